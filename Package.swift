@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// Clipz: import CLIP checkpoints, quantize them, pack them into `.clipz`, run them on CPU.
+// Dependencies point one way: C shims <- ClipzCore <- Format/Import/Text/Image/Quant <- Runtime <- Validate <- clipz.
+import PackageDescription
+
+let optimize: [CSetting] = [.unsafeFlags(["-O3"])]
+
+let package = Package(
+    name: "Clipz",
+    products: [
+        .executable(name: "clipz", targets: ["clipz"]),
+        .library(name: "ClipzRuntime", targets: ["ClipzRuntime"]),
+        .library(name: "ClipzFormat", targets: ["ClipzFormat"]),
+        .library(name: "ClipzImport", targets: ["ClipzImport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libzstd-dev, libprotobuf-c-dev, libopenblas-dev, libpng-dev, libjpeg62-turbo-dev).
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        // Our own C: checksums, CPU features, OpenBLAS loading with core selection, SIMD kernels.
+        // OpenBLAS (libopenblas-dev) is dlopen'ed, not linked, so that OPENBLAS_CORETYPE can be chosen
+        // before the library initialises (see Sources/CClipzKernels/blas.c).
+        .target(name: "CClipzKernels", cSettings: optimize, linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]),
+        // libpng / libjpeg decoding shim.
+        .target(name: "CClipzImage", cSettings: optimize, linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        // protobuf-c code generated from Formats/onnx.proto (Tools/gen_onnx_proto.sh).
+        .target(name: "COnnxProto", dependencies: ["CProtobufC"]),
+
+        .target(name: "ClipzCore", dependencies: ["CClipzKernels"]),
+        .target(name: "ClipzFormat", dependencies: ["ClipzCore", "CZstd", "CClipzKernels"]),
+        .target(name: "ClipzText", dependencies: ["ClipzCore"]),
+        .target(name: "ClipzImage", dependencies: ["ClipzCore", "CClipzImage"]),
+        .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText"]),
+        .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat", "CClipzKernels"]),
+        .target(name: "ClipzRuntime", dependencies: ["ClipzCore", "ClipzFormat", "ClipzText", "ClipzImage", "ClipzQuant", "CClipzKernels"]),
+        .target(name: "ClipzValidate", dependencies: ["ClipzRuntime", "ClipzImport"]),
+        .executableTarget(name: "clipz", dependencies: [
+            "ClipzCore", "ClipzFormat", "ClipzImport", "ClipzQuant", "ClipzRuntime", "ClipzValidate", "ClipzText", "ClipzImage",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ClipzCoreTests", dependencies: ["ClipzCore"]),
+        .testTarget(name: "ClipzFormatTests", dependencies: ["ClipzFormat"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClipzTextTests", dependencies: ["ClipzText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClipzImageTests", dependencies: ["ClipzImage"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClipzImportTests", dependencies: ["ClipzImport", "ClipzFormat"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClipzRuntimeTests", dependencies: ["ClipzRuntime", "ClipzImport", "ClipzQuant"]),
+        .testTarget(name: "clipzTests", dependencies: ["clipz"]),
+    ]
+)

@@ -1,0 +1,1 @@
+#include "clipz_image.h"

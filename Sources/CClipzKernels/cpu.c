@@ -1,0 +1,40 @@
+// CPU feature detection: CPUID bits checked together with the OS-enabled state (XCR0),
+// so that a feature is reported only when its registers are actually saved by the kernel.
+#include "clipz_kernels.h"
+#if defined(__x86_64__)
+#include <cpuid.h>
+static uint64_t xgetbv0(void) { uint32_t a, d; __asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0)); return ((uint64_t)d << 32) | a; }
+#endif
+
+uint32_t clipz_cpu_features(void) {
+    uint32_t f = 0;
+#if defined(__x86_64__)
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, fma = (c >> 12) & 1, f16c = (c >> 29) & 1;
+    if (!osxsave || !avx) return 0;
+    uint64_t xcr0 = xgetbv0();
+    int ymm_ok = (xcr0 & 0x6) == 0x6, zmm_ok = (xcr0 & 0xE6) == 0xE6;
+    if (!ymm_ok) return 0;
+    if (fma) f |= CLIPZ_CPU_FMA;
+    if (f16c) f |= CLIPZ_CPU_F16C;
+    if (__get_cpuid_max(0, 0) < 7) return f;
+    __cpuid_count(7, 0, a, b, c, d);
+    if ((b >> 5) & 1) f |= CLIPZ_CPU_AVX2;
+    if (zmm_ok) {
+        if ((b >> 16) & 1) f |= CLIPZ_CPU_AVX512F;
+        if ((b >> 17) & 1) f |= CLIPZ_CPU_AVX512DQ;
+        if ((b >> 30) & 1) f |= CLIPZ_CPU_AVX512BW;
+        if ((b >> 31) & 1) f |= CLIPZ_CPU_AVX512VL;
+        if ((c >> 11) & 1) f |= CLIPZ_CPU_AVX512VNNI;
+        unsigned a1, b1, c1, d1;
+        __cpuid_count(7, 1, a1, b1, c1, d1);
+        if ((a1 >> 5) & 1) f |= CLIPZ_CPU_AVX512BF16;
+    }
+#elif defined(__aarch64__)
+#if defined(__ARM_FEATURE_DOTPROD)
+    f |= CLIPZ_CPU_NEON_DOT;
+#endif
+#endif
+    return f;
+}
