@@ -31,9 +31,9 @@ let package = Package(
 
         .target(name: "ClipzCore", dependencies: ["CClipzKernels"]),
         .target(name: "ClipzFormat", dependencies: ["ClipzCore", "CZstd", "CClipzKernels"]),
-        .target(name: "ClipzText", dependencies: ["ClipzCore"]),
+        .target(name: "ClipzText", dependencies: ["ClipzCore", "CZstd"], resources: [.copy("Resources")]),
         .target(name: "ClipzImage", dependencies: ["ClipzCore", "CClipzImage"]),
-        .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText"]),
+        .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText"], linkerSettings: [.linkedLibrary("z")]),
         .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat", "CClipzKernels"]),
         .target(name: "ClipzRuntime", dependencies: ["ClipzCore", "ClipzFormat", "ClipzText", "ClipzImage", "ClipzQuant", "CClipzKernels"]),
         .target(name: "ClipzValidate", dependencies: ["ClipzRuntime", "ClipzImport"]),
