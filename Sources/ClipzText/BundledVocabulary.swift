@@ -1,0 +1,58 @@
+import CZstd
+import ClipzCore
+import Foundation
+
+extension CLIPTokenizer {
+    /// SHA-256 of the decompressed `bpe_simple_vocab_16e6.txt` shipped in the bundle
+    /// (printed by `Tools/fetch_bpe_vocab.py`; open_clip 3.3.0's file).
+    public static let bundledVocabularySHA256 = "67603cfda2e032ad77b5f8808af37789d590db664b26df8705d2bf8b3c553fc8"
+
+    private static let bundledResult: Result<CLIPTokenizer, Error> = Result {
+        let text = try bundledMergesText()
+        return try CLIPTokenizer(mergesText: text, file: "bpe_simple_vocab_16e6.txt.zst")
+    }
+
+    /// The standard CLIP tokenizer (open_clip / OpenAI vocabulary, 49408 ids), loaded from the
+    /// zstd-compressed resource once per process and verified against its SHA-256.
+    public static func bundled() throws -> CLIPTokenizer {
+        try bundledResult.get()
+    }
+
+    /// Decompressed, checksum-verified text of the bundled BPE file.
+    public static func bundledMergesText() throws -> String {
+        let name = "bpe_simple_vocab_16e6.txt.zst"
+        guard let url = Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "zst", subdirectory: "Resources")
+            ?? Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "zst")
+        else { throw TokenizerError.missingResource(name) }
+        let compressed = try Data(contentsOf: url)
+        let raw = try zstdDecompress(compressed, file: name, limit: maxFileBytes)
+        var hasher = SHA256()
+        hasher.update(raw)
+        let digest = hasher.finalizeHex()
+        guard digest == bundledVocabularySHA256 else {
+            throw TokenizerError.checksumMismatch(file: name, expected: bundledVocabularySHA256, actual: digest)
+        }
+        guard let text = String(validating: raw, as: UTF8.self) else {
+            throw TokenizerError.malformed(file: name, reason: "decompressed text is not UTF-8")
+        }
+        return text
+    }
+
+    /// One-shot zstd decompression; the frame must declare its size, capped at `limit`.
+    static func zstdDecompress(_ data: Data, file: String, limit: Int) throws -> [UInt8] {
+        try data.withUnsafeBytes { (src: UnsafeRawBufferPointer) -> [UInt8] in
+            guard let base = src.baseAddress else { throw TokenizerError.decompressionFailed(file: file, reason: "empty input") }
+            let size = ZSTD_getFrameContentSize(base, src.count)
+            // ZSTD_CONTENTSIZE_UNKNOWN / _ERROR are the two largest UInt64 values.
+            guard size < UInt64.max - 1 else { throw TokenizerError.decompressionFailed(file: file, reason: "frame has no content size") }
+            guard size <= UInt64(limit) else { throw TokenizerError.tooLarge(file: file, bytes: Int(clamping: size), limit: limit) }
+            var out = [UInt8](repeating: 0, count: Int(size))
+            let written = out.withUnsafeMutableBytes { dst in ZSTD_decompress(dst.baseAddress, dst.count, base, src.count) }
+            guard ZSTD_isError(written) == 0, written == Int(size) else {
+                let reason = ZSTD_isError(written) != 0 ? String(cString: ZSTD_getErrorName(written)) : "short output"
+                throw TokenizerError.decompressionFailed(file: file, reason: reason)
+            }
+            return out
+        }
+    }
+}
