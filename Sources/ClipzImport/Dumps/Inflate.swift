@@ -19,6 +19,14 @@ enum Inflate {
         return s.out
     }
 
+    /// The first bytes of a stream (at most `count`), for peeking at an .npy header without
+    /// inflating the whole member. Errors after some output are ignored: the caller parses what came out.
+    static func prefix(_ input: [UInt8], count: Int) -> [UInt8] {
+        var s = State(input: input, limit: count)
+        try? s.run()
+        return s.out
+    }
+
     struct InflateFailure: Error { let message: String }
 
     /// Canonical Huffman code as counts per length and symbols in code order.

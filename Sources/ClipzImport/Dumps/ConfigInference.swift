@@ -1,0 +1,55 @@
+import ClipzCore
+
+/// Derives a `ModelConfig` from tensor shapes when no config file is available. Everything except
+/// the head count, the activation and the pooling rule is visible in the shapes; those three are
+/// guessed (width / 64 heads, QuickGELU, argmax pooling, as in OpenAI CLIP) and the guesses are
+/// returned as notes for the provenance record.
+enum ConfigInference {
+    static func infer(scheme: NamingScheme, stored: [String: StoredTensor], sourceLabel: String) throws -> (ModelConfig, [String]) {
+        func shape(_ canonical: String) throws -> [Int] {
+            guard let ref = scheme.locate(canonical), let t = stored[ref.name], let s = CanonicalTensors.shape(of: t, ref) else {
+                throw ImportError.config(file: sourceLabel, detail: "cannot infer the config: no usable tensor for '\(canonical)' (\(scheme.id) naming)")
+            }
+            return s
+        }
+        func dims(_ canonical: String, rank: Int) throws -> [Int] {
+            let s = try shape(canonical)
+            guard s.count == rank, s.allSatisfy({ $0 > 0 }) else {
+                throw ImportError.config(file: sourceLabel, detail: "cannot infer the config: '\(canonical)' has shape \(s)")
+            }
+            return s
+        }
+        func layers(_ tower: CanonicalName.Tower) -> Int {
+            var n = 0
+            while n < 1024, let ref = scheme.locate(CanonicalName.layer(tower, n, "ln1.weight")), stored[ref.name] != nil { n += 1 }
+            return n
+        }
+        let patch = try dims(CanonicalName.patchEmbed, rank: 4)
+        let vpos = try dims(CanonicalName.visionPos, rank: 2)
+        let vproj = try dims(CanonicalName.visionProj, rank: 2)
+        let tok = try dims(CanonicalName.tokenEmbed, rank: 2)
+        let tpos = try dims(CanonicalName.textPos, rank: 2)
+        let vw = patch[0], tw = tok[1], p = patch[2]
+        var grid = 0
+        while (grid + 1) * (grid + 1) <= vpos[0] - 1 { grid += 1 }
+        guard grid > 0, grid * grid + 1 == vpos[0] else {
+            throw ImportError.config(file: sourceLabel, detail: "vision position embedding has \(vpos[0]) rows, not grid² + 1")
+        }
+        let vl = layers(.vision), tl = layers(.text)
+        let vm = vl > 0 ? try dims(CanonicalName.layer(.vision, 0, "mlp.fc1.weight"), rank: 2)[0] : 4 * vw
+        let tm = tl > 0 ? try dims(CanonicalName.layer(.text, 0, "mlp.fc1.weight"), rank: 2)[0] : 4 * tw
+        guard vw % 64 == 0 || vw < 64, tw % 64 == 0 || tw < 64 else {
+            throw ImportError.config(file: sourceLabel, detail: "widths \(vw)/\(tw) are not multiples of 64, so the head count cannot be guessed")
+        }
+        let vh = max(1, vw / 64), th = max(1, tw / 64)
+        let config = ModelConfig(
+            vision: VisionConfig(imageSize: grid * p, patchSize: p, width: vw, layers: vl, heads: vh, mlpDim: vm),
+            text: TextConfig(contextLength: tpos[0], vocabSize: tok[0], width: tw, layers: tl, heads: th, mlpDim: tm),
+            embedDim: vproj[0])
+        let notes = [
+            "config inferred from tensor shapes (no config file): heads guessed as width/64 (vision \(vh), text \(th)), "
+                + "activation quick_gelu, text pooling argmax_id, layer_norm_eps 1e-5; pass --config to set them",
+        ]
+        return (config, notes)
+    }
+}

@@ -1,0 +1,95 @@
+import ClipzCore
+import Foundation
+
+/// Recognises a dump path and lists its tensors (still unloaded).
+enum DumpDetection {
+    enum Kind: String { case safetensors, npz, npyDir = "npy-dir", raw }
+
+    struct Found {
+        var kind: Kind
+        var tensors: [StoredTensor]
+        /// Files whose bytes make up the model (hashed into provenance).
+        var files: [String]
+        /// The folder searched for config.json & co.
+        var folder: String
+        var embeddedConfig: ModelConfig?
+    }
+
+    static let indexSuffix = ".safetensors.index.json"
+    static let maxShards = 10_000
+
+    /// What a path is, without reading more than a directory listing.
+    static func kind(of path: String) -> (Kind, String)? {
+        let fm = FileManager.default
+        if DumpPaths.isDirectory(path) {
+            let names = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).sorted()
+            if names.contains("manifest.json") { return (.raw, path) }
+            if let idx = names.first(where: { $0.hasSuffix(indexSuffix) }) { return (.safetensors, DumpPaths.join(path, idx)) }
+            let st = names.filter { $0.hasSuffix(".safetensors") }
+            if st.count == 1, let f = st.first { return (.safetensors, DumpPaths.join(path, f)) }
+            for preferred in ["model.safetensors", "open_clip_model.safetensors"] where st.contains(preferred) {
+                return (.safetensors, DumpPaths.join(path, preferred))
+            }
+            let npz = names.filter { $0.hasSuffix(".npz") }
+            if npz.count == 1, let f = npz.first { return (.npz, DumpPaths.join(path, f)) }
+            if names.contains(where: { $0.hasSuffix(".npy") }) { return (.npyDir, path) }
+            return nil
+        }
+        guard fm.fileExists(atPath: path) else { return nil }
+        if path.hasSuffix(".safetensors") || path.hasSuffix(indexSuffix) { return (.safetensors, path) }
+        if path.hasSuffix(".npz") { return (.npz, path) }
+        if (path as NSString).lastPathComponent == "manifest.json" { return (.raw, DumpPaths.folder(of: path)) }
+        return nil
+    }
+
+    static func read(_ path: String) throws -> Found {
+        guard let (kind, target) = kind(of: path) else { throw ImportError.unknownSource(path: path) }
+        let folder = kind == .raw || kind == .npyDir ? target : DumpPaths.folder(of: target)
+        switch kind {
+        case .raw:
+            let d = try RawDumpReader.read(folder: target)
+            return Found(kind: kind, tensors: d.tensors, files: [DumpPaths.join(target, "manifest.json")] + d.dataFiles, folder: folder, embeddedConfig: d.config)
+        case .npyDir:
+            let t = try NpzReader.readFolder(path: target)
+            return Found(kind: kind, tensors: t, files: t.map(\.file), folder: folder)
+        case .npz:
+            return Found(kind: kind, tensors: try NpzReader.read(path: target), files: [target], folder: folder)
+        case .safetensors:
+            if target.hasSuffix(indexSuffix) {
+                let (t, shards) = try sharded(index: target)
+                return Found(kind: kind, tensors: t, files: [target] + shards, folder: folder)
+            }
+            return Found(kind: kind, tensors: try SafetensorsReader.read(path: target), files: [target], folder: folder)
+        }
+    }
+
+    /// `model.safetensors.index.json`: {"weight_map": {tensor: shard file}}. Shards must lie inside the folder.
+    static func sharded(index: String) throws -> ([StoredTensor], [String]) {
+        let j = try DumpPaths.jsonObject(at: index)
+        guard let map = j["weight_map"] as? [String: String] else {
+            throw ImportError.malformed(file: index, detail: "\"weight_map\" must map tensor names to shard file names")
+        }
+        let shardNames = Set(map.values).sorted()
+        guard shardNames.count <= maxShards else {
+            throw ImportError.limitExceeded(file: index, what: "shard count", value: shardNames.count, limit: maxShards)
+        }
+        let folder = DumpPaths.folder(of: index)
+        var out: [StoredTensor] = []
+        var files: [String] = []
+        for shard in shardNames {
+            let file = try DumpPaths.resolveInside(folder: folder, relative: shard, referrer: index)
+            files.append(file)
+            for t in try SafetensorsReader.read(path: file) {
+                guard map[t.name] == shard else {
+                    throw ImportError.malformed(file: file, detail: "tensor '\(t.name)' is not listed for this shard in \((index as NSString).lastPathComponent)")
+                }
+                out.append(t)
+            }
+        }
+        let found = Set(out.map(\.name))
+        if let missing = map.keys.sorted().first(where: { !found.contains($0) }) {
+            throw ImportError.missingTensor(file: index, name: missing, hint: "the index lists it but its shard '\(map[missing] ?? "")' does not hold it")
+        }
+        return (out, files)
+    }
+}

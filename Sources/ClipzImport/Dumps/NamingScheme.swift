@@ -1,0 +1,57 @@
+import ClipzCore
+
+/// How a canonical tensor is made from a source tensor (Formats/tensors.md, "layout rules").
+enum Transform: Sendable, Equatable {
+    /// Same bytes, same shape.
+    case identity
+    /// A 2-D tensor stored [in, out] (open_clip `proj`) becomes [out, in].
+    case transpose
+    /// Part `part` of `of` equal row blocks (open_clip packed q/k/v `in_proj_*`): a contiguous byte range.
+    case rows(part: Int, of: Int)
+    /// Shape [1] or [] becomes rank 0 (`logit_scale`).
+    case scalar
+}
+
+/// Where a canonical tensor comes from in a source naming scheme.
+struct SourceRef: Equatable {
+    var name: String
+    var transform: Transform
+}
+
+/// A checkpoint naming convention (Hugging Face, open_clip/OpenAI, or Clipz canonical names).
+protocol NamingScheme {
+    /// "hf", "open_clip" or "canonical"; used in the importer name.
+    var id: String { get }
+    /// The source tensor (and layout fix) for a canonical name, nil if the scheme has none.
+    func locate(_ canonical: String) -> SourceRef?
+    /// Source names the scheme knows to be irrelevant (buffers such as `position_ids`).
+    func isIgnorable(_ source: String) -> Bool
+}
+
+enum Naming {
+    /// Picks the scheme from the names present; tolerates one common prefix such as "model." or "module.".
+    static func detect(_ names: Set<String>) -> NamingScheme? {
+        if names.contains(CanonicalName.patchEmbed) { return CanonicalNaming() }
+        for n in names.sorted() {
+            if n.hasSuffix(HFNaming.anchor) { return HFNaming(prefix: String(n.dropLast(HFNaming.anchor.count)), names: names) }
+            if n.hasSuffix(OpenCLIPNaming.anchor) { return OpenCLIPNaming(prefix: String(n.dropLast(OpenCLIPNaming.anchor.count)), names: names) }
+        }
+        return nil
+    }
+
+    /// Splits "vision.layers.3.attn.q.weight" into (tower, 3, "attn.q.weight").
+    static func splitLayer(_ canonical: String) -> (CanonicalName.Tower, Int, String)? {
+        let parts = canonical.split(separator: ".", maxSplits: 3).map(String.init)
+        guard parts.count == 4, parts[1] == "layers", let tower = CanonicalName.Tower(rawValue: parts[0]), let i = Int(parts[2]) else { return nil }
+        return (tower, i, parts[3])
+    }
+}
+
+/// Names that are already canonical (raw dumps and npz files written by Clipz tools).
+struct CanonicalNaming: NamingScheme {
+    var id: String { "canonical" }
+    func locate(_ canonical: String) -> SourceRef? {
+        SourceRef(name: canonical, transform: canonical == CanonicalName.logitScale ? .scalar : .identity)
+    }
+    func isIgnorable(_ source: String) -> Bool { source == CanonicalName.bpeMerges }
+}

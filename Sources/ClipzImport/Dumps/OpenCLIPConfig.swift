@@ -1,0 +1,64 @@
+import ClipzCore
+import Foundation
+
+/// Reads an open_clip model config (`model_configs/*.json`, or the hub's `open_clip_config.json`
+/// that wraps it in `model_cfg` next to `preprocess_cfg`). Defaults follow open_clip 3.3
+/// `CLIPVisionCfg` / `CLIPTextCfg`.
+enum OpenCLIPConfig {
+    static func isOpenCLIP(_ j: [String: Any]) -> Bool { j["model_cfg"] != nil || j["vision_cfg"] != nil }
+
+    static func parse(_ root: [String: Any], file: String) throws -> ModelConfig {
+        let j = root["model_cfg"] as? [String: Any] ?? root
+        let v = j["vision_cfg"] as? [String: Any] ?? [:]
+        let t = j["text_cfg"] as? [String: Any] ?? [:]
+        func int(_ d: [String: Any], _ k: String, _ def: Int) throws -> Int {
+            guard let x = d[k] else { return def }
+            guard let n = x as? NSNumber, !(x is String), Double(n.intValue) == n.doubleValue else {
+                throw ImportError.unsupported(file: file, detail: "'\(k)' = \(x) (Clipz supports ViT CLIP with integer \(k))")
+            }
+            return n.intValue
+        }
+        func double(_ d: [String: Any], _ k: String, _ def: Double) -> Double { (d[k] as? NSNumber)?.doubleValue ?? def }
+        // Options that change the architecture beyond what the canonical model describes.
+        let refused: [(String, [String: Any], (Any) -> Bool)] = [
+            ("timm_model_name", v, { !($0 is NSNull) }), ("hf_model_name", t, { !($0 is NSNull) }),
+            ("attentional_pool", v, { ($0 as? Bool) == true }), ("no_ln_pre", v, { ($0 as? Bool) == true }),
+            ("final_ln_after_pool", v, { ($0 as? Bool) == true }), ("final_ln_after_pool", t, { ($0 as? Bool) == true }),
+            ("ls_init_value", v, { !($0 is NSNull) }), ("ls_init_value", t, { !($0 is NSNull) }),
+            ("pool_type", v, { ($0 as? String) != "tok" }), ("pool_type", t, { ($0 as? String) != "argmax" }),
+            ("proj_bias", t, { ($0 as? Bool) == true }), ("no_causal_mask", t, { ($0 as? Bool) == true }),
+            ("embed_cls", t, { ($0 as? Bool) == true }),
+        ]
+        for (key, dict, bad) in refused {
+            if let x = dict[key], bad(x) { throw ImportError.unsupported(file: file, detail: "open_clip option \(key) = \(x)") }
+        }
+        let act: Activation = (j["quick_gelu"] as? Bool) == true ? .quickGELU : .gelu
+        let vw = try int(v, "width", 768), tw = try int(t, "width", 512)
+        let headWidth = try int(v, "head_width", 64)
+        guard headWidth > 0, vw % headWidth == 0 else {
+            throw ImportError.config(file: file, detail: "vision width \(vw) is not a multiple of head_width \(headWidth)")
+        }
+        let vision = VisionConfig(
+            imageSize: try int(v, "image_size", 224), patchSize: try int(v, "patch_size", 16), width: vw, layers: try int(v, "layers", 12),
+            heads: vw / headWidth, mlpDim: Int(Double(vw) * double(v, "mlp_ratio", 4.0)), layerNormEps: eps(v), activation: act)
+        let text = TextConfig(
+            contextLength: try int(t, "context_length", 77), vocabSize: try int(t, "vocab_size", 49408), width: tw, layers: try int(t, "layers", 12),
+            heads: try int(t, "heads", 8), mlpDim: Int(Double(tw) * double(t, "mlp_ratio", 4.0)), layerNormEps: eps(t), activation: act,
+            pooling: .argmaxID, eosTokenID: 49407)
+        return ModelConfig(vision: vision, text: text, embedDim: try int(j, "embed_dim", 512))
+    }
+
+    static func eps(_ d: [String: Any]) -> Double {
+        ((d["norm_kwargs"] as? [String: Any])?["eps"] as? NSNumber)?.doubleValue ?? 1e-5
+    }
+
+    /// `preprocess_cfg` of a hub `open_clip_config.json`, if present.
+    static func preprocessing(_ root: [String: Any], imageSize: Int) -> Preprocessing? {
+        guard let p = root["preprocess_cfg"] as? [String: Any] else { return nil }
+        var out = Preprocessing(resizeShortest: imageSize, cropSize: imageSize)
+        if let m = p["mean"] as? [NSNumber], m.count == 3 { out.mean = m.map(\.doubleValue) }
+        if let s = p["std"] as? [NSNumber], s.count == 3 { out.std = s.map(\.doubleValue) }
+        if let i = p["interpolation"] as? String, i == "bilinear" || i == "bicubic" { out.resample = i }
+        return out
+    }
+}

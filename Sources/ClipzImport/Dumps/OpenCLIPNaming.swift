@@ -1,0 +1,54 @@
+import ClipzCore
+
+/// open_clip / OpenAI CLIP state-dict names. Differences from canonical layout: q/k/v are packed
+/// in `attn.in_proj_weight` [3W, W] / `in_proj_bias` [3W] (split by rows, q first), and the
+/// projections `visual.proj` / `text_projection` are stored [W, D] (transposed to [D, W]).
+struct OpenCLIPNaming: NamingScheme {
+    static let anchor = "visual.conv1.weight"
+    let prefix: String
+    let names: Set<String>
+    var id: String { "open_clip" }
+
+    static let fixed: [String: String] = [
+        CanonicalName.patchEmbed: "visual.conv1.weight",
+        CanonicalName.classEmbed: "visual.class_embedding",
+        CanonicalName.visionPos: "visual.positional_embedding",
+        CanonicalName.preLN + ".weight": "visual.ln_pre.weight",
+        CanonicalName.preLN + ".bias": "visual.ln_pre.bias",
+        CanonicalName.postLN + ".weight": "visual.ln_post.weight",
+        CanonicalName.postLN + ".bias": "visual.ln_post.bias",
+        CanonicalName.tokenEmbed: "token_embedding.weight",
+        CanonicalName.textPos: "positional_embedding",
+        CanonicalName.finalLN + ".weight": "ln_final.weight",
+        CanonicalName.finalLN + ".bias": "ln_final.bias",
+    ]
+
+    static let layerModules: [(String, String)] = [
+        ("ln1.", "ln_1."), ("ln2.", "ln_2."), ("attn.out.", "attn.out_proj."), ("mlp.fc1.", "mlp.c_fc."), ("mlp.fc2.", "mlp.c_proj."),
+    ]
+
+    func locate(_ canonical: String) -> SourceRef? {
+        if let f = Self.fixed[canonical] { return SourceRef(name: prefix + f, transform: .identity) }
+        switch canonical {
+        case CanonicalName.visionProj: return SourceRef(name: prefix + "visual.proj", transform: .transpose)
+        case CanonicalName.textProj:
+            // Some open_clip variants hold the text projection as an nn.Linear ([D, W] already).
+            if names.contains(prefix + "text_projection.weight") { return SourceRef(name: prefix + "text_projection.weight", transform: .identity) }
+            return SourceRef(name: prefix + "text_projection", transform: .transpose)
+        case CanonicalName.logitScale: return SourceRef(name: prefix + "logit_scale", transform: .scalar)
+        default: break
+        }
+        guard let (tower, i, param) = Naming.splitLayer(canonical) else { return nil }
+        let block = "\(prefix)\(tower == .vision ? "visual." : "")transformer.resblocks.\(i)."
+        for (k, part) in [("attn.q.", 0), ("attn.k.", 1), ("attn.v.", 2)] where param.hasPrefix(k) {
+            let packed = param.hasSuffix("weight") ? "attn.in_proj_weight" : "attn.in_proj_bias"
+            return SourceRef(name: block + packed, transform: .rows(part: part, of: 3))
+        }
+        for (c, o) in Self.layerModules where param.hasPrefix(c) {
+            return SourceRef(name: block + o + param.dropFirst(c.count), transform: .identity)
+        }
+        return nil
+    }
+
+    func isIgnorable(_ source: String) -> Bool { source.hasSuffix("attn_mask") || source.hasSuffix("position_ids") }
+}
