@@ -1,0 +1,87 @@
+import ClipzCore
+import ClipzFormat
+import Foundation
+
+/// A CLIP model ready to run on CPU: both towers, the logit scale, the preprocessing and the
+/// tokenizer settings from its `.clipz` file.
+///
+/// ```swift
+/// let model = try CLIPModel(path: "model.clipz")
+/// let images = try model.encodeImages(pixels: x, count: 2)       // [2 × embedDim]
+/// let texts = try model.encodeTexts(tokens: [[49406, 320, 49407]])
+/// ```
+public final class CLIPModel: @unchecked Sendable {
+    public let metadata: ModelMetadata
+    public var config: ModelConfig { metadata.config }
+    /// exp(logit_scale): multiplies cosine similarities into zero-shot logits.
+    public let logitScale: Float
+    let vision: VisionTower
+    let text: TextTower
+    /// The BPE merges text carried by the file, if any.
+    public let bpeMerges: [UInt8]?
+
+    /// Loads a `.clipz` file; f16/bf16 weights are widened to f32.
+    /// - Throws: `FormatError` for a damaged file, `RuntimeError`/`CoreError` for weights that do not fit the config.
+    public convenience init(path: String) throws {
+        let file = try ClipzFile(path: path)
+        try self.init(metadata: file.metadata, names: Set(file.tensorNames), load: file.tensor)
+    }
+
+    /// Builds a model from a canonical source (e.g. straight from an importer, without writing a file).
+    public convenience init(source: ModelSource) throws {
+        var byName: [String: TensorSource] = [:]
+        for t in source.tensors { byName[t.name] = t }
+        try self.init(metadata: source.metadata, names: Set(byName.keys)) { name in
+            guard let t = byName[name] else { throw CoreError.missingTensor(name) }
+            return try t.load()
+        }
+    }
+
+    init(metadata: ModelMetadata, names: Set<String>, load: (String) throws -> Tensor) throws {
+        self.metadata = metadata
+        try metadata.config.validate()
+        vision = try VisionTower(config: metadata.config.vision, load: load)
+        text = try TextTower(config: metadata.config.text, load: load)
+        let ls = try load(CanonicalName.logitScale).floats()
+        guard ls.count == 1 else { throw RuntimeError.badWeights("logit_scale must hold one value") }
+        logitScale = Foundation.exp(ls[0])
+        bpeMerges = names.contains(CanonicalName.bpeMerges) ? try load(CanonicalName.bpeMerges).bytes : nil
+    }
+
+    public var embedDim: Int { config.embedDim }
+
+    /// Image embeddings for preprocessed pixels [count, 3, S, S].
+    /// - Parameters:
+    ///   - normalize: L2-normalise each row.
+    ///   - onBlock: receives (block index, hidden states) after each vision block.
+    /// - Returns: [count × embedDim], row-major.
+    public func encodeImages(pixels: [Float], count: Int, normalize: Bool = false, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+        var e = try vision.encode(pixels, batch: count, onBlock: onBlock)
+        if normalize { Ops.l2Normalize(&e, rows: count, width: embedDim) }
+        return e
+    }
+
+    /// Text embeddings for token id sequences (with BOS/EOS, ≤ context length; padding optional).
+    public func encodeTexts(tokens: [[Int]], normalize: Bool = false, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+        var e = try text.encode(tokens, onBlock: onBlock)
+        if normalize { Ops.l2Normalize(&e, rows: tokens.count, width: embedDim) }
+        return e
+    }
+
+    /// Zero-shot logits [images × texts] = logitScale · cos(image, text).
+    public func logits(imageEmbeddings: [Float], textEmbeddings: [Float]) -> [Float] {
+        let d = embedDim, ni = imageEmbeddings.count / d, nt = textEmbeddings.count / d
+        var a = imageEmbeddings, b = textEmbeddings
+        Ops.l2Normalize(&a, rows: ni, width: d); Ops.l2Normalize(&b, rows: nt, width: d)
+        var out = [Float](repeating: 0, count: ni * nt)
+        for i in 0..<ni { for j in 0..<nt {
+            var s: Float = 0
+            for k in 0..<d { s += a[i * d + k] * b[j * d + k] }
+            out[i * nt + j] = logitScale * s
+        } }
+        return out
+    }
+
+    /// Sets the number of threads OpenBLAS uses for GEMMs.
+    public static func setThreads(_ n: Int) { BLAS.setThreads(n) }
+}

@@ -1,0 +1,74 @@
+import ClipzCore
+
+/// Text tower: token + position embeddings, causal blocks, final LN on the pooled token, projection.
+/// Because attention is causal, tokens after a sequence's pooled position cannot change its output,
+/// so the batch runs only up to the longest pooled position + 1, not the full context.
+final class TextTower {
+    let config: TextConfig
+    let tokenEmbed: [Float]
+    let posEmbed: [Float]
+    let finalLN: (gamma: [Float], beta: [Float])
+    let blocks: [TransformerBlock]
+    let proj: Linear
+
+    init(config: TextConfig, load: (String) throws -> Tensor) throws {
+        self.config = config
+        tokenEmbed = try load(CanonicalName.tokenEmbed).floats()
+        posEmbed = try load(CanonicalName.textPos).floats()
+        finalLN = (try load(CanonicalName.finalLN + ".weight").floats(), try load(CanonicalName.finalLN + ".bias").floats())
+        blocks = try (0..<config.layers).map {
+            try TransformerBlock(prefix: "text.layers.\($0)", width: config.width, heads: config.heads, eps: config.layerNormEps,
+                                 activation: config.activation, load: load)
+        }
+        proj = try Linear(weight: load(CanonicalName.textProj), bias: nil)
+        guard tokenEmbed.count == config.vocabSize * config.width, posEmbed.count == config.contextLength * config.width else {
+            throw RuntimeError.badWeights("text embeddings do not match the config")
+        }
+    }
+
+    /// The position whose final state is projected, by the model's pooling rule.
+    func poolIndex(_ ids: [Int]) -> Int {
+        switch config.pooling {
+        case .argmaxID:
+            var best = 0
+            for (i, id) in ids.enumerated() where id > ids[best] { best = i }
+            return best
+        case .firstEOS:
+            return ids.firstIndex(of: config.eosTokenID) ?? 0
+        }
+    }
+
+    /// - Parameter tokens: sequences of ids (each ≤ context length; shorter ones are fine).
+    /// - Returns: projected (not normalised) embeddings [batch, embed_dim].
+    func encode(_ tokens: [[Int]], onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+        let batch = tokens.count, w = config.width
+        guard batch > 0 else { return [] }
+        for (s, seq) in tokens.enumerated() {
+            guard !seq.isEmpty, seq.count <= config.contextLength else {
+                throw RuntimeError.badInput("sequence \(s) has \(seq.count) tokens; expected 1...\(config.contextLength)")
+            }
+            for (p, id) in seq.enumerated() where id < 0 || id >= config.vocabSize {
+                throw RuntimeError.tokenOutOfRange(sequence: s, position: p, id: id, vocab: config.vocabSize)
+            }
+        }
+        let pools = tokens.map(poolIndex)
+        let seq = (pools.max() ?? 0) + 1
+        var x = [Float](repeating: 0, count: batch * seq * w)
+        for b in 0..<batch {
+            for t in 0..<seq {
+                let id = t < tokens[b].count ? tokens[b][t] : 0
+                for j in 0..<w { x[(b * seq + t) * w + j] = tokenEmbed[id * w + j] + posEmbed[t * w + j] }
+            }
+        }
+        for (i, block) in blocks.enumerated() {
+            block.forward(&x, batch: batch, seq: seq, causal: true)
+            onBlock?(i, x)
+        }
+        var pooled = [Float](repeating: 0, count: batch * w)
+        for b in 0..<batch { for j in 0..<w { pooled[b * w + j] = x[(b * seq + pools[b]) * w + j] } }
+        pooled.withUnsafeMutableBufferPointer { pp in
+            Ops.layerNorm(pp.baseAddress!, pp.baseAddress!, rows: batch, width: w, gamma: finalLN.gamma, beta: finalLN.beta, eps: Float(config.layerNormEps))
+        }
+        return proj.forward(pooled, rows: batch)
+    }
+}

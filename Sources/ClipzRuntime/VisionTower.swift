@@ -1,0 +1,74 @@
+import CClipzKernels
+import ClipzCore
+
+/// Image tower: patch embedding (as a GEMM), class token, positions, pre-LN, blocks, post-LN on the
+/// class token, projection.
+final class VisionTower {
+    let config: VisionConfig
+    let patch: Linear            // [width, 3*P*P]
+    let classEmbed: [Float]
+    let posEmbed: [Float]
+    let preLN: (gamma: [Float], beta: [Float])
+    let postLN: (gamma: [Float], beta: [Float])
+    let blocks: [TransformerBlock]
+    let proj: Linear
+
+    init(config: VisionConfig, load: (String) throws -> Tensor) throws {
+        self.config = config
+        patch = try Linear(weight: load(CanonicalName.patchEmbed), bias: nil)
+        classEmbed = try load(CanonicalName.classEmbed).floats()
+        posEmbed = try load(CanonicalName.visionPos).floats()
+        preLN = (try load(CanonicalName.preLN + ".weight").floats(), try load(CanonicalName.preLN + ".bias").floats())
+        postLN = (try load(CanonicalName.postLN + ".weight").floats(), try load(CanonicalName.postLN + ".bias").floats())
+        blocks = try (0..<config.layers).map {
+            try TransformerBlock(prefix: "vision.layers.\($0)", width: config.width, heads: config.heads, eps: config.layerNormEps,
+                                 activation: config.activation, load: load)
+        }
+        proj = try Linear(weight: load(CanonicalName.visionProj), bias: nil)
+        guard classEmbed.count == config.width, posEmbed.count == config.tokens * config.width,
+              patch.inDim == 3 * config.patchSize * config.patchSize else {
+            throw RuntimeError.badWeights("vision embeddings do not match the config")
+        }
+    }
+
+    /// - Parameters:
+    ///   - pixels: [batch, 3, S, S] normalised floats.
+    ///   - onBlock: called with the hidden states [batch, tokens, width] after each block (for drift reports).
+    /// - Returns: projected (not normalised) embeddings [batch, embed_dim].
+    func encode(_ pixels: [Float], batch: Int, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+        let s = config.imageSize, p = config.patchSize, g = config.grid, w = config.width, t = config.tokens
+        guard pixels.count == batch * 3 * s * s else { throw RuntimeError.badInput("pixels have \(pixels.count) values, expected \(batch)×3×\(s)×\(s)") }
+        // im2col: one row per patch, columns ordered (channel, py, px) like the conv weight.
+        let k = 3 * p * p
+        var cols = [Float](repeating: 0, count: batch * g * g * k)
+        pixels.withUnsafeBufferPointer { src in cols.withUnsafeMutableBufferPointer { dst in
+            for b in 0..<batch { for gy in 0..<g { for gx in 0..<g {
+                let row = dst.baseAddress! + ((b * g + gy) * g + gx) * k
+                for c in 0..<3 { for py in 0..<p {
+                    let from = src.baseAddress! + ((b * 3 + c) * s + gy * p + py) * s + gx * p
+                    (row + (c * p + py) * p).update(from: from, count: p)
+                } }
+            } } }
+        } }
+        let patches = patch.forward(cols, rows: batch * g * g)
+        var x = [Float](repeating: 0, count: batch * t * w)
+        for b in 0..<batch {
+            for j in 0..<w { x[b * t * w + j] = classEmbed[j] + posEmbed[j] }
+            for i in 0..<(g * g) { for j in 0..<w { x[(b * t + i + 1) * w + j] = patches[(b * g * g + i) * w + j] + posEmbed[(i + 1) * w + j] } }
+        }
+        let eps = Float(config.layerNormEps)
+        x.withUnsafeMutableBufferPointer { xp in
+            Ops.layerNorm(xp.baseAddress!, xp.baseAddress!, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps)
+        }
+        for (i, block) in blocks.enumerated() {
+            block.forward(&x, batch: batch, seq: t, causal: false)
+            onBlock?(i, x)
+        }
+        var pooled = [Float](repeating: 0, count: batch * w)
+        for b in 0..<batch { for j in 0..<w { pooled[b * w + j] = x[b * t * w + j] } }
+        pooled.withUnsafeMutableBufferPointer { pp in
+            Ops.layerNorm(pp.baseAddress!, pp.baseAddress!, rows: batch, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps)
+        }
+        return proj.forward(pooled, rows: batch)
+    }
+}

@@ -1,0 +1,74 @@
+import ClipzCore
+import ClipzFormat
+import ClipzImport
+@testable import ClipzRuntime
+import XCTest
+
+/// Fixtures produced by Tools/make_fixtures.py (see Tests/ClipzImportTests/Fixtures/README.md).
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("ClipzImportTests/Fixtures").path
+
+func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
+    var dot = 0.0, na = 0.0, nb = 0.0
+    for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }
+    return dot / max((na * nb).squareRoot(), 1e-30)
+}
+
+/// Per-row cosines of two [rows × d] matrices.
+func rowCosines(_ a: [Float], _ b: [Float], d: Int) -> [Double] {
+    (0..<(a.count / d)).map { cosine(a[($0 * d)..<(($0 + 1) * d)], b[($0 * d)..<(($0 + 1) * d)]) }
+}
+
+/// Checks a model against a fixture's golden.npz (torch outputs for fixed pixels and ids).
+func assertMatchesGolden(_ model: CLIPModel, golden: String, minCosine: Double = 0.99999, file: StaticString = #filePath, line: UInt = #line) throws {
+    let g = try NumpyFiles.readNPZ(golden)
+    let pixels = try XCTUnwrap(g["pixel_values"]), ids = try XCTUnwrap(g["input_ids"])
+    let n = pixels.shape[0], L = ids.shape[1]
+    let img = try model.encodeImages(pixels: pixels.floats(), count: n)
+    let flat = ids.ints()
+    let tokens = (0..<ids.shape[0]).map { Array(flat[($0 * L)..<(($0 + 1) * L)]) }
+    let txt = try model.encodeTexts(tokens: tokens)
+    let d = model.embedDim
+    let ci = rowCosines(img, try XCTUnwrap(g["image_embeds"]).floats(), d: d)
+    let ct = rowCosines(txt, try XCTUnwrap(g["text_embeds"]).floats(), d: d)
+    let maxAbs = zip(img, try XCTUnwrap(g["image_embeds"]).floats()).map { abs($0 - $1) }.max() ?? 0
+    print("\(golden): image cosines \(ci), text cosines \(ct), image max abs diff \(maxAbs)")
+    for c in ci + ct { XCTAssertGreaterThanOrEqual(c, minCosine, file: file, line: line) }
+}
+
+final class GoldenEmbeddingTests: XCTestCase {
+    func testHFSafetensorsMatchesTorch() throws {
+        let dir = fixtures + "/hf_tiny"
+        let source = try DumpImporter.load(paths: [dir + "/model.safetensors"], configPath: dir + "/config.json")
+        try assertMatchesGolden(try CLIPModel(source: source), golden: dir + "/golden.npz")
+    }
+
+    func testOpenCLIPSafetensorsMatchesTorch() throws {
+        let dir = fixtures + "/openclip_tiny"
+        let source = try DumpImporter.load(paths: [dir + "/open_clip_model.safetensors"], configPath: dir + "/open_clip_config.json")
+        try assertMatchesGolden(try CLIPModel(source: source), golden: dir + "/golden.npz")
+    }
+
+    func testClipzRoundTripGivesIdenticalEmbeddings() throws {
+        let dir = fixtures + "/hf_tiny"
+        let source = try DumpImporter.load(paths: [dir + "/model.safetensors"], configPath: dir + "/config.json")
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("rt-\(UUID().uuidString).clipz").path
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try ClipzWriter.write(source, to: tmp)
+        let a = try CLIPModel(source: source), b = try CLIPModel(path: tmp)
+        let tokens = [[510, 17, 233, 98, 511]]
+        XCTAssertEqual(try a.encodeTexts(tokens: tokens), try b.encodeTexts(tokens: tokens))
+    }
+
+    func testTextPaddingAndTruncationDoNotChangeThePooledOutput() throws {
+        let m = try CLIPModel(source: SyntheticModel.make(config: SyntheticModel.tinyConfig()))
+        let short = [[300, 5, 7, 511]]
+        let padded = [[300, 5, 7, 511] + [Int](repeating: 0, count: 12)]
+        let a = try m.encodeTexts(tokens: short), b = try m.encodeTexts(tokens: padded)
+        for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-5) }
+        // A batch mixing lengths gives each row what it gets alone.
+        let both = try m.encodeTexts(tokens: [[300, 5, 7, 511], [300, 9, 9, 9, 9, 9, 9, 511]])
+        for i in 0..<16 { XCTAssertEqual(both[i], a[i], accuracy: 1e-5) }
+        XCTAssertThrowsError(try m.encodeTexts(tokens: [[1, 512]]))
+    }
+}
