@@ -8,6 +8,8 @@ struct ONNXTensorRef: @unchecked Sendable {
     enum Storage {
         case proto(UnsafePointer<Onnx__TensorProto>, owner: ONNXProtoModel)
         case external(path: String, offset: Int, length: Int)
+        /// Bytes synthesised by Clipz (scalar attributes such as Constant.value_float).
+        case inline([UInt8])
     }
     let name: String
     /// ONNX TensorProto.DataType code.
@@ -62,6 +64,9 @@ struct ONNXTensorRef: @unchecked Sendable {
             } catch let e as ImportError { throw e } catch {
                 throw ImportError.io(file: path, message: "reading '\(name)': \(error.localizedDescription)")
             }
+        case let .inline(b):
+            guard b.count == byteCount else { throw ImportError.malformed(file: file, detail: "tensor '\(name)' has the wrong size") }
+            return b
         case let .proto(p, owner):
             return try withExtendedLifetime(owner) { try protoBytes(p.pointee, dt) }
         }

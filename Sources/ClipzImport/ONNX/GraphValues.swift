@@ -1,0 +1,125 @@
+import ClipzCore
+
+/// One element of a shape vector under partial evaluation: a constant, an unknown
+/// (dynamic batch or sequence), or an unknown scaled by a constant (open_clip's
+/// `bsz * num_heads`, `embed_dim // num_heads`).
+enum ShapeElement: Equatable {
+    case known(Int), unknown, times(Int), divided(Int)
+}
+
+/// Value-level queries on the graph: constants, pass-through ops, partial shape evaluation.
+extension ONNXGraph {
+    /// Ops that do not change a tensor's values for our purposes.
+    static let passthrough: Set<String> = ["Identity", "Cast", "Dropout"]
+
+    /// Follows a value backwards through Identity/Cast/Dropout to where it really comes from.
+    func source(_ value: String) -> String {
+        var v = value, steps = 0
+        while steps < 64, let n = producerNode(v), ONNXGraph.passthrough.contains(n.opType), !n.input(0).isEmpty {
+            v = n.input(0); steps += 1
+        }
+        return v
+    }
+
+    /// Uses of a value as (node, input slot), looking through Identity/Cast/Dropout consumers.
+    func uses(_ value: String) -> [(node: ONNXNode, slot: Int)] {
+        var out: [(ONNXNode, Int)] = [], stack = [value], seen: Set<String> = []
+        while let v = stack.popLast(), out.count < 4096 {
+            guard seen.insert(v).inserted else { continue }
+            for n in consumerNodes(v) {
+                if ONNXGraph.passthrough.contains(n.opType) && n.input(0) == v {
+                    stack.append(contentsOf: n.outputs.filter { !$0.isEmpty })
+                } else {
+                    for (i, x) in n.inputs.enumerated() where x == v { out.append((n, i)) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The constant tensor behind a value: an initializer or a Constant node's `value`, via Identity.
+    func constant(_ value: String) -> ONNXTensorRef? {
+        var v = value, steps = 0
+        while steps < 64 {
+            if let t = initializers[v] { return t }
+            guard let n = producerNode(v) else { return nil }
+            switch n.opType {
+            case "Identity": v = n.input(0)
+            case "Constant":
+                if case let .tensor(t)? = n.attributes["value"] { return t }
+                if let f = n.float("value_float") { return ONNXTensorRef.scalar(f, name: n.name, file: file) }
+                return nil
+            default: return nil
+            }
+            steps += 1
+        }
+        return nil
+    }
+
+    /// The constant behind a value, also looking through Cast (for scalars like eps and 1.702).
+    func constantThroughCast(_ value: String) -> ONNXTensorRef? { constant(source(value)) }
+
+    /// A small constant as Doubles (at most `limit` elements), nil otherwise.
+    func constFloats(_ value: String, limit: Int = 64) -> [Double]? {
+        guard let t = constantThroughCast(value), t.elementCount <= limit, let d = t.dtype else { return nil }
+        if d.isFloat { return (try? t.floats())?.map(Double.init) }
+        return (try? t.ints())?.map(Double.init)
+    }
+
+    /// The single value of a one-element constant.
+    func scalar(_ value: String) -> Double? {
+        guard let v = constFloats(value, limit: 1), v.count == 1 else { return nil }
+        return v[0]
+    }
+
+    /// A small integer constant.
+    func constInts(_ value: String, limit: Int = 64) -> [Int]? {
+        guard let t = constantThroughCast(value), t.elementCount <= limit, let d = t.dtype, !d.isFloat else { return nil }
+        return try? t.ints()
+    }
+
+    /// Partially evaluates a 1-D shape vector built from constants, Concat, Unsqueeze of
+    /// dynamic scalars and Mul/Div of a dynamic scalar by a constant. nil when the length is unknown.
+    func shapeElements(_ value: String, depth: Int = 0) -> [ShapeElement]? {
+        guard depth < 16 else { return nil }
+        if let c = constInts(value, limit: ONNXLimits.maxRank) { return c.map { .known($0) } }
+        guard let n = producerNode(value) else { return nil }
+        switch n.opType {
+        case "Identity", "Cast": return shapeElements(n.input(0), depth: depth + 1)
+        case "Concat":
+            var out: [ShapeElement] = []
+            for i in n.inputs {
+                guard let part = shapeElements(i, depth: depth + 1) else { return nil }
+                out += part
+            }
+            return out.count <= ONNXLimits.maxRank ? out : nil
+        case "Unsqueeze":
+            // A scalar made 1-D: its value is the scalar's (constant or derived from a dynamic dim).
+            return [scalarElement(n.input(0), depth: depth + 1)]
+        default: return nil
+        }
+    }
+
+    /// A scalar inside a shape computation.
+    func scalarElement(_ value: String, depth: Int) -> ShapeElement {
+        if let c = constInts(value, limit: 1), c.count == 1 { return .known(c[0]) }
+        guard depth < 16, let n = producerNode(value) else { return .unknown }
+        switch n.opType {
+        case "Identity", "Cast": return scalarElement(n.input(0), depth: depth + 1)
+        case "Mul":
+            if let c = constInts(n.input(1), limit: 1), c.count == 1 { return .times(c[0]) }
+            if let c = constInts(n.input(0), limit: 1), c.count == 1 { return .times(c[0]) }
+        case "Div":
+            if let c = constInts(n.input(1), limit: 1), c.count == 1 { return .divided(c[0]) }
+        default: break
+        }
+        return .unknown
+    }
+}
+
+extension ONNXTensorRef {
+    /// A synthetic f32 scalar (Constant nodes with `value_float`).
+    static func scalar(_ f: Float, name: String, file: String) -> ONNXTensorRef {
+        ONNXTensorRef(name: name, onnxType: 1, shape: [], elementCount: 1, storage: .inline(withUnsafeBytes(of: f) { Array($0) }), file: file)
+    }
+}
