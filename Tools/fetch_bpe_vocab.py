@@ -18,6 +18,7 @@ import html.entities
 import os
 import subprocess
 import sys
+import tempfile
 
 import ftfy
 import ftfy.chardata
@@ -32,8 +33,13 @@ def write_vocab() -> str:
     raw = gzip.open(src).read()
     digest = hashlib.sha256(raw).hexdigest()
     out = os.path.join(RES, "bpe_simple_vocab_16e6.txt.zst")
-    # `zstd` CLI is installed on the dev machine; the python binding may not be.
-    subprocess.run(["zstd", "-19", "-q", "-f", "-o", out], input=raw, check=True)
+    # `zstd` CLI is installed on the dev machine; the python binding may not be. Compressing a
+    # file (not stdin) records the content size in the frame header, which the Swift side requires.
+    with tempfile.TemporaryDirectory() as d:
+        plain = os.path.join(d, "bpe_simple_vocab_16e6.txt")
+        with open(plain, "wb") as f:
+            f.write(raw)
+        subprocess.run(["zstd", "-19", "-q", "-f", plain, "-o", out], check=True)
     print(f"source: {src} (open_clip {open_clip.__version__})")
     print(f"wrote {out}: {os.path.getsize(out)} bytes, decompressed {len(raw)} bytes")
     print(f"sha256 of decompressed text: {digest}")

@@ -1,0 +1,54 @@
+import ClipzText
+import XCTest
+
+/// Ids must equal open_clip's for every golden string (Tools/make_tokenizer_goldens.py).
+final class GoldenTests: XCTestCase {
+    func testEncodeMatchesOpenCLIP() throws {
+        let goldens = try Fixtures.goldens("tokenizer_goldens")
+        XCTAssertGreaterThanOrEqual(goldens.cases.count, 600)
+        let tok = try CLIPTokenizer.bundled()
+        var matched = 0
+        var failures: [String] = []
+        for c in goldens.cases {
+            let got = tok.encode(c.text)
+            if got == c.ids { matched += 1 } else if failures.count < 10 {
+                failures.append("'\(visible(c.text))'\n  expected \(c.ids.prefix(40))\n  got      \(got.prefix(40))")
+            }
+        }
+        let summary = "encode: \(matched)/\(goldens.cases.count) match open_clip \(goldens.open_clip_version)"
+        print(summary)
+        XCTAssertEqual(matched, goldens.cases.count, summary + "\n" + failures.joined(separator: "\n"))
+    }
+
+    func testTokenizeRowsMatchOpenCLIP() throws {
+        let goldens = try Fixtures.goldens("tokenizer_goldens")
+        let tok = try CLIPTokenizer.bundled()
+        let rows = tok.tokenize(goldens.cases.map(\.text), contextLength: 77)
+        var matched = 0
+        var failures: [String] = []
+        for (c, row) in zip(goldens.cases, rows) {
+            let expected = try XCTUnwrap(c.row)
+            let padded = expected + Array(repeating: 0, count: max(0, 77 - expected.count))
+            if row == padded { matched += 1 } else if failures.count < 10 {
+                failures.append("'\(visible(c.text))'\n  expected \(expected)\n  got      \(row)")
+            }
+        }
+        let summary = "tokenize(77): \(matched)/\(goldens.cases.count) rows match"
+        print(summary)
+        XCTAssertEqual(matched, goldens.cases.count, summary + "\n" + failures.joined(separator: "\n"))
+    }
+
+    func testThousandPromptsAreFast() throws {
+        let tok = try CLIPTokenizer.bundled()
+        let goldens = try Fixtures.goldens("tokenizer_goldens")
+        let texts = (0..<1000).map { i in "a photo of a \(goldens.cases[i % goldens.cases.count].text.prefix(60)) number \(i)" }
+        let start = Date()
+        let rows = tok.tokenize(texts, contextLength: 77)
+        let elapsed = Date().timeIntervalSince(start)
+        print(String(format: "tokenize: 1000 prompts in %.1f ms", elapsed * 1000))
+        XCTAssertEqual(rows.count, 1000)
+        XCTAssertTrue(rows.allSatisfy { $0.count == 77 && $0[0] == 49406 })
+        // Generous bound: debug builds and a busy 2-core machine are much slower than release.
+        XCTAssertLessThan(elapsed, 5.0)
+    }
+}
