@@ -1,0 +1,96 @@
+import ClipzCore
+import Foundation
+import XCTest
+@testable import ClipzImage
+
+/// Preprocessing against torchvision/open_clip goldens made on Pillow images.
+final class PreprocessTests: XCTestCase {
+    private func preprocessor(_ size: Int, _ manifest: Fixtures.Manifest) throws -> Preprocessor {
+        try Preprocessor(resizeShortest: size, cropSize: size, mean: manifest.mean, std: manifest.std)
+    }
+
+    /// Full float32 tensors: PNG input must be (near) bit-exact.
+    func testTensorsMatchOpenCLIP() throws {
+        let manifest = try Fixtures.manifest()
+        XCTAssertFalse(manifest.tensors.isEmpty)
+        for g in manifest.tensors {
+            let image = try ImageDecoder.decode(path: Fixtures.path(g.image))
+            let golden = try Npy(Fixtures.url(g.file))
+            XCTAssertEqual(golden.shape, [3, g.size, g.size])
+            let ours = try preprocessor(g.size, manifest).tensor(image)
+            let (mx, mean) = diffStats(ours, golden.floats)
+            print("tensor \(g.image) @\(g.size): max |diff| \(mx), mean \(mean)")
+            XCTAssertLessThanOrEqual(mx, 0.02, g.file)
+            XCTAssertLessThanOrEqual(mean, 0.002, g.file)
+        }
+    }
+
+    /// uint8 crops (Pillow's image right before ToTensor), compared after normalisation.
+    func testCropsMatchPillow() throws {
+        let manifest = try Fixtures.manifest()
+        XCTAssertFalse(manifest.crops.isEmpty)
+        for g in manifest.crops {
+            let image = try ImageDecoder.decode(path: Fixtures.path(g.image))
+            let golden = try Npy(Fixtures.url(g.file))
+            XCTAssertEqual(golden.shape, [g.size, g.size, 3])
+            let p = try preprocessor(g.size, manifest)
+            let crop = p.resizeAndCrop(image)
+            let ref = golden.bytes
+            let differing = zip(crop.pixels, ref).filter { $0 != $1 }.count
+            let refImage = try RGBImage(width: g.size, height: g.size, pixels: ref)
+            let (mx, mean) = diffStats(p.tensor(image), p.tensor(refImage))
+            print("crop \(g.image) @\(g.size): \(differing)/\(ref.count) bytes differ; tensor max |diff| \(mx), mean \(mean)")
+            // JPEG crops include the decoder difference; PNG crops are pure resampling.
+            XCTAssertLessThanOrEqual(mx, 0.02, g.file)
+            XCTAssertLessThanOrEqual(mean, 0.002, g.file)
+        }
+    }
+
+    func testResizedSizeFollowsTorchvision() throws {
+        let p = try Preprocessor(resizeShortest: 224, cropSize: 224)
+        XCTAssertTrue(p.resizedSize(width: 640, height: 480) == (298, 224))  // int(224*640/480)=298
+        XCTAssertTrue(p.resizedSize(width: 300, height: 500) == (224, 373))
+        XCTAssertTrue(p.resizedSize(width: 97, height: 61) == (356, 224))
+        XCTAssertTrue(p.resizedSize(width: 5, height: 5) == (224, 224))
+    }
+
+    /// A 1-pixel-high input resized to 4 with crop 6 pads with zeros (normalised to -mean/std).
+    func testPaddingWhenCropExceedsResize() throws {
+        let image = try RGBImage(width: 8, height: 4, pixels: [UInt8](repeating: 200, count: 8 * 4 * 3))
+        let p = try Preprocessor(resizeShortest: 4, cropSize: 6)
+        let crop = p.resizeAndCrop(image)  // resized 8x4, crop offset x=1, pad y: 1 top, 1 bottom
+        XCTAssertEqual(crop.width, 6)
+        XCTAssertEqual(Array(crop.pixels[0..<18]), [UInt8](repeating: 0, count: 18))
+        XCTAssertEqual(Array(crop.pixels[18..<36]), [UInt8](repeating: 200, count: 18))
+        XCTAssertEqual(Array(crop.pixels[(5 * 18)...]), [UInt8](repeating: 0, count: 18))
+        let t = p.tensor(image)
+        XCTAssertEqual(t[0], (0 - p.mean[0]) / p.std[0])
+    }
+
+    func testBilinearAndInvalidParameters() throws {
+        let image = try ImageDecoder.decode(path: Fixtures.path("rgb_97x61.png"))
+        let bl = try Preprocessor(resizeShortest: 32, cropSize: 32, resample: .bilinear).tensor(image)
+        let bc = try Preprocessor(resizeShortest: 32, cropSize: 32, resample: .bicubic).tensor(image)
+        XCTAssertEqual(bl.count, 3 * 32 * 32)
+        XCTAssertNotEqual(bl, bc)
+        XCTAssertThrowsError(try Preprocessor(resizeShortest: 0, cropSize: 224))
+        XCTAssertThrowsError(try Preprocessor(resizeShortest: 224, cropSize: 224, std: [1, 0, 1]))
+        XCTAssertThrowsError(try Preprocessor(Preprocessing(resizeShortest: 224, cropSize: 224, resample: "lanczos")))
+        XCTAssertNoThrow(try Preprocessor(Preprocessing(resizeShortest: 224, cropSize: 224, resample: "BICUBIC")))
+    }
+
+    /// Timing of the whole decode-free path on a 1000×750 photo-like image (printed, loosely bounded).
+    func testSpeed() throws {
+        var px = [UInt8](repeating: 0, count: 1000 * 750 * 3)
+        for i in px.indices { px[i] = UInt8(truncatingIfNeeded: (i &* 2654435761) >> 13) }
+        let image = try RGBImage(width: 1000, height: 750, pixels: px)
+        let p = try Preprocessor()
+        _ = p.tensor(image)
+        let runs = 5
+        let start = Date()
+        for _ in 0..<runs { _ = p.tensor(image) }
+        let ms = Date().timeIntervalSince(start) * 1000 / Double(runs)
+        print(String(format: "preprocess 1000x750 -> 224x224: %.2f ms", ms))
+        XCTAssertLessThan(ms, 2000)  // debug builds are slow; release is a few ms
+    }
+}
