@@ -33,6 +33,12 @@ public final class AtomicOutput {
         if fd < 0 { throw FormatError.io(path: path, message: "cannot create temporary file in '\(dir)': \(String(cString: strerror(errno)))") }
     }
 
+    /// The checks `init` makes, without creating anything: call before long work so a bad `-o` fails fast.
+    public static func checkOutput(_ path: String, inputs: [String], force: Bool) throws {
+        try checkNotInput(path, inputs)
+        if FileManager.default.fileExists(atPath: path) && !force { throw FormatError.outputExists(path: path) }
+    }
+
     /// Refuses `output` when it names the same file as any input (by path or by device+inode).
     public static func checkNotInput(_ output: String, _ inputs: [String]) throws {
         let o = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath().path

@@ -1,0 +1,43 @@
+import ArgumentParser
+import ClipzRuntime
+import Foundation
+
+struct Classify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Zero-shot classify a folder of labelled images: DIR/<class>/*.{png,jpg}.",
+        discussion: "Class names are the sub-folder names with '_' read as a space. Prints accuracy, per-class accuracy and the most confused pairs.")
+    @Argument(help: "The .clipz file.") var file: String
+    @Option(help: "Dataset folder.") var dataset: String
+    @Option(help: "Prompt template; {} is replaced by the class name.") var template = "a photo of a {}."
+    @Option(help: "Images per batch.") var batch = 32
+    @Flag(help: "Print JSON with accuracy, n, per_class, confusions.") var json = false
+    @OptionGroup var options: RunOptions
+
+    func validate() throws {
+        if !template.contains("{}") { throw ValidationError("--template must contain {} for the class name") }
+        if batch < 1 || batch > 4096 { throw ValidationError("--batch must be 1...4096") }
+    }
+
+    func run() throws {
+        let model = try options.load(file)
+        let data = try ImageDataset.scan(dataset)
+        let progress = Progress("classifying", quiet: options.quiet || json)
+        let r = try model.zeroShot(data, template: template, batch: batch) { progress.update($0, $1) }
+        let per = r.perClassAccuracy
+        if json {
+            try Output.json([
+                "accuracy": r.accuracy, "n": r.n, "classes": r.classes, "template": template,
+                "per_class": Dictionary(uniqueKeysWithValues: zip(r.classes, per)),
+                "confusions": r.confusions.prefix(10).map { ["true": $0.0, "predicted": $0.1, "count": $0.2] },
+            ])
+            return
+        }
+        print(String(format: "accuracy %.2f%% (%d images, %d classes, template \"%@\")", r.accuracy * 100, r.n, r.classes.count, template))
+        for (c, a) in zip(r.classes, per) { print("  \(pad(c, 20)) \(String(format: "%6.2f%%", a * 100))") }
+        let conf = r.confusions.prefix(5)
+        if !conf.isEmpty {
+            print("most confused:")
+            for (t, p, n) in conf { print("  \(t) → \(p): \(n)") }
+        }
+    }
+}
