@@ -113,8 +113,8 @@ def compose(size):
                       T.ToTensor(), T.Normalize(MEAN, STD)])
 
 
-def crop_u8(im, size):
-    im = T.CenterCrop(size)(T.Resize(size, interpolation=T.InterpolationMode.BICUBIC)(im))
+def crop_u8(im, size, mode=T.InterpolationMode.BICUBIC):
+    im = T.CenterCrop(size)(T.Resize(size, interpolation=mode)(im))
     return np.array(im, dtype=np.uint8)
 
 
@@ -156,6 +156,11 @@ def main():
         else:
             fn = f"crop_{stem}_{size}.npy"; np.save(os.path.join(OUT, fn), u8)
             manifest["crops"].append({"image": name, "size": size, "file": fn})
+    # Bilinear (some checkpoints ask for it): uint8 crop only.
+    for name, size in [("rgb_300x500.png", 64), ("rgb_97x61.png", 64)]:
+        u8 = crop_u8(Image.open(os.path.join(OUT, name)).convert("RGB"), size, T.InterpolationMode.BILINEAR)
+        fn = f"crop_{name.rsplit('.', 1)[0]}_{size}_bilinear.npy"; np.save(os.path.join(OUT, fn), u8)
+        manifest["crops"].append({"image": name, "size": size, "file": fn, "resample": "bilinear"})
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))

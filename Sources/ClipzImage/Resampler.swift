@@ -61,20 +61,25 @@ enum Resampler {
     private static func horizontal(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>,
                                    table: CoefficientTable, weights: UnsafePointer<Int32>) {
         let half: Int32 = 1 << (CoefficientTable.precisionBits - 1)
-        for j in 0..<table.starts.count {
-            var s0 = half, s1 = half, s2 = half
-            var p = src + table.starts[j] * 3
-            let wk = weights + j * table.taps
-            for k in 0..<table.counts[j] {
-                let w = wk[k]
-                s0 &+= Int32(p[0]) &* w
-                s1 &+= Int32(p[1]) &* w
-                s2 &+= Int32(p[2]) &* w
-                p += 3
+        let taps = table.taps
+        table.starts.withUnsafeBufferPointer { starts in
+            table.counts.withUnsafeBufferPointer { counts in
+                for j in 0..<starts.count {
+                    var s0 = half, s1 = half, s2 = half
+                    var p = src + starts[j] * 3
+                    let wk = weights + j * taps
+                    for k in 0..<counts[j] {
+                        let w = wk[k]
+                        s0 &+= Int32(p[0]) &* w
+                        s1 &+= Int32(p[1]) &* w
+                        s2 &+= Int32(p[2]) &* w
+                        p += 3
+                    }
+                    dst[j * 3] = clip8(s0)
+                    dst[j * 3 + 1] = clip8(s1)
+                    dst[j * 3 + 2] = clip8(s2)
+                }
             }
-            dst[j * 3] = clip8(s0)
-            dst[j * 3 + 1] = clip8(s1)
-            dst[j * 3 + 2] = clip8(s2)
         }
     }
 }

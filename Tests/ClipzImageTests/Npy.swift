@@ -55,7 +55,7 @@ enum Fixtures {
     static func path(_ name: String) -> String { url(name).path }
 
     struct Entry: Decodable { let mode: String; let width: Int; let height: Int; let sha256: String; let decoded: String? }
-    struct Golden: Decodable { let image: String; let size: Int; let file: String }
+    struct Golden: Decodable { let image: String; let size: Int; let file: String; let resample: String? }
     struct Manifest: Decodable {
         let images: [String: Entry]
         let tensors: [Golden]
