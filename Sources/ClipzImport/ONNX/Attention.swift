@@ -39,7 +39,19 @@ extension ONNXGraph {
         guard softmaxes.count == 1, let sm = softmaxes.first, let smOut = sm.outputs.first else {
             throw ImportError.graphMismatch(file: file, node: endNode, expected: "exactly one Softmax between the q/k/v projections and the output projection (found \(softmaxes.count))")
         }
-        guard let ctx = uses(smOut).first(where: { $0.node.opType == "MatMul" && $0.slot == 0 })?.node else {
+        // The probabilities may pass through a NaN guard (Where(IsNaN(p), 0, p)) before MatMul(p, v).
+        var ctxNode: ONNXNode? = nil, probs = [smOut]
+        for _ in 0..<4 where ctxNode == nil {
+            var next: [String] = []
+            for pv in probs {
+                for (n, slot) in uses(pv) {
+                    if n.opType == "MatMul" && slot == 0 { ctxNode = n }
+                    if n.opType == "Where" && slot == 2 { next += n.outputs.prefix(1) }
+                }
+            }
+            probs = next
+        }
+        guard let ctx = ctxNode else {
             throw ImportError.graphMismatch(file: file, node: sm.name, expected: "MatMul(softmax, v)")
         }
         // Walk back from the Softmax through scale/mask ops (breadth first, a few nodes) to the

@@ -52,7 +52,7 @@ extension ONNXGraph {
         var v = x
         for _ in 0..<8 {
             let u = uses(v)
-            if let hit = u.first(where: { ops.contains($0.node.opType) && $0.slot == 0 }) { return hit.node }
+            if let hit = u.first(where: { ops.contains($0.node.opType) }) { return hit.node }
             guard let s = u.first(where: { skip.contains($0.node.opType) && $0.slot == 0 }), let o = s.node.outputs.first else { return nil }
             v = o
         }
