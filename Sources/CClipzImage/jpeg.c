@@ -94,6 +94,9 @@ int clipz_decode_jpeg(const uint8_t *data, size_t size, clipz_rgb_image *out,
         return ctx.status == CLIPZ_IMAGE_OK ? CLIPZ_IMAGE_CORRUPT : ctx.status;
     }
     jpeg_create_decompress(&cinfo);
+    /* Progressive files buffer all coefficients (≈2 bytes per sample); without a backing store,
+     * libjpeg fails cleanly once its virtual arrays would exceed this. */
+    cinfo.mem->max_memory_to_use = 1536L << 20;
     progress.progress_monitor = on_progress;
     cinfo.progress = &progress;
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
