@@ -17,6 +17,8 @@ public final class CLIPModel: @unchecked Sendable {
     public let logitScale: Float
     let vision: VisionTower
     let text: TextTower
+    /// Every linear layer, by canonical weight name.
+    let linears: [String: Linear]
     /// The BPE merges text carried by the file, if any.
     public let bpeMerges: [UInt8]?
 
@@ -37,11 +39,13 @@ public final class CLIPModel: @unchecked Sendable {
         }
     }
 
-    init(metadata: ModelMetadata, names: Set<String>, load: (String) throws -> Tensor) throws {
+    init(metadata: ModelMetadata, names: Set<String>, load: @escaping (String) throws -> Tensor) throws {
         self.metadata = metadata
         try metadata.config.validate()
-        vision = try VisionTower(config: metadata.config.vision, load: load)
-        text = try TextTower(config: metadata.config.text, load: load)
+        let weights = WeightLoader(names: names, load: load)
+        vision = try VisionTower(config: metadata.config.vision, weights: weights)
+        text = try TextTower(config: metadata.config.text, weights: weights)
+        linears = weights.linears
         let ls = try load(CanonicalName.logitScale).floats()
         guard ls.count == 1 else { throw RuntimeError.badWeights("logit_scale must hold one value") }
         logitScale = Foundation.exp(ls[0])
@@ -82,6 +86,15 @@ public final class CLIPModel: @unchecked Sendable {
         return out
     }
 
-    /// Sets the number of threads OpenBLAS uses for GEMMs.
-    public static func setThreads(_ n: Int) { BLAS.setThreads(n) }
+    /// Sets the number of threads for GEMMs (OpenBLAS and the int8 kernels).
+    public static func setThreads(_ n: Int) { BLAS.setThreads(n); Int8GEMM.threads = max(1, n) }
+
+    /// Installs (or removes, with nil) an observer that sees every linear layer's input; used by calibration.
+    public func setLinearObserver(_ observer: LinearObserver?) { for l in linears.values { l.observer = observer } }
+
+    /// Canonical names of the linear weights and their [out, in] sizes.
+    public var linearShapes: [String: (out: Int, in: Int)] { linears.mapValues { ($0.outDim, $0.inDim) } }
+
+    /// True when the layer runs int8.
+    public func isInt8(_ name: String) -> Bool { if case .i8? = linears[name]?.weights { return true }; return false }
 }

@@ -1,19 +1,49 @@
 import CClipzKernels
 import ClipzCore
+import Foundation
+
+/// Called with (weight name, input rows [rows × in]) before a linear layer runs; used by calibration.
+public typealias LinearObserver = (String, UnsafeBufferPointer<Float>, Int) -> Void
 
 /// A linear layer y = x Wᵀ + b with W stored [out, in] (canonical layout).
-/// Weights are fp32 (converted from f16/bf16 at load).
+/// fp32 weights (widened from f16/bf16 at load) run through OpenBLAS sgemm; int8 weights
+/// (per-output-channel scales) run through Clipz's int8 kernels with activations quantized per
+/// token at run time, or with a fixed calibrated scale when the file has `<name>.input_scale`.
 final class Linear {
+    enum Weights {
+        case f32([Float])
+        case i8(packed: [Int8], colsum: [Int32], scales: [Float])
+    }
+    let name: String
     let outDim: Int
     let inDim: Int
-    let weight: [Float]
+    let weights: Weights
     let bias: [Float]?
+    /// Static activation scale (W8A8); nil → dynamic per-token scales.
+    let inputScale: Float?
+    var observer: LinearObserver?
 
-    init(weight: Tensor, bias: Tensor?) throws {
-        guard weight.shape.count >= 2 else { throw RuntimeError.badWeights("'\(weight.name)' must be 2-D, got \(weight.shape)") }
-        outDim = weight.shape[0]
-        inDim = weight.shape.dropFirst().reduce(1, *)
-        self.weight = weight.floats()
+    init(name: String, load: (String) throws -> Tensor, optional: (String) -> Tensor?, bias: Tensor?) throws {
+        let weight = try load(name)
+        guard weight.shape.count >= 2 else { throw RuntimeError.badWeights("'\(name)' must be 2-D, got \(weight.shape)") }
+        self.name = name
+        let outDim = weight.shape[0], inDim = weight.shape.dropFirst().reduce(1, *)
+        self.outDim = outDim; self.inDim = inDim
+        if weight.dtype == .i8 {
+            guard let scale = optional(name + ".scale"), scale.elementCount == outDim else {
+                throw RuntimeError.badWeights("int8 '\(name)' needs '\(name).scale' with \(outDim) values")
+            }
+            var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(outDim), Int32(inDim)))
+            var colsum = [Int32](repeating: 0, count: outDim)
+            weight.bytes.withUnsafeBytes { w in
+                clipz_i8_pack(w.bindMemory(to: Int8.self).baseAddress, Int32(outDim), Int32(inDim), &packed, &colsum)
+            }
+            weights = .i8(packed: packed, colsum: colsum, scales: scale.floats())
+            inputScale = optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
+        } else {
+            weights = .f32(weight.floats())
+            inputScale = nil
+        }
         if let bias {
             guard bias.elementCount == outDim else { throw RuntimeError.badWeights("'\(bias.name)' has \(bias.elementCount) values, expected \(outDim)") }
             self.bias = bias.floats()
@@ -22,13 +52,24 @@ final class Linear {
 
     /// y[rows, out] = x[rows, in] · Wᵀ (+ b)
     func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        weight.withUnsafeBufferPointer { w in
-            clipz_sgemm(1, Int32(rows), Int32(outDim), Int32(inDim), 1, x, Int32(inDim), w.baseAddress, Int32(inDim), 0, y, Int32(outDim))
-        }
-        if let bias {
-            bias.withUnsafeBufferPointer { b in
-                for r in 0..<rows { let yr = y + r * outDim; for j in 0..<outDim { yr[j] += b[j] } }
+        observer?(name, UnsafeBufferPointer(start: x, count: rows * inDim), rows)
+        switch weights {
+        case let .f32(w):
+            w.withUnsafeBufferPointer { wp in
+                clipz_sgemm(1, Int32(rows), Int32(outDim), Int32(inDim), 1, x, Int32(inDim), wp.baseAddress, Int32(inDim), 0, y, Int32(outDim))
             }
+            if let bias {
+                bias.withUnsafeBufferPointer { b in
+                    for r in 0..<rows { let yr = y + r * outDim; for j in 0..<outDim { yr[j] += b[j] } }
+                }
+            }
+        case let .i8(packed, colsum, scales):
+            let kp = (inDim + 3) / 4 * 4
+            var xq = [Int8](repeating: 0, count: rows * kp)
+            var sx = [Float](repeating: inputScale ?? 0, count: rows)
+            if let s = inputScale { clipz_quantize_rows_static(x, Int32(rows), Int32(inDim), 1 / s, &xq) }
+            else { clipz_quantize_rows(x, Int32(rows), Int32(inDim), &xq, &sx) }
+            Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales, bias: bias, y: y, outDim: outDim)
         }
     }
 
@@ -36,5 +77,33 @@ final class Linear {
         var y = [Float](repeating: 0, count: rows * outDim)
         x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in forward(xp.baseAddress!, rows: rows, into: yp.baseAddress!) } }
         return y
+    }
+}
+
+/// Splits an int8 GEMM over output-column chunks across threads.
+enum Int8GEMM {
+    nonisolated(unsafe) static var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    static func run(xq: [Int8], sx: [Float], rows: Int, inDim: Int, packed: [Int8], colsum: [Int32], scales: [Float],
+                    bias: [Float]?, y: UnsafeMutablePointer<Float>, outDim: Int) {
+        let blocks = (outDim + 31) / 32
+        let parts = max(1, min(threads, blocks, (rows * outDim * inDim) / 200_000 + 1))
+        let biasValues = bias ?? []
+        xq.withUnsafeBufferPointer { xp in sx.withUnsafeBufferPointer { sp in packed.withUnsafeBufferPointer { pp in
+            colsum.withUnsafeBufferPointer { cp in scales.withUnsafeBufferPointer { wp in biasValues.withUnsafeBufferPointer { bv in
+                // Addresses as integers so the work closure is Sendable; the buffers outlive concurrentPerform.
+                let a = (x: Int(bitPattern: xp.baseAddress), s: Int(bitPattern: sp.baseAddress), p: Int(bitPattern: pp.baseAddress),
+                         c: Int(bitPattern: cp.baseAddress), w: Int(bitPattern: wp.baseAddress),
+                         b: bias == nil ? 0 : Int(bitPattern: bv.baseAddress), y: Int(bitPattern: y))
+                let body: @Sendable (Int) -> Void = { part in
+                    let b0 = blocks * part / parts, b1 = blocks * (part + 1) / parts
+                    clipz_i8_gemm(UnsafePointer(bitPattern: a.x), UnsafePointer(bitPattern: a.s), Int32(rows), Int32(inDim),
+                                  UnsafePointer(bitPattern: a.p), UnsafePointer(bitPattern: a.c), UnsafePointer(bitPattern: a.w),
+                                  UnsafePointer(bitPattern: a.b), UnsafeMutablePointer(bitPattern: a.y), Int32(outDim), Int32(outDim),
+                                  Int32(b0 * 32), Int32(min(outDim, b1 * 32)))
+                }
+                if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
+            } } }
+        } } }
     }
 }

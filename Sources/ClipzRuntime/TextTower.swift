@@ -11,16 +11,17 @@ final class TextTower {
     let blocks: [TransformerBlock]
     let proj: Linear
 
-    init(config: TextConfig, load: (String) throws -> Tensor) throws {
+    init(config: TextConfig, weights: WeightLoader) throws {
+        let load = weights.load
         self.config = config
         tokenEmbed = try load(CanonicalName.tokenEmbed).floats()
         posEmbed = try load(CanonicalName.textPos).floats()
         finalLN = (try load(CanonicalName.finalLN + ".weight").floats(), try load(CanonicalName.finalLN + ".bias").floats())
         blocks = try (0..<config.layers).map {
             try TransformerBlock(prefix: "text.layers.\($0)", width: config.width, heads: config.heads, eps: config.layerNormEps,
-                                 activation: config.activation, load: load)
+                                 activation: config.activation, weights: weights)
         }
-        proj = try Linear(weight: load(CanonicalName.textProj), bias: nil)
+        proj = try weights.linear(CanonicalName.textProj, bias: nil)
         guard tokenEmbed.count == config.vocabSize * config.width, posEmbed.count == config.contextLength * config.width else {
             throw RuntimeError.badWeights("text embeddings do not match the config")
         }

@@ -13,9 +13,10 @@ final class TransformerBlock {
     let q: Linear, k: Linear, v: Linear, out: Linear
     let fc1: Linear, fc2: Linear
 
-    init(prefix: String, width: Int, heads: Int, eps: Double, activation: Activation, load: (String) throws -> Tensor) throws {
+    init(prefix: String, width: Int, heads: Int, eps: Double, activation: Activation, weights: WeightLoader) throws {
+        let load = weights.load
         self.width = width; self.heads = heads; self.eps = Float(eps); self.activation = activation
-        func lin(_ n: String) throws -> Linear { try Linear(weight: load("\(prefix).\(n).weight"), bias: load("\(prefix).\(n).bias")) }
+        func lin(_ n: String) throws -> Linear { try weights.linear("\(prefix).\(n).weight", bias: "\(prefix).\(n).bias") }
         ln1 = (try load("\(prefix).ln1.weight").floats(), try load("\(prefix).ln1.bias").floats())
         ln2 = (try load("\(prefix).ln2.weight").floats(), try load("\(prefix).ln2.bias").floats())
         q = try lin("attn.q"); k = try lin("attn.k"); v = try lin("attn.v"); out = try lin("attn.out")

@@ -13,18 +13,19 @@ final class VisionTower {
     let blocks: [TransformerBlock]
     let proj: Linear
 
-    init(config: VisionConfig, load: (String) throws -> Tensor) throws {
+    init(config: VisionConfig, weights: WeightLoader) throws {
+        let load = weights.load
         self.config = config
-        patch = try Linear(weight: load(CanonicalName.patchEmbed), bias: nil)
+        patch = try weights.linear(CanonicalName.patchEmbed, bias: nil)
         classEmbed = try load(CanonicalName.classEmbed).floats()
         posEmbed = try load(CanonicalName.visionPos).floats()
         preLN = (try load(CanonicalName.preLN + ".weight").floats(), try load(CanonicalName.preLN + ".bias").floats())
         postLN = (try load(CanonicalName.postLN + ".weight").floats(), try load(CanonicalName.postLN + ".bias").floats())
         blocks = try (0..<config.layers).map {
             try TransformerBlock(prefix: "vision.layers.\($0)", width: config.width, heads: config.heads, eps: config.layerNormEps,
-                                 activation: config.activation, load: load)
+                                 activation: config.activation, weights: weights)
         }
-        proj = try Linear(weight: load(CanonicalName.visionProj), bias: nil)
+        proj = try weights.linear(CanonicalName.visionProj, bias: nil)
         guard classEmbed.count == config.width, posEmbed.count == config.tokens * config.width,
               patch.inDim == 3 * config.patchSize * config.patchSize else {
             throw RuntimeError.badWeights("vision embeddings do not match the config")

@@ -64,6 +64,30 @@ void clipz_f32_to_f16_ref(const float *src, uint16_t *dst, size_t n);
 void clipz_bytes_to_planes(const uint8_t *src, uint8_t *dst, size_t n, size_t width);
 void clipz_planes_to_bytes(const uint8_t *src, uint8_t *dst, size_t n, size_t width);
 
+// ---- int8 GEMM ---------------------------------------------------------------
+// Weights W [N, K] int8 (symmetric, -127..127) are packed once into blocks of 16 output channels
+// × 4 consecutive k: packed[((nb * K4) + k4) * 64 + lane * 4 + j] = W[nb*16 + lane][k4*4 + j],
+// K4 = ceil(K/4), N padded to a multiple of 16 with zero rows. Activations are int8 rows
+// (-127..127) padded with zeros to K4*4 columns.
+#define CLIPZ_I8_NBLOCK 16
+size_t clipz_i8_packed_bytes(int N, int K);
+/// Packs W and computes colsum[n] = Σ_k W[n,k] (used by the VNNI kernel's unsigned-offset trick).
+void clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsum);
+/// Quantizes each row of x [M, K] symmetrically: scale[m] = max|x[m]|/127, xq = round(x/scale).
+/// Writes rows of K4*4 bytes (zero padded).
+void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales);
+/// Same with one fixed scale (static quantization): xq = clamp(round(x * inv_scale), -127, 127).
+void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq);
+/// y[m, n] = sx[m] * sw[n] * Σ_k xq[m,k] W[n,k] + bias[n] for n in [n_begin, n_end) (multiples of 16,
+/// n_end may be N). y has row stride ldy. bias may be NULL. Dispatches to AVX-512 VNNI, AVX2 or scalar.
+void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end);
+/// The same computed by plain loops (reference for tests). `kernel` forces a path: 0 auto, 1 scalar, 2 AVX2, 3 VNNI.
+void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                        const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end);
+/// Name of the kernel clipz_i8_gemm uses on this CPU ("avx512-vnni", "avx2", "scalar").
+const char *clipz_i8_kernel_name(void);
+
 #ifdef __cplusplus
 }
 #endif

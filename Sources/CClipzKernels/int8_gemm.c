@@ -1,0 +1,202 @@
+// int8 × int8 → int32 GEMM with per-row activation scales and per-channel weight scales.
+// Three paths computing bit-identical int32 sums: scalar (reference), AVX2 and AVX-512 VNNI.
+//
+// AVX2 has no exact u8×s8 dot product: vpmaddubsw saturates pair sums at 16 bits (255·127·2 > 32767).
+// We keep activations signed (-127..127) and use |x| · sign(w, x): every product is ≤ 127·127, a pair
+// ≤ 32258, so nothing saturates. VNNI's vpdpbusd wants unsigned activations: we flip the sign bit
+// (x + 128 as u8) and subtract 128·Σ_k W[n,k] afterwards.
+#include "clipz_kernels.h"
+#include <math.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+static inline int k4_of(int K) { return (K + 3) / 4; }
+
+size_t clipz_i8_packed_bytes(int N, int K) {
+    size_t nb = (size_t)(N + CLIPZ_I8_NBLOCK - 1) / CLIPZ_I8_NBLOCK;
+    return nb * (size_t)k4_of(K) * 64;
+}
+
+void clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsum) {
+    int K4 = k4_of(K), NB = (N + 15) / 16;
+    memset(packed, 0, clipz_i8_packed_bytes(N, K));
+    for (int n = 0; n < N; n++) {
+        int32_t s = 0;
+        for (int k = 0; k < K; k++) s += W[(size_t)n * K + k];
+        colsum[n] = s;
+    }
+    for (int nb = 0; nb < NB; nb++)
+        for (int k4 = 0; k4 < K4; k4++)
+            for (int lane = 0; lane < 16; lane++) {
+                int n = nb * 16 + lane;
+                if (n >= N) continue;
+                for (int j = 0; j < 4; j++) {
+                    int k = k4 * 4 + j;
+                    packed[((size_t)nb * K4 + k4) * 64 + lane * 4 + j] = k < K ? W[(size_t)n * K + k] : 0;
+                }
+            }
+}
+
+void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales) {
+    int Kp = k4_of(K) * 4;
+    for (int m = 0; m < M; m++) {
+        const float *r = x + (size_t)m * K;
+        float mx = 0;
+        for (int k = 0; k < K; k++) { float a = fabsf(r[k]); mx = a > mx ? a : mx; }
+        float s = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / s;
+        scales[m] = s;
+        int8_t *q = xq + (size_t)m * Kp;
+        for (int k = 0; k < K; k++) { float v = nearbyintf(r[k] * inv); q[k] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v); }
+        for (int k = K; k < Kp; k++) q[k] = 0;
+    }
+}
+
+void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq) {
+    int Kp = k4_of(K) * 4;
+    for (int m = 0; m < M; m++) {
+        const float *r = x + (size_t)m * K;
+        int8_t *q = xq + (size_t)m * Kp;
+        for (int k = 0; k < K; k++) { float v = nearbyintf(r[k] * inv_scale); q[k] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v); }
+        for (int k = K; k < Kp; k++) q[k] = 0;
+    }
+}
+
+static inline void epilogue(float *yr, const int32_t *acc, int n0, int count, float sxm, const float *sw, const float *bias) {
+    for (int l = 0; l < count; l++) {
+        int n = n0 + l;
+        yr[n] = (float)acc[l] * sxm * sw[n] + (bias ? bias[n] : 0.0f);
+    }
+}
+
+static void gemm_scalar(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
+                        const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+    int K4 = k4_of(K), Kp = K4 * 4;
+    for (int m = 0; m < M; m++) {
+        const int8_t *xr = xq + (size_t)m * Kp;
+        for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
+            int32_t acc[16] = {0};
+            const int8_t *pb = packed + (size_t)nb * K4 * 64;
+            for (int k4 = 0; k4 < K4; k4++)
+                for (int lane = 0; lane < 16; lane++)
+                    for (int j = 0; j < 4; j++) acc[lane] += (int32_t)xr[k4 * 4 + j] * pb[k4 * 64 + lane * 4 + j];
+            int count = n_end - nb * 16 < 16 ? n_end - nb * 16 : 16;
+            epilogue(y + (size_t)m * ldy, acc, nb * 16, count, sx[m], sw, bias);
+        }
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
+                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+    int K4 = k4_of(K), Kp = K4 * 4;
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
+        const int8_t *pb = packed + (size_t)nb * K4 * 64;
+        int count = n_end - nb * 16 < 16 ? n_end - nb * 16 : 16;
+        int m = 0;
+        for (; m < M; m += 2) {
+            int rows = M - m < 2 ? M - m : 2;
+            __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00;
+            const int8_t *x0 = xq + (size_t)m * Kp, *x1 = rows > 1 ? x0 + Kp : x0;
+            for (int k4 = 0; k4 < K4; k4++) {
+                __m256i w0 = _mm256_loadu_si256((const __m256i *)(pb + k4 * 64));
+                __m256i w1 = _mm256_loadu_si256((const __m256i *)(pb + k4 * 64 + 32));
+                int32_t b0, b1; memcpy(&b0, x0 + k4 * 4, 4); memcpy(&b1, x1 + k4 * 4, 4);
+                __m256i v0 = _mm256_set1_epi32(b0), v1 = _mm256_set1_epi32(b1);
+                __m256i u0 = _mm256_sign_epi8(v0, v0), u1 = _mm256_sign_epi8(v1, v1);
+                a00 = _mm256_add_epi32(a00, _mm256_madd_epi16(_mm256_maddubs_epi16(u0, _mm256_sign_epi8(w0, v0)), ones));
+                a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(_mm256_maddubs_epi16(u0, _mm256_sign_epi8(w1, v0)), ones));
+                a10 = _mm256_add_epi32(a10, _mm256_madd_epi16(_mm256_maddubs_epi16(u1, _mm256_sign_epi8(w0, v1)), ones));
+                a11 = _mm256_add_epi32(a11, _mm256_madd_epi16(_mm256_maddubs_epi16(u1, _mm256_sign_epi8(w1, v1)), ones));
+            }
+            int32_t acc[16];
+            _mm256_storeu_si256((__m256i *)acc, a00); _mm256_storeu_si256((__m256i *)(acc + 8), a01);
+            epilogue(y + (size_t)m * ldy, acc, nb * 16, count, sx[m], sw, bias);
+            if (rows > 1) {
+                _mm256_storeu_si256((__m256i *)acc, a10); _mm256_storeu_si256((__m256i *)(acc + 8), a11);
+                epilogue(y + (size_t)(m + 1) * ldy, acc, nb * 16, count, sx[m + 1], sw, bias);
+            }
+        }
+    }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                      const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+    int K4 = k4_of(K), Kp = K4 * 4;
+    const __m512i flip = _mm512_set1_epi32((int)0x80808080u);
+    for (int nb = n_begin / 16; nb * 16 < n_end; nb += 2) {
+        int two = (nb + 1) * 16 < n_end;
+        const int8_t *p0 = packed + (size_t)nb * K4 * 64, *p1 = two ? p0 + (size_t)K4 * 64 : p0;
+        int n0 = nb * 16;
+        int c0 = n_end - n0 < 16 ? n_end - n0 : 16, c1 = two ? (n_end - n0 - 16 < 16 ? n_end - n0 - 16 : 16) : 0;
+        __mmask16 k0 = (__mmask16)((1u << c0) - 1), k1 = (__mmask16)((1u << c1) - 1);
+        __m512i cs0 = _mm512_maskz_loadu_epi32(k0, colsum + n0), cs1 = _mm512_maskz_loadu_epi32(k1, colsum + n0 + 16);
+        __m512 sw0 = _mm512_maskz_loadu_ps(k0, sw + n0), sw1 = _mm512_maskz_loadu_ps(k1, sw + n0 + 16);
+        __m512 b0 = bias ? _mm512_maskz_loadu_ps(k0, bias + n0) : _mm512_setzero_ps();
+        __m512 b1 = bias ? _mm512_maskz_loadu_ps(k1, bias + n0 + 16) : _mm512_setzero_ps();
+        cs0 = _mm512_slli_epi32(cs0, 7); cs1 = _mm512_slli_epi32(cs1, 7);
+        for (int m = 0; m < M; m += 4) {
+            int rows = M - m < 4 ? M - m : 4;
+            __m512i acc[4][2];
+            for (int r = 0; r < 4; r++) { acc[r][0] = _mm512_setzero_si512(); acc[r][1] = _mm512_setzero_si512(); }
+            const int8_t *xr[4];
+            for (int r = 0; r < 4; r++) xr[r] = xq + (size_t)(m + (r < rows ? r : 0)) * Kp;
+            for (int k4 = 0; k4 < K4; k4++) {
+                __m512i w0 = _mm512_loadu_si512((const void *)(p0 + k4 * 64));
+                __m512i w1 = _mm512_loadu_si512((const void *)(p1 + k4 * 64));
+                for (int r = 0; r < 4; r++) {
+                    int32_t b; memcpy(&b, xr[r] + k4 * 4, 4);
+                    __m512i v = _mm512_xor_si512(_mm512_set1_epi32(b), flip);
+                    acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], v, w0);
+                    acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], v, w1);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                __m512 s = _mm512_set1_ps(sx[m + r]);
+                float *yr = y + (size_t)(m + r) * ldy + n0;
+                __m512 f0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][0], cs0));
+                _mm512_mask_storeu_ps(yr, k0, _mm512_fmadd_ps(_mm512_mul_ps(f0, s), sw0, b0));
+                if (two) {
+                    __m512 f1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][1], cs1));
+                    _mm512_mask_storeu_ps(yr + 16, k1, _mm512_fmadd_ps(_mm512_mul_ps(f1, s), sw1, b1));
+                }
+            }
+        }
+    }
+}
+#endif
+
+static int best_path(void) {
+    uint32_t f = clipz_cpu_features();
+    uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VL | CLIPZ_CPU_AVX512VNNI;
+    if ((f & vnni) == vnni) return 3;
+    if ((f & (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) == (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) return 2;
+    return 1;
+}
+
+const char *clipz_i8_kernel_name(void) {
+    switch (best_path()) { case 3: return "avx512-vnni"; case 2: return "avx2"; default: return "scalar"; }
+}
+
+void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                        const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+    if (M <= 0 || n_end <= n_begin) return;
+    if (n_end > N) n_end = N;
+    int best = best_path();
+    if (kernel == 0 || kernel > best) kernel = best;
+#if defined(__x86_64__)
+    if (kernel == 3) { gemm_vnni(xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end); return; }
+    if (kernel == 2) { gemm_avx2(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end); return; }
+#endif
+    (void)colsum;
+    gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end);
+}
+
+void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+    clipz_i8_gemm_path(0, xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end);
+}
