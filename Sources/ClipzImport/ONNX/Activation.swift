@@ -35,7 +35,8 @@ extension ONNXGraph {
             throw ImportError.graphMismatch(file: file, node: first, expected: "QuickGELU x·sigmoid(1.702·x); found a sigmoid gate without the 1.702 factor (SiLU is not CLIP)")
         }
         if ops.contains("Erf"), ops.isSubset(of: ["Erf", "Mul", "Div", "Add"]) { return .gelu }
-        if ops.contains("Tanh"), ops.isSubset(of: ["Tanh", "Mul", "Div", "Add", "Pow"]) { return .geluTanh }
+        let cubic = ops.contains("Pow") || nodesSeen.contains { n in n.inputs.contains { scalar($0).map { abs($0 - 0.044715) < 1e-5 } ?? false } }
+        if ops.contains("Tanh"), cubic, ops.isSubset(of: ["Tanh", "Mul", "Div", "Add", "Pow"]) { return .geluTanh }
         let odd = nodesSeen.first { !["Mul", "Div", "Add", "Pow", "Sigmoid", "Erf", "Tanh", "Gelu"].contains($0.opType) && !ONNXGraph.passthrough.contains($0.opType) }
         throw ImportError.graphMismatch(file: file, node: (odd ?? nodesSeen.last)?.name ?? first,
                                         expected: "a known MLP activation (QuickGELU, GELU erf, GELU tanh); found ops \(ops.sorted())")

@@ -113,7 +113,7 @@ extension ONNXGraph {
         guard found.count == 1, let h = found.first else {
             throw ImportError.graphMismatch(file: file, node: node, expected: found.isEmpty
                 ? "a Reshape to [.., heads, head_dim] on the q/k/v path (head count not found)"
-                : "one head count; Reshape constants disagree: \(found.sorted())")
+                : "one head count; Reshape constants disagree: \(found.sorted()) (0 = a head_dim that does not divide width \(width))")
         }
         return h
     }
@@ -128,7 +128,10 @@ extension ONNXGraph {
             }
         }
         if !out.isEmpty || s.count != 4 { return out }
-        if case let .known(hd) = s[3], hd > 0, hd < w, w % hd == 0 { return [w / hd] }
+        if case let .known(hd) = s[3], hd > 0 {
+            // A head_dim that does not divide the width is recorded as 0 so it conflicts.
+            return hd < w && w % hd == 0 ? [w / hd] : hd == w ? [] : [0]
+        }
         let mids = s[1...2].compactMap { e -> Int? in if case let .known(c) = e, c > 1, ok(c) { return c }; return nil }
         return mids.count == 1 ? [mids[0]] : []
     }
