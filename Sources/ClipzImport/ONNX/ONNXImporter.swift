@@ -30,7 +30,7 @@ public enum ONNXImporter {
                 throw ImportError.graphMismatch(file: g.file, node: "graph inputs", expected: "a 4-D float image input or an integer token-id input")
             }
         }
-        guard let (vg, v) = vision else {
+        guard let (_, v) = vision else {
             throw ImportError.config(file: paths[0], detail: "no vision tower found (no 4-D float image input); pass the image-tower ONNX file as well")
         }
         guard let (tg, t) = text else {
@@ -79,7 +79,6 @@ public enum ONNXImporter {
             tokenizer: TokenizerSpec(eosTokenID: eos, contextLength: t.contextLength),
             provenance: Provenance(sources: sources, importer: "onnx", converterVersion: clipzVersion,
                                    createdAt: ISO8601DateFormatter().string(from: Date()), notes: notes))
-        _ = vg
         return ModelSource(metadata: meta, tensors: tensors, inputPaths: paths)
     }
 }

@@ -47,16 +47,18 @@ final class ONNXProtoModel: @unchecked Sendable {
         guard let model = unpacked else {
             throw ImportError.malformed(file: path, detail: "not a valid ONNX protobuf (truncated or corrupt); protobuf-c refused to parse it")
         }
-        guard model.pointee.graph != nil else {
+        guard let g = model.pointee.graph else {
             onnx__model_proto__free_unpacked(model, nil)
             throw ImportError.malformed(file: path, detail: "ModelProto has no graph")
         }
         pointer = model
+        graph = g
     }
 
     deinit { onnx__model_proto__free_unpacked(pointer, nil) }
 
-    var graph: UnsafeMutablePointer<Onnx__GraphProto> { pointer.pointee.graph! }
+    /// The graph, checked non-null in `init`.
+    let graph: UnsafeMutablePointer<Onnx__GraphProto>
 
     /// (domain, version) pairs; the default domain is "".
     var opsets: [(String, Int)] {

@@ -41,8 +41,9 @@ extension ONNXGraph {
               let pos = positionTable(otherInput(add, than: catOut), width: w) else {
             throw ImportError.graphMismatch(file: file, node: cat.name, expected: "Add of a constant position embedding [tokens, \(w)]")
         }
-        let tokens = pos.elementCount / w, grid = Int(Double(tokens - 1).squareRoot().rounded())
-        guard tokens >= 2, grid * grid == tokens - 1 else {
+        let tokens = pos.elementCount / w
+        let grid = tokens >= 2 && tokens <= 1 << 24 ? Int(Double(tokens - 1).squareRoot().rounded()) : 0
+        guard grid > 0, grid * grid == tokens - 1 else {
             throw ImportError.graphMismatch(file: file, node: add.name, expected: "grid² + 1 position rows (found \(tokens))")
         }
         m.imageSize = grid * p
