@@ -122,11 +122,15 @@ extension CLIPTokenizer {
     static func parseMerges(_ text: String, skipHeader: Bool?, limit: Int, file: String) throws -> [(String, String, line: Int)] {
         var pairs: [(String, String, line: Int)] = []
         var lineNo = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var rest = text[...]
+        // Lines are cut lazily: open_clip's file has ~262k lines but only the first 48,895 are used.
+        while !rest.isEmpty, pairs.count < limit {
+            let newline = rest.utf8.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
+            let line = rest[..<newline]
+            rest = newline == rest.endIndex ? rest[rest.endIndex...] : rest[rest.utf8.index(after: newline)...]
             lineNo += 1
             if lineNo == 1, skipHeader ?? line.hasPrefix("#version") { continue }
-            if pairs.count >= limit { break }
-            let parts = line.split(whereSeparator: { $0.unicodeScalars.allSatisfy(TextCleaner.isPythonSpace) })
+            let parts = line.split(whereSeparator: \.isWhitespace)
             if parts.isEmpty { continue }
             guard parts.count == 2 else { throw TokenizerError.badMerge(file: file, line: lineNo, text: String(line)) }
             pairs.append((String(parts[0]), String(parts[1]), line: lineNo))

@@ -30,8 +30,9 @@ struct FtfyFixer: Sendable {
     /// `fix_and_explain`: applies the fixers in ftfy's order until nothing changes.
     private func fixSegment(_ segment: [Unicode.Scalar], unescape: Bool) -> [Unicode.Scalar] {
         var text = segment
-        // Each pass only shrinks or replaces; the cap guards against a pathological cycle.
-        for _ in 0..<16 {
+        // ftfy loops until nothing changes (nested "&amp;amp;…" needs one pass per level); the cap,
+        // above any real nesting depth, only guards against a pathological cycle.
+        for _ in 0..<(segment.count + 4) {
             let before = text
             if unescape { text = html.ftfyUnescape(text) }
             text = Self.fixC1Controls(text)

@@ -11,8 +11,11 @@ struct TextCleaner: Sendable {
     /// Cleaned, lower-cased text as Unicode scalars (Python code points).
     func clean(_ text: String) -> [Unicode.Scalar] {
         var t = Array(text.unicodeScalars)
-        t = ftfy.fixText(t)
-        t = ftfy.html.pythonUnescape(ftfy.html.pythonUnescape(t))
+        // Printable ASCII without '&' is left unchanged by every ftfy and unescape step.
+        if !t.allSatisfy({ (0x20...0x7E).contains($0.value) && $0 != "&" }) {
+            t = ftfy.fixText(t)
+            t = ftfy.html.pythonUnescape(ftfy.html.pythonUnescape(t))
+        }
         t = Self.collapseWhitespace(t)
         return Self.pythonLower(t)
     }
