@@ -1,0 +1,154 @@
+import ClipzCore
+import Foundation
+import XCTest
+@testable import ClipzImport
+
+/// Corrupt and hostile dumps must produce `ImportError`, never a crash or a huge allocation.
+final class DumpImportTestsHostile: XCTestCase {
+    enum Outcome { case ok, importError }
+
+    var scratch = ""
+    override func setUpWithError() throws { scratch = try makeTempDir("hostile") }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: scratch) }
+
+    /// Reads the file with `reader` and loads every tensor; fails the test on any non-ImportError.
+    func probe(_ bytes: [UInt8], name: String, reader: (String) throws -> [StoredTensor], line: UInt = #line) throws -> Outcome {
+        let p = scratch + "/" + name
+        try write(bytes, p)
+        do {
+            for t in try reader(p) { _ = t.convert(try t.readBytes()) }
+            return .ok
+        } catch is ImportError {
+            return .importError
+        } catch {
+            XCTFail("non-ImportError \(error)", line: line)
+            return .importError
+        }
+    }
+
+    func sampleTensors() throws -> [Tensor] {
+        [try Tensor(name: "a", shape: [3, 4], floats: (0..<12).map { Float($0) }),
+         try Tensor(name: "b", shape: [2], floats: [1, 2]),
+         try Tensor(name: "c", shape: [], floats: [4.5])]
+    }
+
+    func testSafetensorsTruncatedAndBitFlipped() throws {
+        let good = DumpWriter.safetensors(try sampleTensors())
+        XCTAssertEqual(try probe(good, name: "m.safetensors", reader: SafetensorsReader.read), .ok)
+        for n in 0..<good.count {
+            XCTAssertEqual(try probe(Array(good[..<n]), name: "m.safetensors", reader: SafetensorsReader.read), .importError, "truncated to \(n)")
+        }
+        for i in 0..<good.count {
+            var b = good; b[i] ^= i % 2 == 0 ? 0xFF : 0x01
+            _ = try probe(b, name: "m.safetensors", reader: SafetensorsReader.read)
+        }
+    }
+
+    func testSafetensorsHugeShapesAndOverlaps() throws {
+        func st(_ header: String, data: Int = 16) -> [UInt8] { DumpWriter.le64(header.utf8.count) + Array(header.utf8) + [UInt8](repeating: 0, count: data) }
+        let cases = [
+            #"{"a":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,16]}}"#,
+            #"{"a":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,16]}}"#,
+            #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,16]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+            #"{"a":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]}}"#,
+            #"{"a":{"dtype":"C64","shape":[2],"data_offsets":[0,16]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2.5],"data_offsets":[0,16]}}"#,
+            #"[1,2]"#,
+        ]
+        for c in cases {
+            XCTAssertEqual(try probe(st(c), name: "h.safetensors", reader: SafetensorsReader.read), .importError, c)
+        }
+        // A header length of 2^62 is refused by the cap, not by trying to allocate it.
+        XCTAssertThrowsError(try SafetensorsReader.read(path: try tempFile(DumpWriter.le64(1 << 62) + [0x7B, 0x7D]))) { e in
+            guard case ImportError.limitExceeded = e else { return XCTFail("\(e)") }
+        }
+    }
+
+    func testNpyTruncatedFlippedAndHuge() throws {
+        let good = DumpWriter.npy(try sampleTensors()[0])
+        let read: (String) throws -> [StoredTensor] = { [try NpzReader.npyFile($0, name: "a")] }
+        XCTAssertEqual(try probe(good, name: "a.npy", reader: read), .ok)
+        for n in 0..<good.count { XCTAssertEqual(try probe(Array(good[..<n]), name: "a.npy", reader: read), .importError, "truncated to \(n)") }
+        for i in 0..<good.count { var b = good; b[i] ^= 0x5A; _ = try probe(b, name: "a.npy", reader: read) }
+        var huge = DumpWriter.npy(try Tensor(name: "x", shape: [1], floats: [0]))
+        let dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000000, 1000000000000), }"
+        huge = NpyHeader.magic + [1, 0] + DumpWriter.le16(dict.utf8.count) + Array(dict.utf8) + [0, 0, 0, 0]
+        XCTAssertEqual(try probe(huge, name: "h.npy", reader: read), .importError)
+    }
+
+    func testNpzStoredAndDeflatedCorruption() throws {
+        for base64 in [DumpImportTestsFormats.savez, DumpImportTestsFormats.savezCompressed] {
+            let good = Array(Data(base64Encoded: base64) ?? Data())
+            XCTAssertEqual(try probe(good, name: "m.npz", reader: NpzReader.read), .ok)
+            for n in stride(from: 0, to: good.count, by: 7) {
+                XCTAssertEqual(try probe(Array(good[..<n]), name: "m.npz", reader: NpzReader.read), .importError, "truncated to \(n)")
+            }
+            for i in 0..<good.count {
+                var b = good; b[i] ^= i % 2 == 0 ? 0xFF : 0x01
+                _ = try probe(b, name: "m.npz", reader: NpzReader.read)
+            }
+        }
+    }
+
+    func testInflateRefusesImpossibleSizes() {
+        XCTAssertThrowsError(try Inflate.raw([0x03, 0x00], expectedSize: 1 << 40, file: "f", what: "m", offset: 0))
+        // A valid empty fixed block claiming one output byte.
+        XCTAssertThrowsError(try Inflate.raw([0x03, 0x00], expectedSize: 1, file: "f", what: "m", offset: 0))
+        XCTAssertEqual(try Inflate.raw([0x03, 0x00], expectedSize: 0, file: "f", what: "m", offset: 0), [])
+    }
+
+    func testRawManifestHostile() throws {
+        let dir = try makeTempDir("raw")
+        try write([UInt8](repeating: 0, count: 16), dir + "/w.bin")
+        let cases = [
+            #"{"format":"clipz-raw-dump","version":1,"tensors":[{"name":"a","dtype":"f32","shape":[1000000,1000000],"file":"w.bin","offset":0}]}"#,
+            #"{"format":"clipz-raw-dump","version":1,"tensors":[{"name":"a","dtype":"f32","shape":[4],"file":"w.bin","offset":4}]}"#,
+            #"{"format":"clipz-raw-dump","version":1,"tensors":[{"name":"a","dtype":"f32","shape":[2],"file":"../w.bin","offset":0}]}"#,
+            #"{"format":"clipz-raw-dump","version":1,"tensors":[{"name":"a","dtype":"f32","shape":[2],"file":"/etc/passwd","offset":0}]}"#,
+            #"{"format":"clipz-raw-dump","version":1,"tensors":[{"name":"a","dtype":"f32","shape":[2],"file":"w.bin","offset":0},{"name":"b","dtype":"f32","shape":[2],"file":"w.bin","offset":4}]}"#,
+            #"{"format":"clipz-raw-dump","version":2,"tensors":[]}"#,
+            #"{"format":"other","version":1,"tensors":[]}"#,
+            #"{"format":"clipz-raw-dump","version":1,"tensors":[{"name":"a","dtype":"f32","shape":[2],"file":"w.bin","offset":-4}]}"#,
+            #"{"format":"clipz-raw-dump","version":1,"tensors":[{"name":"a","dtype":"q4","shape":[2],"file":"w.bin"}]}"#,
+            "{\"format\":\"clipz-raw-d",
+        ]
+        for c in cases {
+            try write(Array(c.utf8), dir + "/manifest.json")
+            XCTAssertThrowsError(try RawDumpReader.read(folder: dir), c) { e in XCTAssertTrue(e is ImportError, "\(e)") }
+        }
+        try write(Array(#"{"format":"clipz-raw-dump","version":1,"tensors":[{"name":"a","dtype":"f32","shape":[4],"file":"w.bin"}]}"#.utf8), dir + "/manifest.json")
+        XCTAssertEqual(try RawDumpReader.read(folder: dir).tensors.first?.shape, [4])
+    }
+
+    func testShardIndexRefusesEscapingPaths() throws {
+        let dir = try makeTempDir("shard")
+        for shard in ["../x.safetensors", "/tmp/x.safetensors"] {
+            try write(Array("{\"weight_map\": {\"a\": \"\(shard)\"}}".utf8), dir + "/model.safetensors.index.json")
+            XCTAssertThrowsError(try DumpImporter.load(paths: [dir], configPath: nil)) { e in
+                guard case ImportError.unsafePath = e else { return XCTFail("\(e)") }
+            }
+        }
+    }
+
+    func testWrongConfigIsReported() throws {
+        let dir = try makeTempDir()
+        try write(DumpWriter.safetensors(try DumpTestModel.hf()), dir + "/model.safetensors")
+        var c = DumpTestModel.config
+        c.vision.layers = 1  // the file has two: the extra layer must not be dropped silently
+        try JSONEncoder().encode(c).write(to: URL(fileURLWithPath: dir + "/c.json"))
+        XCTAssertThrowsError(try DumpImporter.load(paths: [dir], configPath: dir + "/c.json")) { XCTAssertTrue("\($0)".contains("no place")) }
+        c = DumpTestModel.config; c.text.width = 64
+        try JSONEncoder().encode(c).write(to: URL(fileURLWithPath: dir + "/c.json"))
+        XCTAssertThrowsError(try DumpImporter.load(paths: [dir], configPath: dir + "/c.json")) { e in
+            guard case ImportError.shapeMismatch = e else { return XCTFail("\(e)") }
+        }
+    }
+
+    func tempFile(_ bytes: [UInt8]) throws -> String {
+        let p = try makeTempDir("tmp") + "/f.safetensors"
+        try write(bytes, p)
+        return p
+    }
+}
