@@ -51,7 +51,8 @@ HAND = [
     "ab" * 200, "🙂" * 50, "1234567890" * 10, "......", "~!@#$%^&*()_+-=[]{}|;:',.<>/?`", "\\backslash\\ and /slash/",
     "C++ and C# and F#", "snake_case and kebab-case and CamelCase", "#hashtag @mention", "$100.00 €50 £20 ¥1000",
     "100% sure", "a.b.c.d", "e.g. i.e. etc.", "Mr. O'Neil's dog", "The 'quoted' word", "‘single’", "a\u0301\u0302\u0303",
-    "x\u0308y", "\u0301leading combining", "ℌℑℜ", "№ ™ ℠", "Ⓐ Ⓑ ⓒ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝐁𝐨𝐥𝐝", "ʼapostrophe modifier",
+    "x\u0308y", "&" + "amp;" * 20 + "lt;", "&amp;lt;b&amp;gt; &amp;#39;", "a&lt;b\nc &amp; d", "tom&amp;jerry &ampx &ltfoo &copy2024",
+    "\u00c3\u00a9t\u00c3\u00a9 mojibake-looking", "ΣΑΣ.ΣΑΣ ΣΣ Σ", "\x1b[1;32mgreen\x1b[0m plain", "x\r\ny\rz", "\u0301leading combining", "ℌℑℜ", "№ ™ ℠", "Ⓐ Ⓑ ⓒ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝐁𝐨𝐥𝐝", "ʼapostrophe modifier",
 ]
 
 PIECES = {
@@ -98,14 +99,16 @@ def main() -> None:
     rows = open_clip.tokenize(corpus, context_length=77).tolist()
     cases, mojibake = [], 0
     for text, row in zip(corpus, rows):
-        # ftfy's mojibake repair is not reproduced in Swift; count strings where it would matter.
-        if ftfy.fix_text(text) != ftfy.fix_text(text, fix_encoding=False):
-            mojibake += 1
         while row and row[-1] == 0:
             row.pop()  # padding only: every row ends with the end-of-text id
-        cases.append({"text": text, "ids": tok.encode(text), "row": row})
+        case = {"text": text, "ids": tok.encode(text), "row": row}
+        # ftfy's mojibake repair is not reproduced in Swift; such strings are flagged (known gap).
+        if ftfy.fix_text(text) != ftfy.fix_text(text, fix_encoding=False):
+            mojibake += 1
+            case["needs_mojibake_repair"] = True
+        cases.append(case)
     if mojibake:
-        print(f"warning: {mojibake} strings are changed by ftfy.fix_encoding", file=sys.stderr)
+        print(f"note: {mojibake} strings are changed by ftfy.fix_encoding (flagged needs_mojibake_repair)", file=sys.stderr)
     doc = {"command": COMMAND, "open_clip_version": open_clip.__version__, "ftfy_version": ftfy.__version__,
            "seed": SEED, "context_length": 77, "row_note": "rows are tokenize() output with zero padding removed",
            "cases": cases}
@@ -148,6 +151,8 @@ def write_hf_tiny(corpus: list) -> None:
         for text in corpus:
             if any(sp in text.lower() for sp in specials):
                 continue
+            if ftfy.fix_text(text) != ftfy.fix_text(text, fix_encoding=False):
+                continue  # mojibake repair: known gap, see tokenizer_goldens.json
             ids = ref.encode(text)
             hf_ids = hf(text, add_special_tokens=False)["input_ids"]
             agree += hf_ids == ids

@@ -15,8 +15,6 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case missingSpecialToken(file: String, token: String)
     /// The file exceeds the size cap for tokenizer inputs.
     case tooLarge(file: String, bytes: Int, limit: Int)
-    /// A context length below 2 cannot hold start and end tokens.
-    case invalidContextLength(Int)
 
     public var description: String {
         switch self {
@@ -27,7 +25,6 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case let .badMerge(f, l, t): return "\(f): line \(l): bad merge '\(t.prefix(80))'"
         case let .missingSpecialToken(f, t): return "\(f): vocabulary has no special token '\(t)'"
         case let .tooLarge(f, b, l): return "\(f): \(b) bytes exceeds the \(l)-byte limit for tokenizer files"
-        case let .invalidContextLength(n): return "context length \(n) is too small (need at least 2 for start and end tokens)"
         }
     }
 }

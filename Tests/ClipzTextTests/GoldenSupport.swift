@@ -6,6 +6,9 @@ struct GoldenCase: Decodable {
     let text: String
     let ids: [Int]
     let row: [Int]?
+    /// ftfy would repair this string as mojibake, which ClipzText does not reproduce.
+    let needs_mojibake_repair: Bool?
+    var isKnownGap: Bool { needs_mojibake_repair ?? false }
 }
 
 struct GoldenFile: Decodable {
