@@ -85,7 +85,8 @@ final class DumpImportTestsHostile: XCTestCase {
             for n in stride(from: 0, to: good.count, by: 7) {
                 XCTAssertEqual(try probe(Array(good[..<n]), name: "m.npz", reader: NpzReader.read), .importError, "truncated to \(n)")
             }
-            for i in 0..<good.count {
+            // Every third byte, alternating masks: covers headers, directory and deflate data in ~1 s.
+            for i in stride(from: 0, to: good.count, by: 3) {
                 var b = good; b[i] ^= i % 2 == 0 ? 0xFF : 0x01
                 _ = try probe(b, name: "m.npz", reader: NpzReader.read)
             }
