@@ -1,0 +1,63 @@
+import ArgumentParser
+import ClipzCore
+import ClipzFormat
+import ClipzQuant
+import Foundation
+
+struct Quantize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Shrink a .clipz: fp16/bf16 weights, or int8 (weight-only, or static W8A8 with --calibration).",
+        discussion: """
+            int8: linear weights (q, k, v, out, fc1, fc2, projections, patch embedding) become symmetric per-channel
+            int8; activations are quantized per token at run time, or with calibrated static scales when
+            --calibration is given (LayerNorm-fed layers smoothed SmoothQuant-style). LayerNorm, softmax, attention
+            scores, the residual stream and embedding lookups stay float. Layers whose calibrated output error
+            exceeds --guard keep dynamic activations; they are listed.
+            """)
+    @Argument(help: "Input fp32 .clipz.") var input: String
+    @Option(name: .shortAndLong, help: "Output .clipz.") var output: String
+    @Option(name: .customLong("type"), help: "fp16 | bf16 | int8") var type: String
+    @Option(help: "Calibration JSON from `clipz calibrate` (int8 static).") var calibration: String?
+    @Option(help: "Regex of canonical weight names to keep in float.") var exclude: String?
+    @Option(help: "SmoothQuant α (default: the calibration's).") var smooth: Double?
+    @Option(name: .customLong("guard"), help: "Max relative output error before a layer falls back to dynamic activations.") var guardBound = 0.05
+    @Flag(help: "Replace an existing output.") var force = false
+    @Flag(help: "No progress or summary on stderr.") var quiet = false
+    @Flag(help: "Print the per-layer report as JSON.") var json = false
+
+    func validate() throws {
+        guard Quantizer.Target(rawValue: type) != nil else { throw ValidationError("--type must be fp16, bf16 or int8") }
+        if calibration != nil && type != "int8" { throw ValidationError("--calibration only applies to --type int8") }
+        if let s = smooth, !(0...1).contains(s) { throw ValidationError("--smooth must be in 0...1") }
+    }
+
+    func run() throws {
+        let file = try ClipzFile(path: input)
+        let cal = try calibration.map(CalibrationFile.read)
+        let (model, quant, report) = try Quantizer.quantize(file, options: .init(target: Quantizer.Target(rawValue: type)!, calibration: cal,
+                                                                                calibrationPath: calibration, exclude: exclude, smoothAlpha: smooth, guardBound: guardBound))
+        try writeModel(model, to: output, force: force, quiet: quiet, quant: quant)
+        let rows = report.rows
+        if json {
+            try Output.json(["type": model.metadata.provenance.quantization?.type ?? type, "fallbacks": report.fallbacks,
+                             "layers": rows.map { r -> [String: Any] in
+                                 var d: [String: Any] = ["name": r.name, "kind": r.kind, "weight_error": r.weightError]
+                                 if let o = r.outputError { d["output_error"] = o }
+                                 return d
+                             }, "input_bytes": file.fileBytes,
+                             "output_bytes": (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0])
+        }
+        guard !quiet else { return }
+        let w = rows.map(\.weightError)
+        Output.info(String(format: "%@: %d tensors changed; weight relative error mean %.5f, max %.5f", model.metadata.provenance.quantization?.type ?? type,
+                           rows.count, w.isEmpty ? 0 : w.reduce(0, +) / Double(w.count), w.max() ?? 0))
+        for r in rows.sorted(by: { ($0.outputError ?? $0.weightError) > ($1.outputError ?? $1.weightError) }).prefix(8) {
+            Output.info(String(format: "  %-40@ %-13@ weight err %.5f%@", r.name, r.kind, r.weightError, r.outputError.map { String(format: ", output err %.5f", $0) } ?? ""))
+        }
+        if !report.fallbacks.isEmpty { Output.info("  kept dynamic activations (guard \(guardBound)): \(report.fallbacks.joined(separator: ", "))") }
+        for n in report.notes { Output.warn(n) }
+        if let inB = Optional(file.fileBytes), let outB = try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int {
+            Output.info(String(format: "  size %@ → %@ (%.3f×)", formatBytes(inB), formatBytes(outB), Double(outB) / Double(inB)))
+        }
+    }
+}
