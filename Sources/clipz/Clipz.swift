@@ -18,7 +18,7 @@ struct Clipz: ParsableCommand {
             Exit codes: 0 success, 1 input or runtime error, 2 usage error, 3 validation below thresholds.
             """,
         version: clipzVersion,
-        subcommands: [Convert.self, Inspect.self, Calibrate.self, Quantize.self, Tokenize.self, Preprocess.self, Embed.self, Classify.self, System.self, Synthesize.self])
+        subcommands: [Convert.self, Inspect.self, Calibrate.self, Quantize.self, Tokenize.self, Preprocess.self, Embed.self, Classify.self, Validate.self, Bench.self, System.self, Synthesize.self])
 
     static func main() {
         var command: ParsableCommand
