@@ -1,0 +1,190 @@
+import ClipzCore
+import ClipzRuntime
+import Foundation
+
+/// Runs a candidate model and a reference on the same inputs and measures how far apart they are.
+public enum Validator {
+    public struct Options: Sendable {
+        public var thresholds: ValidationReport.Thresholds
+        /// Images or texts per forward pass.
+        public var batch: Int
+        /// Images per timed run, and timed runs per model (the median is reported).
+        public var speedBatch: Int
+        public var speedRuns: Int
+        public var measureSpeed: Bool
+        public init(thresholds: ValidationReport.Thresholds = .init(), batch: Int = 32, speedBatch: Int = 8, speedRuns: Int = 3, measureSpeed: Bool = true) {
+            self.thresholds = thresholds; self.batch = max(1, batch); self.speedBatch = max(1, speedBatch)
+            self.speedRuns = max(1, speedRuns); self.measureSpeed = measureSpeed
+        }
+    }
+
+    /// Embeddings of both sides for one tower; `reference` is nil when the reference has none for it.
+    struct TowerRun { var reference: [Float]?; var candidate: [Float]; var drift: [Double] }
+
+    /// - Parameters:
+    ///   - candidate: the model under test (usually a converted or quantized `.clipz`).
+    ///   - candidateBytes: its size on disk, if known.
+    ///   - progress: (stage, done, total) with stage "images" or "texts".
+    /// - Throws: `ValidateError.badInput` when the two sides cannot see the same inputs; runtime errors from the models.
+    public static func run(candidate: CLIPModel, candidateName: String, candidateBytes: Int?, reference: ValidationReference,
+                           inputs: ValidationInputs, options: Options = Options(),
+                           progress: ((String, Int, Int) -> Void)? = nil) throws -> ValidationReport {
+        let d = candidate.embedDim
+        var notes: [String] = []
+        var refModel: CLIPModel?, refBytes: Int?
+        var storedImage: [Float]?, storedText: [Float]?
+        switch reference {
+        case .model(let m, _, let bytes):
+            refModel = m; refBytes = bytes
+            try checkCompatible(m, candidate, &notes)
+        case .embeddings(let img, let txt, _):
+            if let img, img.count != inputs.imageCount * d {
+                throw ValidateError.badInput("reference image embeddings have \(img.count / d) rows; the inputs have \(inputs.imageCount) images (same images, same order)")
+            }
+            if img != nil && inputs.syntheticImages { throw ValidateError.badInput("stored image embeddings need the same images: give --dataset, --images or --pixels") }
+            if let txt, txt.count != inputs.tokens.count * d {
+                throw ValidateError.badInput("reference text embeddings have \(txt.count / d) rows; the inputs have \(inputs.tokens.count) texts (same texts, same order)")
+            }
+            storedImage = img; storedText = txt
+            notes.append("reference is stored embeddings: no per-layer drift and no reference speed")
+        }
+
+        let images = try runImages(candidate, refModel, stored: storedImage, inputs: inputs, batch: options.batch, progress: progress)
+        let texts = try runTexts(candidate, refModel, stored: storedText, tokens: inputs.tokens, batch: options.batch, progress: progress)
+
+        var report = ValidationReport(
+            reference: .init(name: reference.name, bytes: refBytes, imagesPerSecond: nil),
+            candidate: .init(name: candidateName, bytes: candidateBytes, imagesPerSecond: nil),
+            image: tower(images, width: d, n: inputs.imageCount), text: tower(texts, width: d, n: inputs.tokens.count),
+            top1Agreement: nil, accuracy: nil, speedBatch: min(options.speedBatch, inputs.imageCount),
+            thresholds: options.thresholds, imageInputs: inputs.imageDescription, textInputs: inputs.textDescription, notes: notes)
+
+        if let labels = inputs.labels, let classes = inputs.classes {
+            let k = classes.count
+            let candPred = predictions(images.candidate, Array(texts.candidate[0..<(k * d)]), width: d)
+            let candAcc = accuracy(candPred, labels)
+            if let ri = images.reference, let rt = texts.reference {
+                let refPred = predictions(ri, Array(rt[0..<(k * d)]), width: d)
+                report.accuracy = .init(reference: accuracy(refPred, labels), candidate: candAcc)
+                report.top1Agreement = Double(zip(refPred, candPred).filter { $0 == $1 }.count) / Double(max(1, labels.count))
+            } else {
+                report.accuracy = .init(reference: nil, candidate: candAcc)
+                report.notes.append("reference accuracy needs both image and text embeddings; only the candidate's is reported")
+            }
+        }
+        if options.measureSpeed {
+            let n = report.speedBatch
+            let pixels = try inputs.pixels(0..<n, model: candidate)
+            let speeds = try measureSpeed(candidate, refModel, pixels: pixels, count: n, runs: options.speedRuns)
+            report.candidate.imagesPerSecond = speeds.candidate
+            report.reference.imagesPerSecond = speeds.reference
+        }
+        return report
+    }
+
+    static func checkCompatible(_ ref: CLIPModel, _ cand: CLIPModel, _ notes: inout [String]) throws {
+        guard ref.embedDim == cand.embedDim else { throw ValidateError.badInput("embedding sizes differ: reference \(ref.embedDim), candidate \(cand.embedDim)") }
+        guard ref.config.vision.imageSize == cand.config.vision.imageSize else {
+            throw ValidateError.badInput("image sizes differ: reference \(ref.config.vision.imageSize), candidate \(cand.config.vision.imageSize)")
+        }
+        if ref.metadata.preprocessing != cand.metadata.preprocessing { notes.append("preprocessing differs; both models get the candidate's pixels") }
+        if ref.metadata.tokenizer.mergesSHA256 != cand.metadata.tokenizer.mergesSHA256 { notes.append("tokenizer merges differ; both models get the candidate's token ids") }
+        if ref.config.vision.layers != cand.config.vision.layers || ref.config.text.layers != cand.config.text.layers {
+            notes.append("layer counts differ; drift compares blocks by index")
+        }
+    }
+
+    static func tower(_ r: TowerRun, width: Int, n: Int) -> ValidationReport.Tower? {
+        guard let ref = r.reference, n > 0 else { return nil }
+        let c = ParityStats.rowCosines(r.candidate, ref, width: width)
+        return .init(n: n, cosine: .init(mean: ParityStats.mean(c), min: c.min() ?? .nan, p1: ParityStats.percentile(c, 1)),
+                     maxAbsDiff: ParityStats.maxAbsDiffNormalized(r.candidate, ref, width: width), drift: r.drift)
+    }
+
+    static func runImages(_ cand: CLIPModel, _ ref: CLIPModel?, stored: [Float]?, inputs: ValidationInputs, batch: Int,
+                          progress: ((String, Int, Int) -> Void)?) throws -> TowerRun {
+        let total = inputs.imageCount, w = cand.config.vision.width, refW = ref?.config.vision.width
+        var out = TowerRun(reference: ref == nil ? stored : [], candidate: [], drift: [])
+        var drift = DriftAccumulator()
+        var i = 0
+        while i < total {
+            let n = min(batch, total - i)
+            let pixels = try inputs.pixels(i..<(i + n), model: cand)
+            // Keep the reference's hidden states of this batch so the candidate's blocks can be compared as they run.
+            var hidden: [Int: [Float]] = [:]
+            if let ref { out.reference! += try ref.encodeImages(pixels: pixels, count: n) { hidden[$0] = $1 } }
+            out.candidate += try cand.encodeImages(pixels: pixels, count: n) { layer, h in
+                if let r = hidden[layer], r.count == h.count, refW == w { drift.add(layer: layer, r, h, width: w) }
+            }
+            i += n
+            progress?("images", i, total)
+        }
+        out.drift = drift.means
+        return out
+    }
+
+    static func runTexts(_ cand: CLIPModel, _ ref: CLIPModel?, stored: [Float]?, tokens: [[Int]], batch: Int,
+                         progress: ((String, Int, Int) -> Void)?) throws -> TowerRun {
+        let w = cand.config.text.width, refW = ref?.config.text.width
+        var out = TowerRun(reference: ref == nil ? stored : [], candidate: [], drift: [])
+        var drift = DriftAccumulator()
+        var i = 0
+        while i < tokens.count {
+            let chunk = Array(tokens[i..<min(i + batch, tokens.count)])
+            var hidden: [Int: [Float]] = [:]
+            if let ref { out.reference! += try ref.encodeTexts(tokens: chunk) { hidden[$0] = $1 } }
+            out.candidate += try cand.encodeTexts(tokens: chunk) { layer, h in
+                if let r = hidden[layer], r.count == h.count, refW == w { drift.add(layer: layer, r, h, width: w) }
+            }
+            i += chunk.count
+            progress?("texts", i, tokens.count)
+        }
+        out.drift = drift.means
+        return out
+    }
+
+    /// Zero-shot predictions: the class whose prompt embedding has the highest cosine with each image.
+    static func predictions(_ images: [Float], _ prompts: [Float], width: Int) -> [Int] {
+        var a = images, b = prompts
+        normalize(&a, width); normalize(&b, width)
+        let ni = a.count / width, k = b.count / width
+        var logits = [Float](repeating: 0, count: ni * k)
+        for i in 0..<ni { for c in 0..<k {
+            var s: Float = 0
+            for j in 0..<width { s += a[i * width + j] * b[c * width + j] }
+            logits[i * k + c] = s
+        } }
+        return ParityStats.argmaxRows(logits, cols: k)
+    }
+
+    static func normalize(_ x: inout [Float], _ width: Int) {
+        for r in 0..<(x.count / width) {
+            var s: Float = 0
+            for j in 0..<width { s += x[r * width + j] * x[r * width + j] }
+            let inv = s > 0 ? 1 / s.squareRoot() : 0
+            for j in 0..<width { x[r * width + j] *= inv }
+        }
+    }
+
+    static func accuracy(_ pred: [Int], _ labels: [Int]) -> Double {
+        Double(zip(pred, labels).filter { $0 == $1 }.count) / Double(max(1, labels.count))
+    }
+
+    /// Images/s of each model on the same pixels: one warm-up each, then runs alternate (reference,
+    /// candidate, reference, …) so that a change in machine load hits both; the median run counts.
+    static func measureSpeed(_ cand: CLIPModel, _ ref: CLIPModel?, pixels: [Float], count: Int, runs: Int) throws -> (reference: Double?, candidate: Double) {
+        func time(_ m: CLIPModel) throws -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = try m.encodeImages(pixels: pixels, count: count)
+            let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            return Double(count) / max(dt, 1e-9)
+        }
+        _ = try time(cand); if let ref { _ = try time(ref) }
+        var rs: [Double] = [], cs: [Double] = []
+        for _ in 0..<runs {
+            if let ref { rs.append(try time(ref)) }
+            cs.append(try time(cand))
+        }
+        return (ref == nil ? nil : ParityStats.median(rs), ParityStats.median(cs))
+    }
+}
