@@ -1,7 +1,186 @@
 import ArgumentParser
+import CClipzKernels
+import ClipzCore
+import ClipzRuntime
+import Foundation
 
-// Placeholder: being written (see issues). Replaced by the real command.
+/// `clipz bench`: load time, latency, throughput and peak memory of one `.clipz` on synthetic inputs.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "(not implemented yet)", shouldDisplay: false)
-    func run() throws { throw CommandError("clipz bench is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Measure load time, latency (median, p95), throughput and peak memory on synthetic inputs.",
+        discussion: """
+            Inputs are synthetic and seeded: pixels uniform in [-2, 2] at the model's image size; texts are
+            BOS + random ids + EOS of --seq-len tokens (default 16, a typical prompt; 'full' = the context
+            length). The text tower only runs up to the pooled token, so short prompts cost less than a
+            fixed-length export. load_ms is the time from the start of loading (OpenBLAS, weights) to the
+            first result. Progress goes to stderr; --json prints one object on stdout.
+            """)
+    @Argument(help: "The .clipz file.") var file: String
+    @Option(help: "image | text | both") var tower: Tower = .image
+    @Option(help: "Inputs per forward call.") var batch = 1
+    @Option(help: "Timed forward calls (per tower).") var iterations = 10
+    @Option(help: "Untimed forward calls after the first one.") var warmup = 2
+    @Option(help: "Tokens per text, including BOS and EOS (number or 'full').") var seqLen = SeqLen.tokens(16)
+    @Option(help: "Seed for the synthetic inputs.") var seed: UInt64 = 1
+    @Flag(help: "Print one JSON object on stdout.") var json = false
+    @OptionGroup var options: RunOptions
+
+    enum Tower: String, ExpressibleByArgument, CaseIterable { case image, text, both }
+
+    /// A token count or the model's full context length.
+    enum SeqLen: ExpressibleByArgument, CustomStringConvertible {
+        case tokens(Int), full
+        init?(argument: String) {
+            if argument == "full" { self = .full } else if let n = Int(argument), n >= 2 { self = .tokens(n) } else { return nil }
+        }
+        var description: String { if case .tokens(let n) = self { return "\(n)" }; return "full" }
+    }
+
+    func validate() throws {
+        guard (1...4096).contains(batch) else { throw ValidationError("--batch must be 1...4096") }
+        guard (1...100_000).contains(iterations) else { throw ValidationError("--iterations must be 1...100000") }
+        guard (0...100_000).contains(warmup) else { throw ValidationError("--warmup must be 0...100000") }
+    }
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let model = try options.load(file)
+        let modelMS = ms(clock.now - start)
+        let towers: [Tower] = tower == .both ? [.image, .text] : [tower]
+        var rng = SplitMix64(seed: seed)
+        let inputs = try towers.map { try BenchInput(tower: $0, model: model, batch: batch, seqLen: seqLen, rng: &rng) }
+
+        // The first forward belongs to load time: it touches every weight page and packs lazily built kernels.
+        let firstStart = clock.now
+        for input in inputs { _ = try input.forward(model) }
+        let firstMS = ms(clock.now - firstStart)
+        let loadMS = ms(clock.now - start)
+        note(String(format: "loaded %@ in %.0f ms (model %.0f ms, first forward %.0f ms); OpenBLAS %@, int8 kernel %@",
+                    file, loadMS, modelMS, firstMS, BLAS.coreName, int8Kernel))
+
+        var perTower: [Tower: [Double]] = [:]
+        for input in inputs {
+            for i in 0..<warmup { _ = try input.forward(model); note("warm-up \(input.tower.rawValue) \(i + 1)/\(warmup)") }
+            var times: [Double] = []
+            for i in 0..<iterations {
+                let t0 = clock.now
+                _ = try input.forward(model)
+                times.append(ms(clock.now - t0))
+                note(String(format: "%@ %d/%d: %.1f ms", input.tower.rawValue, i + 1, iterations, times[i]))
+            }
+            perTower[input.tower] = times
+        }
+        try report(model: model, towers: towers, times: perTower, loadMS: loadMS, modelMS: modelMS, firstMS: firstMS,
+                   textTokens: inputs.first { $0.tower == .text }?.tokensPerText)
+    }
+
+    var int8Kernel: String { String(cString: clipz_i8_kernel_name()) }
+
+    func note(_ s: String) { if !options.quiet { Output.info(s) } }
+
+    func report(model: CLIPModel, towers: [Tower], times: [Tower: [Double]], loadMS: Double, modelMS: Double, firstMS: Double, textTokens: Int?) throws {
+        // With both towers, one "iteration" is one image batch plus one text batch.
+        let combined = (0..<iterations).map { i in towers.reduce(0.0) { $0 + (times[$1]?[i] ?? 0) } }
+        let int8Layers = model.linearShapes.keys.filter { model.isInt8($0) }.count
+        var out: [String: Any] = [
+            "file": file, "tower": tower.rawValue, "batch": batch, "iterations": iterations, "warmup": warmup,
+            "threads": options.threads ?? ProcessInfo.processInfo.activeProcessorCount,
+            "median_ms": Stats.percentile(combined, 50), "p95_ms": Stats.percentile(combined, 95),
+            "mean_ms": combined.reduce(0, +) / Double(combined.count), "min_ms": combined.min() ?? 0, "times_ms": combined,
+            "load_ms": loadMS, "model_load_ms": modelMS, "first_forward_ms": firstMS,
+            "peak_rss_mb": Stats.procStatusMB("VmHWM") ?? NSNull(), "rss_mb": Stats.procStatusMB("VmRSS") ?? NSNull(),
+            "openblas_core": BLAS.coreName, "int8_kernel": int8Kernel, "int8_layers": int8Layers,
+            "quantization": model.metadata.provenance.quantization?.type ?? "none",
+        ]
+        for t in towers {
+            let med = Stats.percentile(times[t] ?? [], 50)
+            let rate = med > 0 ? Double(batch) * 1000 / med : 0
+            out[t == .image ? "images_per_second" : "texts_per_second"] = rate
+            out[t.rawValue] = ["median_ms": med, "p95_ms": Stats.percentile(times[t] ?? [], 95), "per_second": rate]
+        }
+        if let textTokens { out["seq_len"] = textTokens }
+        if json { try Output.json(out); return }
+        print("file        \(file)")
+        print("kernels     OpenBLAS \(BLAS.coreName), int8 \(int8Kernel) (\(int8Layers) int8 layers, quantization \(out["quantization"]!))")
+        print("threads     \(out["threads"]!), batch \(batch), \(iterations) iterations after \(warmup) warm-up")
+        print(String(format: "load        %.0f ms (model %.0f ms + first forward %.0f ms)", loadMS, modelMS, firstMS))
+        for t in towers {
+            let d = out[t.rawValue] as! [String: Double]
+            let unit = t == .image ? "images/s" : "texts/s (\(textTokens ?? 0) tokens)"
+            print(pad(t.rawValue, 11) + " " + String(format: "median %.2f ms, p95 %.2f ms, %.2f ", d["median_ms"]!, d["p95_ms"]!, d["per_second"]!) + unit)
+        }
+        if let peak = out["peak_rss_mb"] as? Double { print(String(format: "peak RSS    %.1f MB", peak)) }
+    }
+}
+
+/// One tower's synthetic batch.
+struct BenchInput {
+    let tower: Bench.Tower
+    var pixels: [Float] = []
+    var tokens: [[Int]] = []
+    let batch: Int
+    var tokensPerText = 0
+
+    init(tower: Bench.Tower, model: CLIPModel, batch: Int, seqLen: Bench.SeqLen, rng: inout SplitMix64) throws {
+        self.tower = tower
+        self.batch = batch
+        if tower == .image {
+            let s = model.config.vision.imageSize
+            pixels = (0..<(batch * 3 * s * s)).map { _ in rng.nextFloat() * 4 - 2 }
+            return
+        }
+        let t = model.config.text
+        let len: Int
+        switch seqLen {
+        case .full: len = t.contextLength
+        case .tokens(let n):
+            guard n <= t.contextLength else { throw ValidationError("--seq-len \(n) exceeds the context length \(t.contextLength)") }
+            len = n
+        }
+        tokensPerText = len
+        // The pooled token must be the last one: the largest id (argmax pooling) or the EOS id (first-EOS pooling).
+        let eos = t.pooling == .argmaxID ? t.vocabSize - 1 : t.eosTokenID
+        let bos = min(model.metadata.tokenizer.bosTokenID, t.vocabSize - 1)
+        let hi = max(1, min(t.vocabSize - 2, 49405))
+        tokens = (0..<batch).map { _ in
+            var ids = [bos]
+            while ids.count < len - 1 {
+                let id = Int(rng.next() % UInt64(hi))
+                if id != eos { ids.append(id) }
+            }
+            return ids + [eos]
+        }
+    }
+
+    func forward(_ model: CLIPModel) throws -> [Float] {
+        tower == .image ? try model.encodeImages(pixels: pixels, count: batch) : try model.encodeTexts(tokens: tokens)
+    }
+}
+
+/// Latency statistics and memory readings for the bench report.
+enum Stats {
+    /// Nearest-rank percentile (p in 0...100); 0 for an empty list.
+    static func percentile(_ xs: [Double], _ p: Double) -> Double {
+        guard !xs.isEmpty else { return 0 }
+        let s = xs.sorted()
+        if p == 50 && s.count % 2 == 0 { return (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+        let rank = Int((p / 100 * Double(s.count)).rounded(.up))
+        return s[min(max(rank, 1), s.count) - 1]
+    }
+
+    /// A "kB" line of /proc/self/status (VmHWM = peak resident set, VmRSS = current) in MB (10^6 bytes); nil off Linux.
+    static func procStatusMB(_ key: String) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 2, let kb = Double(fields[1]) { return kb * 1024 / 1e6 }
+        }
+        return nil
+    }
+}
+
+/// Milliseconds in a Duration.
+func ms(_ d: Duration) -> Double {
+    Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
 }
