@@ -3,7 +3,8 @@
 // Dependencies point one way: C shims <- ClipzCore <- Format/Import/Text/Image/Quant <- Runtime <- Validate <- clipz.
 import PackageDescription
 
-let optimize: [CSetting] = [.unsafeFlags(["-O3"])]
+// Reassociation lets reductions (dot products, sums) vectorize; NaN/Inf semantics are kept.
+let optimize: [CSetting] = [.unsafeFlags(["-O3", "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math"])]
 
 let package = Package(
     name: "Clipz",
@@ -25,7 +26,7 @@ let package = Package(
         // before the library initialises (see Sources/CClipzKernels/blas.c).
         .target(name: "CClipzKernels", cSettings: optimize, linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]),
         // libpng / libjpeg decoding shim.
-        .target(name: "CClipzImage", cSettings: optimize, linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        .target(name: "CClipzImage", cSettings: [.unsafeFlags(["-O3"])], linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         // protobuf-c code generated from Formats/onnx.proto (Tools/gen_onnx_proto.sh).
         .target(name: "COnnxProto", dependencies: ["CProtobufC"]),
 

@@ -19,6 +19,8 @@ public final class ClipzFile: @unchecked Sendable {
     public let fileBytes: Int
     private let index: [String: Int]
     private let fd: Int32
+    let scratchLock = NSLock()
+    let scratch = FileScratch()
 
     /// Opens and validates a file.
     /// - Throws: `FormatError` naming the problem and byte offset.
@@ -78,6 +80,17 @@ public final class ClipzFile: @unchecked Sendable {
                                    tensor: name, path: path, offset: e.offset)
         guard CRC32C.checksum(raw) == e.crc32c else { throw FormatError.checksum(path: path, what: "tensor '\(name)'", offset: e.offset) }
         return try Tensor(name: name, dtype: dtype, shape: e.shape, bytes: raw)
+    }
+
+    /// Reads `count` bytes at `offset` into `buffer` (bounds already validated against the file size).
+    func readInto(_ buffer: UnsafeMutableRawPointer, offset: Int, count: Int) throws {
+        var done = 0
+        while done < count {
+            let n = pread(fd, buffer + done, count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { throw FormatError.corrupt(path: path, detail: "unexpected end of file reading \(count) bytes", offset: offset + done) }
+            done += n
+        }
     }
 
     /// Reads `count` bytes at `offset` with pread; the caller has bounded `count` by the file size.

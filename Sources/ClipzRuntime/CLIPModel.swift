@@ -17,6 +17,9 @@ public final class CLIPModel: @unchecked Sendable {
     public let logitScale: Float
     let vision: VisionTower
     let text: TextTower
+    /// Serialises forward passes: they share one workspace (concurrent calls on one model wait).
+    let lock = NSLock()
+    let workspace = Workspace()
     /// Every linear layer, by canonical weight name.
     let linears: [String: Linear]
     /// The BPE merges text carried by the file, if any.
@@ -26,30 +29,33 @@ public final class CLIPModel: @unchecked Sendable {
     /// - Throws: `FormatError` for a damaged file, `RuntimeError`/`CoreError` for weights that do not fit the config.
     public convenience init(path: String) throws {
         let file = try ClipzFile(path: path)
-        try self.init(metadata: file.metadata, names: Set(file.tensorNames), load: file.tensor)
+        var info: [String: (dtype: DType?, shape: [Int])] = [:]
+        for e in file.entries { info[e.name] = (e.knownDType, e.shape) }
+        try self.init(metadata: file.metadata, info: info, load: file.tensor, floats: file.floats)
     }
 
     /// Builds a model from a canonical source (e.g. straight from an importer, without writing a file).
     public convenience init(source: ModelSource) throws {
         var byName: [String: TensorSource] = [:]
         for t in source.tensors { byName[t.name] = t }
-        try self.init(metadata: source.metadata, names: Set(byName.keys)) { name in
+        try self.init(metadata: source.metadata, info: byName.mapValues { (Optional($0.dtype), $0.shape) }) { name in
             guard let t = byName[name] else { throw CoreError.missingTensor(name) }
             return try t.load()
         }
     }
 
-    init(metadata: ModelMetadata, names: Set<String>, load: @escaping (String) throws -> Tensor) throws {
+    init(metadata: ModelMetadata, info: [String: (dtype: DType?, shape: [Int])], load: @escaping (String) throws -> Tensor,
+         floats: ((String) throws -> [Float])? = nil) throws {
         self.metadata = metadata
         try metadata.config.validate()
-        let weights = WeightLoader(names: names, load: load)
+        let weights = WeightLoader(info: info, load: load, floats: floats)
         vision = try VisionTower(config: metadata.config.vision, weights: weights)
         text = try TextTower(config: metadata.config.text, weights: weights)
         linears = weights.linears
-        let ls = try load(CanonicalName.logitScale).floats()
+        let ls = try weights.values(CanonicalName.logitScale)
         guard ls.count == 1 else { throw RuntimeError.badWeights("logit_scale must hold one value") }
         logitScale = Foundation.exp(ls[0])
-        bpeMerges = names.contains(CanonicalName.bpeMerges) ? try load(CanonicalName.bpeMerges).bytes : nil
+        bpeMerges = info[CanonicalName.bpeMerges] != nil ? try load(CanonicalName.bpeMerges).bytes : nil
     }
 
     public var embedDim: Int { config.embedDim }
@@ -60,14 +66,16 @@ public final class CLIPModel: @unchecked Sendable {
     ///   - onBlock: receives (block index, hidden states) after each vision block.
     /// - Returns: [count × embedDim], row-major.
     public func encodeImages(pixels: [Float], count: Int, normalize: Bool = false, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
-        var e = try vision.encode(pixels, batch: count, onBlock: onBlock)
+        lock.lock(); defer { lock.unlock() }
+        var e = try vision.encode(pixels, batch: count, ws: workspace, onBlock: onBlock)
         if normalize { Ops.l2Normalize(&e, rows: count, width: embedDim) }
         return e
     }
 
     /// Text embeddings for token id sequences (with BOS/EOS, ≤ context length; padding optional).
     public func encodeTexts(tokens: [[Int]], normalize: Bool = false, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
-        var e = try text.encode(tokens, onBlock: onBlock)
+        lock.lock(); defer { lock.unlock() }
+        var e = try text.encode(tokens, ws: workspace, onBlock: onBlock)
         if normalize { Ops.l2Normalize(&e, rows: tokens.count, width: embedDim) }
         return e
     }

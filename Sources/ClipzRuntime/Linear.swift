@@ -22,15 +22,19 @@ final class Linear {
     /// Static activation scale (W8A8); nil → dynamic per-token scales.
     let inputScale: Float?
     var observer: LinearObserver?
+    /// Quantized activations and their scales, reused across calls (forward passes are serialised per model).
+    private var xq: [Int8] = []
+    private var sx: [Float] = []
 
-    init(name: String, load: (String) throws -> Tensor, optional: (String) -> Tensor?, bias: Tensor?) throws {
-        let weight = try load(name)
-        guard weight.shape.count >= 2 else { throw RuntimeError.badWeights("'\(name)' must be 2-D, got \(weight.shape)") }
+    init(name: String, loader: WeightLoader, bias: [Float]?) throws {
+        guard let info = loader.info[name] else { throw CoreError.missingTensor(name) }
+        guard info.shape.count >= 2 else { throw RuntimeError.badWeights("'\(name)' must be 2-D, got \(info.shape)") }
         self.name = name
-        let outDim = weight.shape[0], inDim = weight.shape.dropFirst().reduce(1, *)
+        let outDim = info.shape[0], inDim = info.shape.dropFirst().reduce(1, *)
         self.outDim = outDim; self.inDim = inDim
-        if weight.dtype == .i8 {
-            guard let scale = optional(name + ".scale"), scale.elementCount == outDim else {
+        if info.dtype == .i8 {
+            let weight = try loader.raw(name)
+            guard let scale = loader.optional(name + ".scale"), scale.elementCount == outDim else {
                 throw RuntimeError.badWeights("int8 '\(name)' needs '\(name).scale' with \(outDim) values")
             }
             var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(outDim), Int32(inDim)))
@@ -39,15 +43,15 @@ final class Linear {
                 clipz_i8_pack(w.bindMemory(to: Int8.self).baseAddress, Int32(outDim), Int32(inDim), &packed, &colsum)
             }
             weights = .i8(packed: packed, colsum: colsum, scales: scale.floats())
-            inputScale = optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
+            inputScale = loader.optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
         } else {
-            weights = .f32(weight.floats())
+            let w = try loader.values(name)
+            guard w.count == outDim * inDim else { throw RuntimeError.badWeights("'\(name)' has \(w.count) values for shape \(info.shape)") }
+            weights = .f32(w)
             inputScale = nil
         }
-        if let bias {
-            guard bias.elementCount == outDim else { throw RuntimeError.badWeights("'\(bias.name)' has \(bias.elementCount) values, expected \(outDim)") }
-            self.bias = bias.floats()
-        } else { self.bias = nil }
+        if let bias, bias.count != outDim { throw RuntimeError.badWeights("bias of '\(name)' has \(bias.count) values, expected \(outDim)") }
+        self.bias = bias
     }
 
     /// y[rows, out] = x[rows, in] · Wᵀ (+ b)
@@ -58,17 +62,15 @@ final class Linear {
             w.withUnsafeBufferPointer { wp in
                 clipz_sgemm(1, Int32(rows), Int32(outDim), Int32(inDim), 1, x, Int32(inDim), wp.baseAddress, Int32(inDim), 0, y, Int32(outDim))
             }
-            if let bias {
-                bias.withUnsafeBufferPointer { b in
-                    for r in 0..<rows { let yr = y + r * outDim; for j in 0..<outDim { yr[j] += b[j] } }
-                }
-            }
+            if let bias { clipz_add_bias(y, Int32(rows), Int32(outDim), bias) }
         case let .i8(packed, colsum, scales):
             let kp = (inDim + 3) / 4 * 4
-            var xq = [Int8](repeating: 0, count: rows * kp)
-            var sx = [Float](repeating: inputScale ?? 0, count: rows)
-            if let s = inputScale { clipz_quantize_rows_static(x, Int32(rows), Int32(inDim), 1 / s, &xq) }
-            else { clipz_quantize_rows(x, Int32(rows), Int32(inDim), &xq, &sx) }
+            if xq.count < rows * kp { xq = [Int8](repeating: 0, count: rows * kp) }
+            if sx.count < rows { sx = [Float](repeating: 0, count: rows) }
+            if let s = inputScale {
+                clipz_quantize_rows_static(x, Int32(rows), Int32(inDim), 1 / s, &xq)
+                for i in 0..<rows { sx[i] = s }
+            } else { clipz_quantize_rows(x, Int32(rows), Int32(inDim), &xq, &sx) }
             Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales, bias: bias, y: y, outDim: outDim)
         }
     }

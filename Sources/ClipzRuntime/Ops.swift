@@ -1,52 +1,26 @@
+import CClipzKernels
 import ClipzCore
 import Foundation
 
-/// Element-wise and row-wise kernels of the forward pass (fp32).
+/// Row-wise kernels of the forward pass (fp32), backed by CClipzKernels.
 enum Ops {
-    /// LayerNorm over rows of width `w`: y = (x - mean) / sqrt(var + eps) * gamma + beta. In place allowed.
     static func layerNorm(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width w: Int,
                           gamma: [Float], beta: [Float], eps: Float) {
-        gamma.withUnsafeBufferPointer { g in beta.withUnsafeBufferPointer { b in
-            for r in 0..<rows {
-                let xr = x + r * w, yr = y + r * w
-                var mean: Float = 0
-                for i in 0..<w { mean += xr[i] }
-                mean /= Float(w)
-                var v: Float = 0
-                for i in 0..<w { let d = xr[i] - mean; v += d * d }
-                let inv = 1 / (v / Float(w) + eps).squareRoot()
-                for i in 0..<w { yr[i] = (xr[i] - mean) * inv * g[i] + b[i] }
-            }
-        } }
-    }
-
-    /// Row-wise softmax in place; `validCols(row)` columns take part, the rest become 0 (causal masking).
-    static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, validCols: (Int) -> Int) {
-        for r in 0..<rows {
-            let p = x + r * cols, n = validCols(r)
-            var m = -Float.infinity
-            for i in 0..<n { m = max(m, p[i]) }
-            var sum: Float = 0
-            for i in 0..<n { let e = expf(p[i] - m); p[i] = e; sum += e }
-            let inv = 1 / sum
-            for i in 0..<n { p[i] *= inv }
-            for i in n..<cols { p[i] = 0 }
-        }
+        clipz_layernorm(x, y, Int32(rows), Int32(w), gamma, beta, eps)
     }
 
     static func activate(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {
+        let k: Int32
         switch kind {
-        case .quickGELU: for i in 0..<count { let v = x[i]; x[i] = v / (1 + expf(-1.702 * v)) }
-        case .gelu: for i in 0..<count { let v = x[i]; x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
-        case .geluTanh:
-            for i in 0..<count { let v = x[i]; x[i] = 0.5 * v * (1 + tanhf(0.7978845608028654 * (v + 0.044715 * v * v * v))) }
+        case .quickGELU: k = 0
+        case .gelu: k = 1
+        case .geluTanh: k = 2
         }
+        clipz_activation(x, count, k)
     }
 
     /// y += x
-    static func addInPlace(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { y[i] += x[i] }
-    }
+    static func addInPlace(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) { clipz_add(y, x, count) }
 
     /// Scales each row to unit L2 norm.
     public static func l2Normalize(_ v: inout [Float], rows: Int, width: Int) {
@@ -59,4 +33,22 @@ enum Ops {
             }
         }
     }
+}
+
+/// Reusable buffers for one forward pass, so the hot path does not allocate (fresh pages cost
+/// page faults). One per model; calls on a model are serialised by the model's lock.
+final class Workspace {
+    private var buffers: [String: UnsafeMutablePointer<Float>] = [:]
+    private var sizes: [String: Int] = [:]
+
+    /// A buffer of at least `count` floats (contents undefined).
+    func get(_ key: String, _ count: Int) -> UnsafeMutablePointer<Float> {
+        if let p = buffers[key], sizes[key]! >= count { return p }
+        buffers[key]?.deallocate()
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 16))
+        buffers[key] = p; sizes[key] = max(count, 16)
+        return p
+    }
+
+    deinit { for p in buffers.values { p.deallocate() } }
 }

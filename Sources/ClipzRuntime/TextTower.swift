@@ -12,11 +12,10 @@ final class TextTower {
     let proj: Linear
 
     init(config: TextConfig, weights: WeightLoader) throws {
-        let load = weights.load
         self.config = config
-        tokenEmbed = try load(CanonicalName.tokenEmbed).floats()
-        posEmbed = try load(CanonicalName.textPos).floats()
-        finalLN = (try load(CanonicalName.finalLN + ".weight").floats(), try load(CanonicalName.finalLN + ".bias").floats())
+        tokenEmbed = try weights.values(CanonicalName.tokenEmbed)
+        posEmbed = try weights.values(CanonicalName.textPos)
+        finalLN = (try weights.values(CanonicalName.finalLN + ".weight"), try weights.values(CanonicalName.finalLN + ".bias"))
         blocks = try (0..<config.layers).map {
             try TransformerBlock(prefix: "text.layers.\($0)", width: config.width, heads: config.heads, eps: config.layerNormEps,
                                  activation: config.activation, weights: weights)
@@ -41,7 +40,7 @@ final class TextTower {
 
     /// - Parameter tokens: sequences of ids (each ≤ context length; shorter ones are fine).
     /// - Returns: projected (not normalised) embeddings [batch, embed_dim].
-    func encode(_ tokens: [[Int]], onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+    func encode(_ tokens: [[Int]], ws: Workspace, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
         let batch = tokens.count, w = config.width
         guard batch > 0 else { return [] }
         for (s, seq) in tokens.enumerated() {
@@ -54,22 +53,24 @@ final class TextTower {
         }
         let pools = tokens.map(poolIndex)
         let seq = (pools.max() ?? 0) + 1
-        var x = [Float](repeating: 0, count: batch * seq * w)
-        for b in 0..<batch {
-            for t in 0..<seq {
-                let id = t < tokens[b].count ? tokens[b][t] : 0
-                for j in 0..<w { x[(b * seq + t) * w + j] = tokenEmbed[id * w + j] + posEmbed[t * w + j] }
+        let x = ws.get("x", batch * seq * w)
+        tokenEmbed.withUnsafeBufferPointer { te in posEmbed.withUnsafeBufferPointer { pe in
+            for b in 0..<batch {
+                for t in 0..<seq {
+                    let id = t < tokens[b].count ? tokens[b][t] : 0
+                    for j in 0..<w { x[(b * seq + t) * w + j] = te[id * w + j] + pe[t * w + j] }
+                }
             }
-        }
+        } }
         for (i, block) in blocks.enumerated() {
-            block.forward(&x, batch: batch, seq: seq, causal: true)
-            onBlock?(i, x)
+            block.forward(x, batch: batch, seq: seq, causal: true, ws: ws)
+            onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * seq * w)))
         }
-        var pooled = [Float](repeating: 0, count: batch * w)
-        for b in 0..<batch { for j in 0..<w { pooled[b * w + j] = x[(b * seq + pools[b]) * w + j] } }
-        pooled.withUnsafeMutableBufferPointer { pp in
-            Ops.layerNorm(pp.baseAddress!, pp.baseAddress!, rows: batch, width: w, gamma: finalLN.gamma, beta: finalLN.beta, eps: Float(config.layerNormEps))
-        }
-        return proj.forward(pooled, rows: batch)
+        let pooled = ws.get("pooled", batch * w)
+        for b in 0..<batch { (pooled + b * w).update(from: x + (b * seq + pools[b]) * w, count: w) }
+        Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: finalLN.gamma, beta: finalLN.beta, eps: Float(config.layerNormEps))
+        var out = [Float](repeating: 0, count: batch * proj.outDim)
+        out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!) }
+        return out
     }
 }

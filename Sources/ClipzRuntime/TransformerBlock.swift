@@ -14,63 +14,59 @@ final class TransformerBlock {
     let fc1: Linear, fc2: Linear
 
     init(prefix: String, width: Int, heads: Int, eps: Double, activation: Activation, weights: WeightLoader) throws {
-        let load = weights.load
         self.width = width; self.heads = heads; self.eps = Float(eps); self.activation = activation
         func lin(_ n: String) throws -> Linear { try weights.linear("\(prefix).\(n).weight", bias: "\(prefix).\(n).bias") }
-        ln1 = (try load("\(prefix).ln1.weight").floats(), try load("\(prefix).ln1.bias").floats())
-        ln2 = (try load("\(prefix).ln2.weight").floats(), try load("\(prefix).ln2.bias").floats())
+        ln1 = (try weights.values("\(prefix).ln1.weight"), try weights.values("\(prefix).ln1.bias"))
+        ln2 = (try weights.values("\(prefix).ln2.weight"), try weights.values("\(prefix).ln2.bias"))
         q = try lin("attn.q"); k = try lin("attn.k"); v = try lin("attn.v"); out = try lin("attn.out")
         fc1 = try lin("mlp.fc1"); fc2 = try lin("mlp.fc2")
-        guard ln1.gamma.count == width, q.inDim == width, q.outDim == width, fc1.inDim == width, fc2.outDim == width else {
+        guard ln1.gamma.count == width, ln2.gamma.count == width, q.inDim == width, q.outDim == width, k.outDim == width,
+              v.outDim == width, out.inDim == width, fc1.inDim == width, fc2.inDim == fc1.outDim, fc2.outDim == width else {
             throw RuntimeError.badWeights("block '\(prefix)' does not match width \(width)")
         }
     }
 
     /// Runs the block in place on `x` = [batch, seq, width].
     /// - Parameter causal: mask keys after each query (text tower).
-    func forward(_ x: inout [Float], batch: Int, seq: Int, causal: Bool) {
+    func forward(_ x: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace) {
         let rows = batch * seq, w = width
-        var h = [Float](repeating: 0, count: rows * w)
-        x.withUnsafeBufferPointer { xp in h.withUnsafeMutableBufferPointer { hp in
-            Ops.layerNorm(xp.baseAddress!, hp.baseAddress!, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps)
-        } }
-        let attn = attention(h, batch: batch, seq: seq, causal: causal)
-        var o = out.forward(attn, rows: rows)
-        x.withUnsafeMutableBufferPointer { xp in o.withUnsafeBufferPointer { op in Ops.addInPlace(xp.baseAddress!, op.baseAddress!, count: rows * w) } }
-        x.withUnsafeBufferPointer { xp in h.withUnsafeMutableBufferPointer { hp in
-            Ops.layerNorm(xp.baseAddress!, hp.baseAddress!, rows: rows, width: w, gamma: ln2.gamma, beta: ln2.beta, eps: eps)
-        } }
-        var m = fc1.forward(h, rows: rows)
-        m.withUnsafeMutableBufferPointer { Ops.activate($0.baseAddress!, count: $0.count, activation) }
-        o = fc2.forward(m, rows: rows)
-        x.withUnsafeMutableBufferPointer { xp in o.withUnsafeBufferPointer { op in Ops.addInPlace(xp.baseAddress!, op.baseAddress!, count: rows * w) } }
+        let h = ws.get("h", rows * w), o = ws.get("o", rows * w)
+        Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps)
+        let attn = ws.get("attn", rows * w)
+        attention(h, into: attn, batch: batch, seq: seq, causal: causal, ws: ws)
+        out.forward(attn, rows: rows, into: o)
+        Ops.addInPlace(x, o, count: rows * w)
+        Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln2.gamma, beta: ln2.beta, eps: eps)
+        let m = ws.get("mlp", rows * fc1.outDim)
+        fc1.forward(h, rows: rows, into: m)
+        Ops.activate(m, count: rows * fc1.outDim, activation)
+        fc2.forward(m, rows: rows, into: o)
+        Ops.addInPlace(x, o, count: rows * w)
     }
 
-    /// Multi-head scaled dot-product attention on LN'd input `h` = [batch*seq, width].
-    func attention(_ h: [Float], batch: Int, seq: Int, causal: Bool) -> [Float] {
+    /// Multi-head scaled dot-product attention on LN'd input `h` = [batch*seq, width]; heads run in parallel.
+    func attention(_ h: UnsafeMutablePointer<Float>, into result: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace) {
         let rows = batch * seq, w = width, hd = w / heads
-        var qs = q.forward(h, rows: rows)
-        let ks = k.forward(h, rows: rows), vs = v.forward(h, rows: rows)
+        let qs = ws.get("q", rows * w), ks = ws.get("k", rows * w), vs = ws.get("v", rows * w)
+        q.forward(h, rows: rows, into: qs); k.forward(h, rows: rows, into: ks); v.forward(h, rows: rows, into: vs)
         let scale = 1 / Float(hd).squareRoot()
-        for i in 0..<qs.count { qs[i] *= scale }
-        var result = [Float](repeating: 0, count: rows * w)
-        var scores = [Float](repeating: 0, count: seq * seq)
-        qs.withUnsafeBufferPointer { qp in ks.withUnsafeBufferPointer { kp in vs.withUnsafeBufferPointer { vp in
-            result.withUnsafeMutableBufferPointer { rp in scores.withUnsafeMutableBufferPointer { sp in
-                for b in 0..<batch {
-                    for head in 0..<heads {
-                        let base = b * seq * w + head * hd
-                        // scores[seq, seq] = Q_bh · K_bhᵀ
-                        clipz_sgemm(1, Int32(seq), Int32(seq), Int32(hd), 1, qp.baseAddress! + base, Int32(w),
-                                    kp.baseAddress! + base, Int32(w), 0, sp.baseAddress!, Int32(seq))
-                        Ops.softmaxRows(sp.baseAddress!, rows: seq, cols: seq, validCols: { causal ? $0 + 1 : seq })
-                        // out[seq, hd] = P · V_bh
-                        clipz_sgemm(0, Int32(seq), Int32(hd), Int32(seq), 1, sp.baseAddress!, Int32(seq),
-                                    vp.baseAddress! + base, Int32(w), 0, rp.baseAddress! + base, Int32(w))
-                    }
-                }
-            } }
-        } } }
-        return result
+        for i in 0..<(rows * w) { qs[i] *= scale }
+        let threads = max(1, min(Int8GEMM.threads, batch * heads))
+        let scores = ws.get("scores", threads * seq * seq)
+        let a = (q: Int(bitPattern: qs), k: Int(bitPattern: ks), v: Int(bitPattern: vs), r: Int(bitPattern: result), s: Int(bitPattern: scores))
+        let heads = self.heads, total = batch * heads
+        let work: @Sendable (Int) -> Void = { t in
+            let sp = UnsafeMutablePointer<Float>(bitPattern: a.s)! + t * seq * seq
+            var i = t
+            while i < total {
+                let b = i / heads, head = i % heads
+                let base = b * seq * w + head * hd
+                clipz_attention_head(UnsafePointer<Float>(bitPattern: a.q)! + base, UnsafePointer<Float>(bitPattern: a.k)! + base,
+                                     UnsafePointer<Float>(bitPattern: a.v)! + base, UnsafeMutablePointer<Float>(bitPattern: a.r)! + base,
+                                     Int32(seq), Int32(hd), Int32(w), sp, causal ? 1 : 0)
+                i += threads
+            }
+        }
+        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
     }
 }

@@ -14,13 +14,12 @@ final class VisionTower {
     let proj: Linear
 
     init(config: VisionConfig, weights: WeightLoader) throws {
-        let load = weights.load
         self.config = config
         patch = try weights.linear(CanonicalName.patchEmbed, bias: nil)
-        classEmbed = try load(CanonicalName.classEmbed).floats()
-        posEmbed = try load(CanonicalName.visionPos).floats()
-        preLN = (try load(CanonicalName.preLN + ".weight").floats(), try load(CanonicalName.preLN + ".bias").floats())
-        postLN = (try load(CanonicalName.postLN + ".weight").floats(), try load(CanonicalName.postLN + ".bias").floats())
+        classEmbed = try weights.values(CanonicalName.classEmbed)
+        posEmbed = try weights.values(CanonicalName.visionPos)
+        preLN = (try weights.values(CanonicalName.preLN + ".weight"), try weights.values(CanonicalName.preLN + ".bias"))
+        postLN = (try weights.values(CanonicalName.postLN + ".weight"), try weights.values(CanonicalName.postLN + ".bias"))
         blocks = try (0..<config.layers).map {
             try TransformerBlock(prefix: "vision.layers.\($0)", width: config.width, heads: config.heads, eps: config.layerNormEps,
                                  activation: config.activation, weights: weights)
@@ -36,40 +35,41 @@ final class VisionTower {
     ///   - pixels: [batch, 3, S, S] normalised floats.
     ///   - onBlock: called with the hidden states [batch, tokens, width] after each block (for drift reports).
     /// - Returns: projected (not normalised) embeddings [batch, embed_dim].
-    func encode(_ pixels: [Float], batch: Int, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+    func encode(_ pixels: [Float], batch: Int, ws: Workspace, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
         let s = config.imageSize, p = config.patchSize, g = config.grid, w = config.width, t = config.tokens
-        guard pixels.count == batch * 3 * s * s else { throw RuntimeError.badInput("pixels have \(pixels.count) values, expected \(batch)×3×\(s)×\(s)") }
+        guard batch > 0, pixels.count == batch * 3 * s * s else { throw RuntimeError.badInput("pixels have \(pixels.count) values, expected \(batch)×3×\(s)×\(s)") }
         // im2col: one row per patch, columns ordered (channel, py, px) like the conv weight.
         let k = 3 * p * p
-        var cols = [Float](repeating: 0, count: batch * g * g * k)
-        pixels.withUnsafeBufferPointer { src in cols.withUnsafeMutableBufferPointer { dst in
+        let cols = ws.get("cols", batch * g * g * k)
+        pixels.withUnsafeBufferPointer { src in
             for b in 0..<batch { for gy in 0..<g { for gx in 0..<g {
-                let row = dst.baseAddress! + ((b * g + gy) * g + gx) * k
+                let row = cols + ((b * g + gy) * g + gx) * k
                 for c in 0..<3 { for py in 0..<p {
                     let from = src.baseAddress! + ((b * 3 + c) * s + gy * p + py) * s + gx * p
                     (row + (c * p + py) * p).update(from: from, count: p)
                 } }
             } } }
+        }
+        let patches = ws.get("patches", batch * g * g * w)
+        patch.forward(cols, rows: batch * g * g, into: patches)
+        let x = ws.get("x", batch * t * w)
+        classEmbed.withUnsafeBufferPointer { ce in posEmbed.withUnsafeBufferPointer { pe in
+            for b in 0..<batch {
+                for j in 0..<w { x[b * t * w + j] = ce[j] + pe[j] }
+                for i in 0..<(g * g) { for j in 0..<w { x[(b * t + i + 1) * w + j] = patches[(b * g * g + i) * w + j] + pe[(i + 1) * w + j] } }
+            }
         } }
-        let patches = patch.forward(cols, rows: batch * g * g)
-        var x = [Float](repeating: 0, count: batch * t * w)
-        for b in 0..<batch {
-            for j in 0..<w { x[b * t * w + j] = classEmbed[j] + posEmbed[j] }
-            for i in 0..<(g * g) { for j in 0..<w { x[(b * t + i + 1) * w + j] = patches[(b * g * g + i) * w + j] + posEmbed[(i + 1) * w + j] } }
-        }
         let eps = Float(config.layerNormEps)
-        x.withUnsafeMutableBufferPointer { xp in
-            Ops.layerNorm(xp.baseAddress!, xp.baseAddress!, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps)
-        }
+        Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps)
         for (i, block) in blocks.enumerated() {
-            block.forward(&x, batch: batch, seq: t, causal: false)
-            onBlock?(i, x)
+            block.forward(x, batch: batch, seq: t, causal: false, ws: ws)
+            onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * t * w)))
         }
-        var pooled = [Float](repeating: 0, count: batch * w)
-        for b in 0..<batch { for j in 0..<w { pooled[b * w + j] = x[b * t * w + j] } }
-        pooled.withUnsafeMutableBufferPointer { pp in
-            Ops.layerNorm(pp.baseAddress!, pp.baseAddress!, rows: batch, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps)
-        }
-        return proj.forward(pooled, rows: batch)
+        let pooled = ws.get("pooled", batch * w)
+        for b in 0..<batch { (pooled + b * w).update(from: x + b * t * w, count: w) }
+        Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps)
+        var out = [Float](repeating: 0, count: batch * proj.outDim)
+        out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!) }
+        return out
     }
 }

@@ -93,3 +93,61 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(try m.tensors[0].load().floats(), try m.tensors[0].load().floats())
     }
 }
+
+final class BytePlaneTests: XCTestCase {
+    func testPlanesRoundTripAndSIMDMatchesReference() {
+        var rng = SplitMix64(seed: 99)
+        for w in [1, 2, 4, 8] {
+            for n in [0, 1, 15, 16, 17, 100, 1029] {
+                let src = (0..<(n * w)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                var planes = [UInt8](repeating: 0, count: src.count), back = planes, ref = planes
+                clipz_bytes_to_planes(src, &planes, n, w)
+                clipz_planes_to_bytes(planes, &back, n, w)
+                clipz_planes_to_bytes_ref(planes, &ref, n, w)
+                XCTAssertEqual(back, src, "w\(w) n\(n)")
+                XCTAssertEqual(ref, src, "w\(w) n\(n)")
+                if n > 1 && w > 1 { XCTAssertEqual(planes[1], src[w], "plane 0 holds byte 0 of element 1") }
+            }
+        }
+    }
+}
+
+final class OpsKernelTests: XCTestCase {
+    func testFastExpMatchesLibm() {
+        let xs = stride(from: -80.0 as Float, through: 80, by: 0.0137).map { $0 }
+        var y = [Float](repeating: 0, count: xs.count)
+        clipz_vexp(xs, &y, xs.count)
+        var worst: Double = 0
+        for (x, v) in zip(xs, y) { worst = max(worst, abs(Double(v) - exp(Double(x))) / exp(Double(x))) }
+        XCTAssertLessThan(worst, 1e-6, "max relative error \(worst)")
+    }
+
+    func testActivationsAndLayerNormMatchPlainFormulas() {
+        var rng = SplitMix64(seed: 4)
+        let x = (0..<1000).map { _ in rng.nextGaussian() * 4 }
+        for kind: Int32 in [0, 1, 2] {
+            var y = x
+            clipz_activation(&y, y.count, kind)
+            for (a, b) in zip(x, y) {
+                let d = Double(a)
+                let ref: Double
+                switch kind {
+                case 0: ref = d / (1 + exp(-1.702 * d))
+                case 1: ref = 0.5 * d * (1 + erf(d / 2.0.squareRoot()))
+                default: ref = 0.5 * d * (1 + tanh(0.7978845608028654 * (d + 0.044715 * d * d * d)))
+                }
+                XCTAssertEqual(Double(b), ref, accuracy: 1e-5 * max(1, abs(ref)), "kind \(kind) x \(a)")
+            }
+        }
+        let w = 37, rows = 3
+        let g = (0..<w).map { _ in rng.nextGaussian() }, bta = (0..<w).map { _ in rng.nextGaussian() }
+        var out = [Float](repeating: 0, count: rows * w)
+        let inp = Array(x[0..<(rows * w)])
+        clipz_layernorm(inp, &out, Int32(rows), Int32(w), g, bta, 1e-5)
+        for r in 0..<rows {
+            let row = inp[(r * w)..<((r + 1) * w)].map(Double.init)
+            let mean = row.reduce(0, +) / Double(w), v = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(w)
+            for i in 0..<w { XCTAssertEqual(Double(out[r * w + i]), (row[i] - mean) / (v + 1e-5).squareRoot() * Double(g[i]) + Double(bta[i]), accuracy: 1e-4) }
+        }
+    }
+}

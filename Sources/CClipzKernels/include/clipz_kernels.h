@@ -63,6 +63,23 @@ void clipz_f32_to_f16_ref(const float *src, uint16_t *dst, size_t n);
 /// Splits n elements of `width` bytes into `width` planes: plane b holds byte b of every element.
 void clipz_bytes_to_planes(const uint8_t *src, uint8_t *dst, size_t n, size_t width);
 void clipz_planes_to_bytes(const uint8_t *src, uint8_t *dst, size_t n, size_t width);
+void clipz_planes_to_bytes_ref(const uint8_t *src, uint8_t *dst, size_t n, size_t width);
+
+// ---- transformer ops (fp32) -------------------------------------------------
+/// y[r] = (x[r] - mean) / sqrt(var + eps) * gamma + beta for each of `rows` rows of width w (x == y allowed).
+void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps);
+/// In place: 0 = QuickGELU x·σ(1.702x), 1 = GELU (erf), 2 = GELU (tanh approximation).
+void clipz_activation(float *x, size_t n, int kind);
+/// y[r, :] += b for each row.
+void clipz_add_bias(float *y, int rows, int n, const float *b);
+/// y += x
+void clipz_add(float *y, const float *x, size_t n);
+/// Attention for one (sequence, head): q, k, v, out are [seq, hd] with row stride ld; scores is
+/// scratch of seq*seq floats. q must already be scaled by 1/sqrt(hd). causal masks keys after the query.
+void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
+                          float *scores, int causal);
+/// exp on a vector with the polynomial the fused kernels use (max rel. error ~2e-7), for tests.
+void clipz_vexp(const float *x, float *y, size_t n);
 
 // ---- int8 GEMM ---------------------------------------------------------------
 // Weights W [N, K] int8 (symmetric, -127..127) are packed once into blocks of 16 output channels

@@ -1,0 +1,86 @@
+// fp32 transformer kernels: LayerNorm, activations, softmax-attention. Plain C written so that the
+// compiler vectorizes it (-O3); exp is a range-reduced polynomial instead of libm so loops vectorize.
+#include "clipz_kernels.h"
+#include <math.h>
+#include <string.h>
+
+// exp(x) = 2^i · e^f, x = i·ln2 + f, |f| ≤ ln2/2; degree-6 polynomial for e^f.
+static inline float fast_exp(float x) {
+    x = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+    float t = x * 1.44269504088896341f;
+    float fi = __builtin_roundf(t);
+    float f = x - fi * 0.693359375f - fi * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * f + 1.3981999507e-3f;
+    p = p * f + 8.3334519073e-3f;
+    p = p * f + 4.1665795894e-2f;
+    p = p * f + 1.6666665459e-1f;
+    p = p * f + 5.0000001201e-1f;
+    p = p * f * f + f + 1.0f;
+    int32_t e = ((int32_t)fi + 127) << 23;
+    float scale; memcpy(&scale, &e, 4);
+    return p * scale;
+}
+
+void clipz_vexp(const float *x, float *y, size_t n) { for (size_t i = 0; i < n; i++) y[i] = fast_exp(x[i]); }
+
+void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps) {
+    for (int r = 0; r < rows; r++) {
+        const float *xr = x + (size_t)r * w;
+        float *yr = y + (size_t)r * w;
+        float sum = 0;
+        for (int i = 0; i < w; i++) sum += xr[i];
+        float mean = sum / (float)w, var = 0;
+        for (int i = 0; i < w; i++) { float d = xr[i] - mean; var += d * d; }
+        float inv = 1.0f / sqrtf(var / (float)w + eps);
+        for (int i = 0; i < w; i++) yr[i] = (xr[i] - mean) * inv * gamma[i] + beta[i];
+    }
+}
+
+void clipz_activation(float *x, size_t n, int kind) {
+    if (kind == 0) {
+        for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = v / (1.0f + fast_exp(-1.702f * v)); }
+    } else if (kind == 1) {
+        for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f)); }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            float v = x[i], u = 0.7978845608028654f * (v + 0.044715f * v * v * v);
+            // tanh(u) = 1 - 2 / (exp(2u) + 1)
+            float th = 1.0f - 2.0f / (fast_exp(2.0f * u) + 1.0f);
+            x[i] = 0.5f * v * (1.0f + th);
+        }
+    }
+}
+
+void clipz_add_bias(float *y, int rows, int n, const float *b) {
+    for (int r = 0; r < rows; r++) { float *yr = y + (size_t)r * n; for (int j = 0; j < n; j++) yr[j] += b[j]; }
+}
+
+void clipz_add(float *y, const float *x, size_t n) { for (size_t i = 0; i < n; i++) y[i] += x[i]; }
+
+void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
+                          float *scores, int causal) {
+    for (int i = 0; i < seq; i++) {
+        const float *qi = q + (size_t)i * ld;
+        float *s = scores + (size_t)i * seq;
+        int n = causal ? i + 1 : seq;
+        float mx = -INFINITY;
+        for (int j = 0; j < n; j++) {
+            const float *kj = k + (size_t)j * ld;
+            float d = 0;
+            for (int c = 0; c < hd; c++) d += qi[c] * kj[c];
+            s[j] = d;
+            mx = d > mx ? d : mx;
+        }
+        float sum = 0;
+        for (int j = 0; j < n; j++) { float e = fast_exp(s[j] - mx); s[j] = e; sum += e; }
+        float inv = 1.0f / sum;
+        float *o = out + (size_t)i * ld;
+        for (int c = 0; c < hd; c++) o[c] = 0;
+        for (int j = 0; j < n; j++) {
+            const float *vj = v + (size_t)j * ld;
+            float p = s[j] * inv;
+            for (int c = 0; c < hd; c++) o[c] += p * vj[c];
+        }
+    }
+}
