@@ -92,7 +92,15 @@ public struct ValidationInputs: @unchecked Sendable {
             let t = try readTokens(tokensNPY, contextLength: model.config.text.contextLength)
             tokens += t; textParts.append("\(t.count) token rows from \(tokensNPY)")
         } else if classes == nil {
-            tokens = try model.tokenize(builtinPrompts); textParts.append("\(builtinPrompts.count) built-in prompts")
+            let vocab = model.config.text.vocabSize
+            tokens = try model.tokenize(builtinPrompts)
+            if tokens.contains(where: { $0.contains { $0 >= vocab } }) {
+                // A toy vocabulary smaller than the tokenizer's: fall back to ids the model can embed.
+                tokens = syntheticTokens(count: 8, config: model.config.text)
+                textParts.append("8 seeded synthetic token sequences (the tokenizer's ids exceed the vocabulary of \(vocab))")
+            } else {
+                textParts.append("\(builtinPrompts.count) built-in prompts")
+            }
         }
         var inputs = ValidationInputs(images: images, tokens: tokens, labels: labels, classes: classes,
                                       imageDescription: imageDesc, textDescription: textParts.joined(separator: " + "))
@@ -137,6 +145,24 @@ public struct ValidationInputs: @unchecked Sendable {
             while row.count > contextLength, row.last == 0 { row.removeLast() }
             guard row.count <= contextLength else { throw ValidateError.badInput("\(path): row \(r) has \(row.count) tokens; the context is \(contextLength)") }
             return row
+        }
+    }
+
+    /// Deterministic token sequences [start, ids…, end] inside the vocabulary, ending where the pooling rule looks.
+    public static func syntheticTokens(count: Int, config: TextConfig, seed: UInt64 = 11) -> [[Int]] {
+        let v = config.vocabSize
+        guard v >= 4 else { return (0..<count).map { _ in [max(0, v - 1)] } }
+        let end = config.pooling == .argmaxID || config.eosTokenID >= v ? v - 1 : config.eosTokenID
+        let start = end == v - 2 ? v - 3 : v - 2
+        var rng = SplitMix64(seed: seed)
+        return (0..<count).map { _ in
+            let len = 2 + Int(rng.next() % UInt64(max(1, min(12, config.contextLength - 2))))
+            var row = [start]
+            while row.count < len - 1 {
+                let id = 1 + Int(rng.next() % UInt64(v - 3))
+                if id != end && id != start { row.append(id) }
+            }
+            return Array((row + [end]).prefix(config.contextLength))
         }
     }
 

@@ -172,18 +172,22 @@ public enum Validator {
 
     /// Images/s of each model on the same pixels: one warm-up each, then runs alternate (reference,
     /// candidate, reference, …) so that a change in machine load hits both; the median run counts.
+    /// A run repeats the batch until it lasts about 50 ms, so tiny models are not timed at clock resolution.
     static func measureSpeed(_ cand: CLIPModel, _ ref: CLIPModel?, pixels: [Float], count: Int, runs: Int) throws -> (reference: Double?, candidate: Double) {
-        func time(_ m: CLIPModel) throws -> Double {
+        func seconds(_ m: CLIPModel, _ reps: Int) throws -> Double {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            _ = try m.encodeImages(pixels: pixels, count: count)
-            let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            return Double(count) / max(dt, 1e-9)
+            for _ in 0..<reps { _ = try m.encodeImages(pixels: pixels, count: count) }
+            return max(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, 1e-9)
         }
-        _ = try time(cand); if let ref { _ = try time(ref) }
+        func repetitions(_ m: CLIPModel) throws -> Int {
+            _ = try seconds(m, 1)
+            return min(1000, max(1, Int((0.05 / (try seconds(m, 1))).rounded(.up))))
+        }
+        let rc = try repetitions(cand), rr = try ref.map(repetitions) ?? 0
         var rs: [Double] = [], cs: [Double] = []
         for _ in 0..<runs {
-            if let ref { rs.append(try time(ref)) }
-            cs.append(try time(cand))
+            if let ref { rs.append(Double(rr * count) / (try seconds(ref, rr))) }
+            cs.append(Double(rc * count) / (try seconds(cand, rc)))
         }
         return (ref == nil ? nil : ParityStats.median(rs), ParityStats.median(cs))
     }
