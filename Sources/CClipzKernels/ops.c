@@ -4,11 +4,19 @@
 #include <math.h>
 #include <string.h>
 
+// Hot loops get AVX-512 / AVX2 clones picked at load time (ifunc); "default" is the SSE2 baseline.
+#if defined(__x86_64__) && defined(__clang__)
+#define CLIPZ_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLIPZ_CLONES
+#endif
+
 // exp(x) = 2^i · e^f, x = i·ln2 + f, |f| ≤ ln2/2; degree-6 polynomial for e^f.
 static inline float fast_exp(float x) {
     x = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
     float t = x * 1.44269504088896341f;
-    float fi = __builtin_roundf(t);
+    // Round to nearest (half away from zero) by truncation, which vectorizes (roundf is a libm call).
+    float fi = (float)(int32_t)(t + (t >= 0 ? 0.5f : -0.5f));
     float f = x - fi * 0.693359375f - fi * -2.12194440e-4f;
     float p = 1.9875691500e-4f;
     p = p * f + 1.3981999507e-3f;
@@ -22,9 +30,9 @@ static inline float fast_exp(float x) {
     return p * scale;
 }
 
-void clipz_vexp(const float *x, float *y, size_t n) { for (size_t i = 0; i < n; i++) y[i] = fast_exp(x[i]); }
+CLIPZ_CLONES void clipz_vexp(const float *x, float *y, size_t n) { for (size_t i = 0; i < n; i++) y[i] = fast_exp(x[i]); }
 
-void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps) {
+CLIPZ_CLONES void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps) {
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * w;
         float *yr = y + (size_t)r * w;
@@ -37,7 +45,7 @@ void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gam
     }
 }
 
-void clipz_activation(float *x, size_t n, int kind) {
+CLIPZ_CLONES void clipz_activation(float *x, size_t n, int kind) {
     if (kind == 0) {
         for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = v / (1.0f + fast_exp(-1.702f * v)); }
     } else if (kind == 1) {
@@ -52,13 +60,13 @@ void clipz_activation(float *x, size_t n, int kind) {
     }
 }
 
-void clipz_add_bias(float *y, int rows, int n, const float *b) {
+CLIPZ_CLONES void clipz_add_bias(float *y, int rows, int n, const float *b) {
     for (int r = 0; r < rows; r++) { float *yr = y + (size_t)r * n; for (int j = 0; j < n; j++) yr[j] += b[j]; }
 }
 
-void clipz_add(float *y, const float *x, size_t n) { for (size_t i = 0; i < n; i++) y[i] += x[i]; }
+CLIPZ_CLONES void clipz_add(float *y, const float *x, size_t n) { for (size_t i = 0; i < n; i++) y[i] += x[i]; }
 
-void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
+CLIPZ_CLONES void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
                           float *scores, int causal) {
     for (int i = 0; i < seq; i++) {
         const float *qi = q + (size_t)i * ld;
