@@ -7,6 +7,7 @@
 // (x + 128 as u8) and subtract 128·Σ_k W[n,k] afterwards.
 #include "clipz_kernels.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -123,50 +124,63 @@ static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int
     }
 }
 
+// Micro-kernel: 8 rows × 32 columns (16 zmm accumulators), activations pre-flipped to unsigned.
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                       const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
     int K4 = k4_of(K), Kp = K4 * 4;
-    const __m512i flip = _mm512_set1_epi32((int)0x80808080u);
+    // x + 128 as unsigned bytes == x XOR 0x80; done once here instead of in the inner loop.
+    uint8_t *xu = (uint8_t *)aligned_alloc(64, ((size_t)M * Kp + 63) / 64 * 64);
+    if (!xu) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end); return; }
+    {
+        size_t total = (size_t)M * Kp, i = 0;
+        const __m512i f = _mm512_set1_epi8((char)0x80);
+        for (; i + 64 <= total; i += 64) _mm512_storeu_si512((void *)(xu + i), _mm512_xor_si512(_mm512_loadu_si512((const void *)(xq + i)), f));
+        for (; i < total; i++) xu[i] = (uint8_t)(xq[i] ^ 0x80);
+    }
     for (int nb = n_begin / 16; nb * 16 < n_end; nb += 2) {
         int two = (nb + 1) * 16 < n_end;
         const int8_t *p0 = packed + (size_t)nb * K4 * 64, *p1 = two ? p0 + (size_t)K4 * 64 : p0;
         int n0 = nb * 16;
         int c0 = n_end - n0 < 16 ? n_end - n0 : 16, c1 = two ? (n_end - n0 - 16 < 16 ? n_end - n0 - 16 : 16) : 0;
         __mmask16 k0 = (__mmask16)((1u << c0) - 1), k1 = (__mmask16)((1u << c1) - 1);
-        __m512i cs0 = _mm512_maskz_loadu_epi32(k0, colsum + n0), cs1 = _mm512_maskz_loadu_epi32(k1, colsum + n0 + 16);
+        __m512i cs0 = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(k0, colsum + n0), 7);
+        __m512i cs1 = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(k1, colsum + n0 + 16), 7);
         __m512 sw0 = _mm512_maskz_loadu_ps(k0, sw + n0), sw1 = _mm512_maskz_loadu_ps(k1, sw + n0 + 16);
         __m512 b0 = bias ? _mm512_maskz_loadu_ps(k0, bias + n0) : _mm512_setzero_ps();
         __m512 b1 = bias ? _mm512_maskz_loadu_ps(k1, bias + n0 + 16) : _mm512_setzero_ps();
-        cs0 = _mm512_slli_epi32(cs0, 7); cs1 = _mm512_slli_epi32(cs1, 7);
-        for (int m = 0; m < M; m += 4) {
-            int rows = M - m < 4 ? M - m : 4;
-            __m512i acc[4][2];
-            for (int r = 0; r < 4; r++) { acc[r][0] = _mm512_setzero_si512(); acc[r][1] = _mm512_setzero_si512(); }
-            const int8_t *xr[4];
-            for (int r = 0; r < 4; r++) xr[r] = xq + (size_t)(m + (r < rows ? r : 0)) * Kp;
+        for (int m = 0; m < M; m += 8) {
+            int rows = M - m < 8 ? M - m : 8;
+            __m512i a0[8], a1[8];
+            const uint8_t *xr[8];
+            for (int r = 0; r < 8; r++) {
+                a0[r] = _mm512_setzero_si512(); a1[r] = _mm512_setzero_si512();
+                xr[r] = xu + (size_t)(m + (r < rows ? r : 0)) * Kp;
+            }
             for (int k4 = 0; k4 < K4; k4++) {
                 __m512i w0 = _mm512_loadu_si512((const void *)(p0 + k4 * 64));
                 __m512i w1 = _mm512_loadu_si512((const void *)(p1 + k4 * 64));
-                for (int r = 0; r < 4; r++) {
+#pragma clang loop unroll(full)
+                for (int r = 0; r < 8; r++) {
                     int32_t b; memcpy(&b, xr[r] + k4 * 4, 4);
-                    __m512i v = _mm512_xor_si512(_mm512_set1_epi32(b), flip);
-                    acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], v, w0);
-                    acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], v, w1);
+                    __m512i v = _mm512_set1_epi32(b);
+                    a0[r] = _mm512_dpbusd_epi32(a0[r], v, w0);
+                    a1[r] = _mm512_dpbusd_epi32(a1[r], v, w1);
                 }
             }
             for (int r = 0; r < rows; r++) {
                 __m512 s = _mm512_set1_ps(sx[m + r]);
                 float *yr = y + (size_t)(m + r) * ldy + n0;
-                __m512 f0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][0], cs0));
+                __m512 f0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(a0[r], cs0));
                 _mm512_mask_storeu_ps(yr, k0, _mm512_fmadd_ps(_mm512_mul_ps(f0, s), sw0, b0));
                 if (two) {
-                    __m512 f1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][1], cs1));
+                    __m512 f1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(a1[r], cs1));
                     _mm512_mask_storeu_ps(yr + 16, k1, _mm512_fmadd_ps(_mm512_mul_ps(f1, s), sw1, b1));
                 }
             }
         }
     }
+    free(xu);
 }
 #endif
 
