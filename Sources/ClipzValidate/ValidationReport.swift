@@ -4,7 +4,10 @@ import Foundation
 /// per-block drift, size and speed, and the verdict against the thresholds.
 public struct ValidationReport: Sendable {
     /// Cosine similarity of candidate vs reference embeddings, one value per input.
-    public struct Cosine: Sendable { public var mean, min, p1: Double }
+    public struct Cosine: Sendable {
+        public var mean, min, p1: Double
+        public init(mean: Double, min: Double, p1: Double) { self.mean = mean; self.min = min; self.p1 = p1 }
+    }
 
     /// Parity of one tower.
     public struct Tower: Sendable {
@@ -16,6 +19,9 @@ public struct ValidationReport: Sendable {
         /// Per block: mean cosine of the candidate's hidden states vs the reference's, over all tokens
         /// of all inputs (empty when the reference is a set of embeddings).
         public var drift: [Double]
+        public init(n: Int, cosine: Cosine, maxAbsDiff: Double, drift: [Double]) {
+            self.n = n; self.cosine = cosine; self.maxAbsDiff = maxAbsDiff; self.drift = drift
+        }
     }
 
     /// Zero-shot accuracies as fractions (0...1); `drop` in percentage points (reference − candidate).
@@ -23,6 +29,7 @@ public struct ValidationReport: Sendable {
         public var reference: Double?
         public var candidate: Double
         public var drop: Double? { reference.map { ($0 - candidate) * 100 } }
+        public init(reference: Double?, candidate: Double) { self.reference = reference; self.candidate = candidate }
     }
 
     public struct Thresholds: Sendable {
@@ -40,6 +47,7 @@ public struct ValidationReport: Sendable {
         public var bytes: Int?
         /// Images per second on the speed batch (median of alternating runs), nil for stored embeddings.
         public var imagesPerSecond: Double?
+        public init(name: String, bytes: Int?, imagesPerSecond: Double?) { self.name = name; self.bytes = bytes; self.imagesPerSecond = imagesPerSecond }
     }
 
     public var reference: Side
@@ -56,6 +64,13 @@ public struct ValidationReport: Sendable {
     public var imageInputs: String
     public var textInputs: String
     public var notes: [String] = []
+
+    public init(reference: Side, candidate: Side, image: Tower?, text: Tower?, top1Agreement: Double?, accuracy: Accuracy?,
+                speedBatch: Int, thresholds: Thresholds, imageInputs: String, textInputs: String, notes: [String] = []) {
+        self.reference = reference; self.candidate = candidate; self.image = image; self.text = text
+        self.top1Agreement = top1Agreement; self.accuracy = accuracy; self.speedBatch = speedBatch
+        self.thresholds = thresholds; self.imageInputs = imageInputs; self.textInputs = textInputs; self.notes = notes
+    }
 
     /// Human-readable reasons the candidate is outside the thresholds; empty when it passes.
     public var failures: [String] {
