@@ -111,14 +111,17 @@ def pooled(runs):
 
 
 def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
-    out = ["| workload | batch | Clipz median ms | ORT median ms | Clipz /s | ORT /s | Clipz/ORT throughput |",
-           "|---|---:|---:|---:|---:|---:|---:|"]
+    out = ["| workload | batch | Clipz median ms | ORT median ms | Clipz /s | ORT /s | Clipz/ORT throughput | per-round range |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
     ratios = {}
     for label, tower, b, q, extra, ref in rows:
         cm, _ = pooled(results[("clipz", label, b)])
         om, _ = pooled(results[("ort", tower, ref, b)])
         ratios[(label, b)] = om / cm
-        out.append(f"| {label} (ORT {ref}) | {b} | {cm:.1f} | {om:.1f} | {b * 1000 / cm:.1f} | {b * 1000 / om:.1f} | {om / cm:.2f}× |")
+        # The same ratio from each round's own medians: a wide range means the machine was busy.
+        per = [o["median_ms"] / c["median_ms"] for c, o in zip(results[("clipz", label, b)], results[("ort", tower, ref, b)])]
+        out.append(f"| {label} (ORT {ref}) | {b} | {cm:.1f} | {om:.1f} | {b * 1000 / cm:.1f} | {b * 1000 / om:.1f} | {om / cm:.2f}× "
+                   f"| {min(per):.2f}–{max(per):.2f} |")
     int8 = results[("clipz", "image int8", 1)]
     load_ms = statistics.median(r["load_ms"] for r in int8)
     model_ms = statistics.median(r["model_load_ms"] for r in int8)
@@ -151,6 +154,16 @@ def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
     return "\n".join(out)
 
 
+def render(a):
+    """Re-prints the tables of a saved results JSON (e.g. after changing the table layout)."""
+    d = json.loads(Path(a.render).read_text())
+    results = {tuple(r["key"]): r["runs"] for r in d["results"]}
+    models = {q: None for q in ("fp32", "fp16", "int8", "int8-static") if ("clipz", f"image {q}", 1) in results}
+    rows = workloads(models, None, [int(b) for b in a.batches.split(",")], a)
+    print(d.get("head", ""), "\n")
+    print(table(a, rows, results, d["walls"], d["int8_raw_bytes"], d["export"], d["loadavg"], d["ort_int8"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clipz", default=str(HERE.parent / ".build-bench" / "release" / "clipz"))
@@ -163,7 +176,10 @@ def main():
     ap.add_argument("--prompt-tokens", type=int, default=16)
     ap.add_argument("--calib-images", type=int, default=16)
     ap.add_argument("--no-static", action="store_true", help="skip clipz calibrate + static int8")
+    ap.add_argument("--render", metavar="RESULTS.json", help="only re-print the tables of a saved run (same options)")
     a = ap.parse_args()
+    if a.render:
+        return render(a)
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
     if not Path(a.clipz).exists():
@@ -181,6 +197,8 @@ def main():
     print(f"[bench] measuring {len(rows)} Clipz workloads against ORT, {a.rounds} rounds ...", flush=True)
     results, loads = measure(a, models, ort_models, rows)
     md = table(a, rows, results, walls, int8_raw, meta, loads, ort_meta)
+    if not a.no_static:
+        md += f"\n\nStatic int8: `clipz calibrate` on {a.calib_images} seeded random PNGs (Tools/bench/prepare.py), default method."
     cmd = "/work/pyenv/bin/python Tools/bench_vs_ort.py " + " ".join(sys.argv[1:])
     head = (f"Measured {started:%Y-%m-%d %H:%M %Z} on {platform.node()} ({os.cpu_count()} CPUs, "
             f"{platform.processor() or platform.machine()}), `{cmd.strip()}`, onnxruntime "
@@ -189,7 +207,7 @@ def main():
     stamp = f"{started:%Y%m%d-%H%M%S}"
     (work / f"results-{stamp}.md").write_text(head + "\n\n" + md + "\n")
     (work / f"results-{stamp}.json").write_text(json.dumps(
-        {"export": meta, "ort_int8": ort_meta, "walls": walls, "int8_raw_bytes": int8_raw, "loadavg": loads,
+        {"args": vars(a), "head": head, "export": meta, "ort_int8": ort_meta, "walls": walls, "int8_raw_bytes": int8_raw, "loadavg": loads,
          "results": [{"key": list(k), "runs": v} for k, v in results.items()]}, indent=1))
     print(f"\n[bench] saved {work}/results-{stamp}.md and .json")
 
