@@ -24,7 +24,8 @@ struct DriftChart {
             return s
         }
         let errs = drift.map { $0.isFinite ? max(1 - $0, DriftChart.minError) : 1 }
-        var lo = floor(log10(min(errs.min() ?? 1, guide.map { max($0, DriftChart.minError) } ?? 1)))
+        // A little headroom below the lowest point so it does not sit on the axis.
+        var lo = floor(log10(min(errs.min() ?? 1, guide.map { max($0, DriftChart.minError) } ?? 1)) - 0.15)
         var hi = ceil(log10(max(errs.max() ?? 1, guide ?? 0)))
         if hi <= lo { hi = lo + 1 }
         lo = max(lo, -9); hi = min(max(hi, lo + 1), 1)
