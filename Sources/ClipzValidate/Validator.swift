@@ -31,6 +31,13 @@ public enum Validator {
                            progress: ((String, Int, Int) -> Void)? = nil) throws -> ValidationReport {
         let d = candidate.embedDim
         var notes: [String] = []
+        if let classes = inputs.classes {
+            // Zero-shot reads the first classes.count text rows as the class prompts and needs one label per image.
+            guard inputs.tokens.count >= classes.count, inputs.labels?.count == inputs.imageCount,
+                  inputs.labels?.allSatisfy({ $0 >= 0 && $0 < classes.count }) ?? false else {
+                throw ValidateError.badInput("dataset inputs need one label per image and the class prompts as the first texts")
+            }
+        }
         var refModel: CLIPModel?, refBytes: Int?
         var storedImage: [Float]?, storedText: [Float]?
         switch reference {

@@ -67,7 +67,7 @@ enum ValidateFixtures {
         p.arguments = args
         // stderr goes to a file so that neither pipe can fill up and stall the child.
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("validate-err-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let out = Pipe(), err = try XCTUnwrap(FileHandle(forWritingAtPath: errPath))
         p.standardOutput = out
