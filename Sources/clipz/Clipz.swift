@@ -42,6 +42,8 @@ struct Clipz: ParsableCommand {
             FileHandle.standardError.write(Data("\(e.description)\n".utf8))
             Foundation.exit(3)
         } catch {
+            // `clipz CMD --help` arrives here as a help request thrown by the parsed command.
+            if exitCode(for: error) == .success { print(fullMessage(for: error)); Foundation.exit(0) }
             FileHandle.standardError.write(Data("error: \(describe(error))\n".utf8))
             Foundation.exit(1)
         }
