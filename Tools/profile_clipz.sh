@@ -58,7 +58,7 @@ if [[ $mode == callgrind ]]; then
     valgrind --tool=callgrind --callgrind-out-file="$file" --collect-atstart=no --toggle-collect="$fn" \
         "${bench[@]}" >"$out/bench.$tag.txt" 2>"$out/valgrind.$tag.log"
     echo "== callgrind, $tag, $iterations timed + 1 first forward, threads $threads (inclusive of callees: no; Ir = instructions)"
-    callgrind_annotate --inclusive=no --threshold=99 "$file" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -n "$top" | demangle
+    callgrind_annotate --inclusive=no --threshold=100 "$file" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -n "$top" | demangle
     echo "-- data: $file (callgrind_annotate --inclusive=yes $file | less)"
 else
     file=$out/perf.$tag.data
