@@ -24,7 +24,7 @@ final class HostileSweepTests: XCTestCase {
         let merges = miniMerges
         let f = CLI.importFixtures.appendingPathComponent("hf_tiny")
         let text = f.appendingPathComponent("text_op17.onnx").path
-        try sweep("onnx", seed: f.appendingPathComponent("vision_op17.onnx"), as: "vision.onnx", truncations: 24, flips: 16) { p, d in
+        try sweep("onnx", seed: f.appendingPathComponent("vision_op17.onnx"), as: "vision.onnx", truncations: 32, flips: 24) { p, d in
             ["convert", p, text, "--tokenizer", merges, "-o", d + "/out.clipz", "--quiet"]
         }
     }
@@ -39,7 +39,7 @@ final class HostileSweepTests: XCTestCase {
     func testNPZ() throws {
         let merges = miniMerges
         for name in ["micro_deflated", "micro_stored"] {
-            try sweep("npz", seed: seeds.appendingPathComponent("npz/\(name).npz"), as: "model.npz", truncations: 20, flips: 16) { p, d in
+            try sweep("npz", seed: seeds.appendingPathComponent("npz/\(name).npz"), as: "model.npz", truncations: 32, flips: 24) { p, d in
                 ["convert", p, "--tokenizer", merges, "-o", d + "/out.clipz", "--quiet"]
             }
         }
@@ -62,7 +62,7 @@ final class HostileSweepTests: XCTestCase {
     func testRawDump() throws {
         let dump = seeds.appendingPathComponent("_micro_dump")
         for file in ["manifest.json", "weights.bin"] {
-            try sweep("rawdump", seed: dump.appendingPathComponent(file), as: file, truncations: 16, flips: file == "weights.bin" ? 4 : 16,
+            try sweep("rawdump", seed: dump.appendingPathComponent(file), as: file, truncations: 24, flips: file == "weights.bin" ? 8 : 32,
                       siblings: [dump.appendingPathComponent("manifest.json"), dump.appendingPathComponent("weights.bin"),
                                  dump.appendingPathComponent("bpe_simple_vocab_16e6.txt")]) { _, d in
                 ["convert", d, "-o", d + "/out.clipz", "--quiet"]
@@ -72,14 +72,14 @@ final class HostileSweepTests: XCTestCase {
 
     func testClipzFile() throws {
         let model = microModel
-        try sweep("clipz", seed: URL(fileURLWithPath: microModel), as: "model.clipz", truncations: 32, flips: 24) { p, _ in
+        try sweep("clipz", seed: URL(fileURLWithPath: microModel), as: "model.clipz", truncations: 48, flips: 40) { p, _ in
             ["inspect", "--verify", p]
         }
     }
 
     func testImages() throws {
         let model = microModel
-        for (name, count) in [("rgb.png", 16), ("palette.png", 12), ("baseline.jpg", 16), ("progressive.jpg", 12)] {
+        for (name, count) in [("rgb.png", 24), ("palette.png", 20), ("baseline.jpg", 24), ("progressive.jpg", 20)] {
             let ext = (name as NSString).pathExtension
             try sweep(ext == "png" ? "png" : "jpeg", seed: seeds.appendingPathComponent("image/" + name), as: "input." + ext,
                       truncations: count, flips: count) { p, _ in ["embed", model, "--image", p] }
@@ -89,14 +89,14 @@ final class HostileSweepTests: XCTestCase {
     func testTokenizerJSON() throws {
         let merges = miniMerges
         let dump = seeds.appendingPathComponent("_micro_dump")
-        try sweep("tokenizer.json", seed: seeds.appendingPathComponent("tokenizer_json/mini.json"), as: "tokenizer.json", truncations: 16, flips: 16) { p, d in
+        try sweep("tokenizer.json", seed: seeds.appendingPathComponent("tokenizer_json/mini.json"), as: "tokenizer.json", truncations: 24, flips: 24) { p, d in
             ["convert", dump.path, "--tokenizer", p, "-o", d + "/out.clipz", "--quiet"]
         }
     }
 
     /// Writes each damaged copy of `seed` as `name` into a fresh folder (with copies of
     /// `siblings`), runs `command(damagedPath, folder)` and checks the outcome.
-    func sweep(_ format: String, seed: URL, as name: String, truncations: Int = 24, flips: Int = 16, siblings: [URL] = [],
+    func sweep(_ format: String, seed: URL, as name: String, truncations: Int = 40, flips: Int = 32, siblings: [URL] = [],
                command: @escaping @Sendable (String, String) -> [String]) throws {
         let original = try Data(contentsOf: seed)
         let inputs = Mutations.truncations(of: original, count: truncations) + Mutations.flips(of: original, count: flips, seed: UInt64(original.count))
