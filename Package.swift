@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "ClipzImageTests", dependencies: ["ClipzImage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClipzImportTests", dependencies: ["ClipzImport", "ClipzFormat"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClipzRuntimeTests", dependencies: ["ClipzRuntime", "ClipzImport", "ClipzQuant"]),
-        .testTarget(name: "clipzTests", dependencies: ["clipz"]),
+        .testTarget(name: "clipzTests", dependencies: ["clipz"], exclude: ["Snapshots"]),
     ]
 )

@@ -6,7 +6,17 @@
 static uint64_t xgetbv0(void) { uint32_t a, d; __asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0)); return ((uint64_t)d << 32) | a; }
 #endif
 
+static uint32_t detect(void);
+
+// CPUID can trap to the hypervisor in a VM (slow), and kernels ask on every call: detect once.
 uint32_t clipz_cpu_features(void) {
+    static uint32_t cached = 0xFFFFFFFFu;
+    uint32_t v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v == 0xFFFFFFFFu) { v = detect(); __atomic_store_n(&cached, v, __ATOMIC_RELAXED); }
+    return v;
+}
+
+static uint32_t detect(void) {
     uint32_t f = 0;
 #if defined(__x86_64__)
     unsigned a, b, c, d;

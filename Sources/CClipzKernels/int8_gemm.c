@@ -40,7 +40,16 @@ void clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsu
             }
 }
 
-void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales) {
+// Round half away from zero by truncation (vectorizes; libm's nearbyintf is a call per element).
+static inline float round_away(float v) { return (float)(int32_t)(v + (v >= 0 ? 0.5f : -0.5f)); }
+
+#if defined(__x86_64__) && defined(__clang__)
+#define CLIPZ_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLIPZ_CLONES
+#endif
+
+CLIPZ_CLONES void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales) {
     int Kp = k4_of(K) * 4;
     for (int m = 0; m < M; m++) {
         const float *r = x + (size_t)m * K;
@@ -49,17 +58,17 @@ void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales
         float s = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / s;
         scales[m] = s;
         int8_t *q = xq + (size_t)m * Kp;
-        for (int k = 0; k < K; k++) { float v = nearbyintf(r[k] * inv); q[k] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v); }
+        for (int k = 0; k < K; k++) { float v = r[k] * inv; v = v > 127 ? 127 : (v < -127 ? -127 : v); q[k] = (int8_t)round_away(v); }
         for (int k = K; k < Kp; k++) q[k] = 0;
     }
 }
 
-void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq) {
+CLIPZ_CLONES void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq) {
     int Kp = k4_of(K) * 4;
     for (int m = 0; m < M; m++) {
         const float *r = x + (size_t)m * K;
         int8_t *q = xq + (size_t)m * Kp;
-        for (int k = 0; k < K; k++) { float v = nearbyintf(r[k] * inv_scale); q[k] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v); }
+        for (int k = 0; k < K; k++) { float v = r[k] * inv_scale; v = v > 127 ? 127 : (v < -127 ? -127 : v); q[k] = (int8_t)round_away(v); }
         for (int k = K; k < Kp; k++) q[k] = 0;
     }
 }

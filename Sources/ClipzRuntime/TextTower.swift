@@ -5,7 +5,10 @@ import ClipzCore
 /// so the batch runs only up to the longest pooled position + 1, not the full context.
 final class TextTower {
     let config: TextConfig
-    let tokenEmbed: [Float]
+    /// Token embedding: float, or int8 rows with per-row scales (dequantized per lookup, so an int8
+    /// file does not pay 4 bytes × vocab × width of RAM for it).
+    enum Embedding { case f32([Float]), i8(rows: [Int8], scales: [Float]) }
+    let tokenEmbed: Embedding
     let posEmbed: [Float]
     let finalLN: (gamma: [Float], beta: [Float])
     let blocks: [TransformerBlock]
@@ -13,7 +16,14 @@ final class TextTower {
 
     init(config: TextConfig, weights: WeightLoader) throws {
         self.config = config
-        tokenEmbed = try weights.values(CanonicalName.tokenEmbed)
+        let name = CanonicalName.tokenEmbed
+        if weights.info[name]?.dtype == .i8, weights.info[name + ".scale"] != nil {
+            let q = try weights.raw(name), scales = try weights.raw(name + ".scale").floats()
+            guard scales.count == config.vocabSize else { throw RuntimeError.badWeights("'\(name).scale' has \(scales.count) values, expected \(config.vocabSize)") }
+            tokenEmbed = .i8(rows: q.bytes.map { Int8(bitPattern: $0) }, scales: scales)
+        } else {
+            tokenEmbed = .f32(try weights.values(name))
+        }
         posEmbed = try weights.values(CanonicalName.textPos)
         finalLN = (try weights.values(CanonicalName.finalLN + ".weight"), try weights.values(CanonicalName.finalLN + ".bias"))
         blocks = try (0..<config.layers).map {
@@ -21,7 +31,9 @@ final class TextTower {
                                  activation: config.activation, weights: weights)
         }
         proj = try weights.linear(CanonicalName.textProj, bias: nil)
-        guard tokenEmbed.count == config.vocabSize * config.width, posEmbed.count == config.contextLength * config.width else {
+        let embedCount: Int
+        switch tokenEmbed { case let .f32(v): embedCount = v.count; case let .i8(v, _): embedCount = v.count }
+        guard embedCount == config.vocabSize * config.width, posEmbed.count == config.contextLength * config.width else {
             throw RuntimeError.badWeights("text embeddings do not match the config")
         }
     }
@@ -54,14 +66,18 @@ final class TextTower {
         let pools = tokens.map(poolIndex)
         let seq = (pools.max() ?? 0) + 1
         let x = ws.get("x", batch * seq * w)
-        tokenEmbed.withUnsafeBufferPointer { te in posEmbed.withUnsafeBufferPointer { pe in
+        posEmbed.withUnsafeBufferPointer { pe in
             for b in 0..<batch {
                 for t in 0..<seq {
                     let id = t < tokens[b].count ? tokens[b][t] : 0
-                    for j in 0..<w { x[(b * seq + t) * w + j] = te[id * w + j] + pe[t * w + j] }
+                    let row = x + (b * seq + t) * w
+                    switch tokenEmbed {
+                    case let .f32(te): for j in 0..<w { row[j] = te[id * w + j] + pe[t * w + j] }
+                    case let .i8(q, scales): let s = scales[id]; for j in 0..<w { row[j] = Float(q[id * w + j]) * s + pe[t * w + j] }
+                    }
                 }
             }
-        } }
+        }
         for (i, block) in blocks.enumerated() {
             block.forward(x, batch: batch, seq: seq, causal: true, ws: ws)
             onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * seq * w)))
