@@ -66,29 +66,50 @@ CLIPZ_CLONES void clipz_add_bias(float *y, int rows, int n, const float *b) {
 
 CLIPZ_CLONES void clipz_add(float *y, const float *x, size_t n) { for (size_t i = 0; i < n; i++) y[i] += x[i]; }
 
-CLIPZ_CLONES void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
-                          float *scores, int causal) {
+CLIPZ_CLONES void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
+                                       float *scratch, int causal) {
+    // scratch: [seq × seqp] scores, then K transposed [hd × seqp] (seqp = seq rounded up to 16, zero
+    // padded), so that both products run over 16-wide register tiles with no horizontal reductions.
+    int seqp = (seq + 15) & ~15;
+    float *scores = scratch, *kt = scratch + (size_t)seq * seqp;
+    for (int c = 0; c < hd; c++) {
+        float *row = kt + (size_t)c * seqp;
+        for (int j = 0; j < seq; j++) row[j] = k[(size_t)j * ld + c];
+        for (int j = seq; j < seqp; j++) row[j] = 0;
+    }
     for (int i = 0; i < seq; i++) {
         const float *qi = q + (size_t)i * ld;
-        float *s = scores + (size_t)i * seq;
+        float *s = scores + (size_t)i * seqp;
         int n = causal ? i + 1 : seq;
-        float mx = -INFINITY;
-        for (int j = 0; j < n; j++) {
-            const float *kj = k + (size_t)j * ld;
-            float d = 0;
-            for (int c = 0; c < hd; c++) d += qi[c] * kj[c];
-            s[j] = d;
-            mx = d > mx ? d : mx;
+        for (int j0 = 0; j0 < n; j0 += 16) {
+            float acc[16] = {0};
+            for (int c = 0; c < hd; c++) {
+                float qc = qi[c];
+                const float *kc = kt + (size_t)c * seqp + j0;
+                for (int jj = 0; jj < 16; jj++) acc[jj] += qc * kc[jj];
+            }
+            for (int jj = 0; jj < 16; jj++) s[j0 + jj] = acc[jj];
         }
+        float mx = -INFINITY;
+        for (int j = 0; j < n; j++) mx = s[j] > mx ? s[j] : mx;
         float sum = 0;
         for (int j = 0; j < n; j++) { float e = fast_exp(s[j] - mx); s[j] = e; sum += e; }
         float inv = 1.0f / sum;
-        float *o = out + (size_t)i * ld;
-        for (int c = 0; c < hd; c++) o[c] = 0;
-        for (int j = 0; j < n; j++) {
-            const float *vj = v + (size_t)j * ld;
-            float p = s[j] * inv;
-            for (int c = 0; c < hd; c++) o[c] += p * vj[c];
+        float *o = out + (size_t)i * ldo;
+        int c0 = 0;
+        for (; c0 + 16 <= hd; c0 += 16) {
+            float acc[16] = {0};
+            for (int j = 0; j < n; j++) {
+                const float *vj = v + (size_t)j * ld + c0;
+                float p = s[j];
+                for (int cc = 0; cc < 16; cc++) acc[cc] += p * vj[cc];
+            }
+            for (int cc = 0; cc < 16; cc++) o[c0 + cc] = acc[cc] * inv;
+        }
+        for (; c0 < hd; c0++) {
+            float acc = 0;
+            for (int j = 0; j < n; j++) acc += s[j] * v[(size_t)j * ld + c0];
+            o[c0] = acc * inv;
         }
     }
 }

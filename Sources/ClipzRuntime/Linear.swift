@@ -54,6 +54,36 @@ final class Linear {
         self.bias = bias
     }
 
+    private init(name: String, outDim: Int, inDim: Int, weights: Weights, bias: [Float]?, inputScale: Float?) {
+        self.name = name; self.outDim = outDim; self.inDim = inDim; self.weights = weights; self.bias = bias; self.inputScale = inputScale
+    }
+
+    /// One layer computing several layers that read the same input (q, k, v) side by side:
+    /// y = [y_1 | y_2 | …]. One GEMM with a wider N, and int8 activations quantized once.
+    /// Returns nil when the parts cannot be fused (mixed precision, different static scales,
+    /// int8 widths not multiples of the 16-column packing block, observers wanted).
+    static func fused(_ parts: [Linear], name: String) -> Linear? {
+        guard let first = parts.first, parts.allSatisfy({ $0.inDim == first.inDim && $0.inputScale == first.inputScale }) else { return nil }
+        let out = parts.reduce(0) { $0 + $1.outDim }
+        let bias: [Float]? = parts.allSatisfy({ $0.bias == nil }) ? nil : parts.flatMap { $0.bias ?? [Float](repeating: 0, count: $0.outDim) }
+        var f32: [Float] = [], packed: [Int8] = [], colsum: [Int32] = [], scales: [Float] = []
+        for p in parts {
+            switch p.weights {
+            case let .f32(w): f32 += w
+            case let .i8(pk, cs, sc):
+                guard p.outDim % Int(CLIPZ_I8_NBLOCK) == 0 else { return nil }
+                packed += pk; colsum += cs; scales += sc
+            }
+        }
+        if f32.count == out * first.inDim && packed.isEmpty {
+            return Linear(name: name, outDim: out, inDim: first.inDim, weights: .f32(f32), bias: bias, inputScale: nil)
+        }
+        if f32.isEmpty && colsum.count == out {
+            return Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: packed, colsum: colsum, scales: scales), bias: bias, inputScale: first.inputScale)
+        }
+        return nil
+    }
+
     /// y[rows, out] = x[rows, in] · Wᵀ (+ b)
     func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         observer?(name, UnsafeBufferPointer(start: x, count: rows * inDim), rows)

@@ -12,6 +12,8 @@ final class TransformerBlock {
     let ln2: (gamma: [Float], beta: [Float])
     let q: Linear, k: Linear, v: Linear, out: Linear
     let fc1: Linear, fc2: Linear
+    /// q, k and v fused into one layer (nil when they cannot be, or while observers watch the parts).
+    let qkv: Linear?
 
     init(prefix: String, width: Int, heads: Int, eps: Double, activation: Activation, weights: WeightLoader) throws {
         self.width = width; self.heads = heads; self.eps = Float(eps); self.activation = activation
@@ -20,6 +22,7 @@ final class TransformerBlock {
         ln2 = (try weights.values("\(prefix).ln2.weight"), try weights.values("\(prefix).ln2.bias"))
         q = try lin("attn.q"); k = try lin("attn.k"); v = try lin("attn.v"); out = try lin("attn.out")
         fc1 = try lin("mlp.fc1"); fc2 = try lin("mlp.fc2")
+        qkv = Linear.fused([q, k, v], name: "\(prefix).attn.qkv")
         guard ln1.gamma.count == width, ln2.gamma.count == width, q.inDim == width, q.outDim == width, k.outDim == width,
               v.outDim == width, out.inDim == width, fc1.inDim == width, fc2.inDim == fc1.outDim, fc2.outDim == width else {
             throw RuntimeError.badWeights("block '\(prefix)' does not match width \(width)")
@@ -47,23 +50,35 @@ final class TransformerBlock {
     /// Multi-head scaled dot-product attention on LN'd input `h` = [batch*seq, width]; heads run in parallel.
     func attention(_ h: UnsafeMutablePointer<Float>, into result: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace) {
         let rows = batch * seq, w = width, hd = w / heads
-        let qs = ws.get("q", rows * w), ks = ws.get("k", rows * w), vs = ws.get("v", rows * w)
-        q.forward(h, rows: rows, into: qs); k.forward(h, rows: rows, into: ks); v.forward(h, rows: rows, into: vs)
+        // q, k, v side by side in one buffer [rows, 3w] (ld = 3w), from the fused layer when possible.
+        let ld = 3 * w
+        let qkvOut = ws.get("qkv", rows * ld)
+        if let qkv, q.observer == nil {
+            qkv.forward(h, rows: rows, into: qkvOut)
+        } else {
+            let tmp = ws.get("qkv-part", rows * w)
+            for (i, layer) in [q, k, v].enumerated() {
+                layer.forward(h, rows: rows, into: tmp)
+                for r in 0..<rows { (qkvOut + r * ld + i * w).update(from: tmp + r * w, count: w) }
+            }
+        }
+        let qs = qkvOut, ks = qkvOut + w, vs = qkvOut + 2 * w
         let scale = 1 / Float(hd).squareRoot()
-        for i in 0..<(rows * w) { qs[i] *= scale }
+        for r in 0..<rows { let row = qs + r * ld; for i in 0..<w { row[i] *= scale } }
         let threads = max(1, min(Int8GEMM.threads, batch * heads))
-        let scores = ws.get("scores", threads * seq * seq)
+        let per = (seq + hd) * ((seq + 15) / 16 * 16)
+        let scores = ws.get("scores", threads * per)
         let a = (q: Int(bitPattern: qs), k: Int(bitPattern: ks), v: Int(bitPattern: vs), r: Int(bitPattern: result), s: Int(bitPattern: scores))
         let heads = self.heads, total = batch * heads
         let work: @Sendable (Int) -> Void = { t in
-            let sp = UnsafeMutablePointer<Float>(bitPattern: a.s)! + t * seq * seq
+            let sp = UnsafeMutablePointer<Float>(bitPattern: a.s)! + t * per
             var i = t
             while i < total {
                 let b = i / heads, head = i % heads
-                let base = b * seq * w + head * hd
+                let base = b * seq * ld + head * hd, outBase = b * seq * w + head * hd
                 clipz_attention_head(UnsafePointer<Float>(bitPattern: a.q)! + base, UnsafePointer<Float>(bitPattern: a.k)! + base,
-                                     UnsafePointer<Float>(bitPattern: a.v)! + base, UnsafeMutablePointer<Float>(bitPattern: a.r)! + base,
-                                     Int32(seq), Int32(hd), Int32(w), sp, causal ? 1 : 0)
+                                     UnsafePointer<Float>(bitPattern: a.v)! + base, UnsafeMutablePointer<Float>(bitPattern: a.r)! + outBase,
+                                     Int32(seq), Int32(hd), Int32(ld), Int32(w), sp, causal ? 1 : 0)
                 i += threads
             }
         }
