@@ -66,17 +66,23 @@ CLIPZ_CLONES void clipz_add_bias(float *y, int rows, int n, const float *b) {
 
 CLIPZ_CLONES void clipz_add(float *y, const float *x, size_t n) { for (size_t i = 0; i < n; i++) y[i] += x[i]; }
 
-static void attention_generic(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
-                              float *scratch, int causal) {
-    // scratch: [seq × seqp] scores, then K transposed [hd × seqp] (seqp = seq rounded up to 16, zero
-    // padded), so that both products run over 16-wide register tiles with no horizontal reductions.
+/// Writes K [seq × hd] (row stride ld) transposed into kt [hd × seqp], zero padded; returns kt.
+static float *transpose_keys(const float *k, int seq, int hd, int ld, float *kt) {
     int seqp = (seq + 15) & ~15;
-    float *scores = scratch, *kt = scratch + (size_t)seq * seqp;
     for (int c = 0; c < hd; c++) {
         float *row = kt + (size_t)c * seqp;
         for (int j = 0; j < seq; j++) row[j] = k[(size_t)j * ld + c];
         for (int j = seq; j < seqp; j++) row[j] = 0;
     }
+    return kt;
+}
+
+static void attention_generic(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
+                              float *scratch, int causal) {
+    // scratch: [seq × seqp] scores, then K transposed [hd × seqp] (seqp = seq rounded up to 16, zero
+    // padded), so that both products run over 16-wide register tiles with no horizontal reductions.
+    int seqp = (seq + 15) & ~15;
+    float *scores = scratch, *kt = transpose_keys(k, seq, hd, ld, scratch + (size_t)seq * seqp);
     for (int i = 0; i < seq; i++) {
         const float *qi = q + (size_t)i * ld;
         float *s = scores + (size_t)i * seqp;
@@ -122,12 +128,7 @@ __attribute__((target("avx512f")))
 static void attention_avx512(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
                              float *scratch, int causal) {
     int seqp = (seq + 15) & ~15;
-    float *scores = scratch, *kt = scratch + (size_t)seq * seqp;
-    for (int c = 0; c < hd; c++) {
-        float *row = kt + (size_t)c * seqp;
-        for (int j = 0; j < seq; j++) row[j] = k[(size_t)j * ld + c];
-        for (int j = seq; j < seqp; j++) row[j] = 0;
-    }
+    float *scores = scratch, *kt = transpose_keys(k, seq, hd, ld, scratch + (size_t)seq * seqp);
     for (int i = 0; i < seq; i++) {
         const float *qi = q + (size_t)i * ld;
         float *s = scores + (size_t)i * seqp;

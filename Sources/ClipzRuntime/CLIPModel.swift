@@ -48,6 +48,9 @@ public final class CLIPModel: @unchecked Sendable {
          floats: ((String) throws -> [Float])? = nil) throws {
         self.metadata = metadata
         try metadata.config.validate()
+        // Clipz runs its own threads around single-threaded OpenBLAS calls (see F32GEMM).
+        BLAS.load()
+        BLAS.setThreads(1)
         let weights = WeightLoader(info: info, load: load, floats: floats)
         vision = try VisionTower(config: metadata.config.vision, weights: weights)
         text = try TextTower(config: metadata.config.text, weights: weights)
@@ -95,7 +98,7 @@ public final class CLIPModel: @unchecked Sendable {
     }
 
     /// Sets the number of threads for GEMMs (OpenBLAS and the int8 kernels).
-    public static func setThreads(_ n: Int) { BLAS.setThreads(n); Int8GEMM.threads = max(1, n) }
+    public static func setThreads(_ n: Int) { Int8GEMM.threads = max(1, n) }
 
     /// Installs (or removes, with nil) an observer that sees every linear layer's input; used by calibration.
     public func setLinearObserver(_ observer: LinearObserver?) { for l in linears.values { l.observer = observer } }

@@ -89,10 +89,7 @@ final class Linear {
         observer?(name, UnsafeBufferPointer(start: x, count: rows * inDim), rows)
         switch weights {
         case let .f32(w):
-            w.withUnsafeBufferPointer { wp in
-                clipz_sgemm(1, Int32(rows), Int32(outDim), Int32(inDim), 1, x, Int32(inDim), wp.baseAddress, Int32(inDim), 0, y, Int32(outDim))
-            }
-            if let bias { clipz_add_bias(y, Int32(rows), Int32(outDim), bias) }
+            F32GEMM.run(x: x, rows: rows, inDim: inDim, weights: w, bias: bias, y: y, outDim: outDim)
         case let .i8(packed, colsum, scales):
             let kp = (inDim + 3) / 4 * 4
             if xq.count < rows * kp { xq = [Int8](repeating: 0, count: rows * kp) }
@@ -137,5 +134,31 @@ enum Int8GEMM {
                 if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
             } } }
         } } }
+    }
+}
+
+/// fp32 GEMM split over output-column slices on our own threads, each slice one single-threaded
+/// OpenBLAS call: one threading model for the whole forward pass (OpenBLAS's own pool would spin
+/// and compete with the attention threads between calls).
+enum F32GEMM {
+    static func run(x: UnsafePointer<Float>, rows: Int, inDim: Int, weights: [Float], bias: [Float]?, y: UnsafeMutablePointer<Float>, outDim: Int) {
+        let blocks = (outDim + 15) / 16
+        let parts = max(1, min(Int8GEMM.threads, blocks, (rows * outDim * inDim) / 500_000 + 1))
+        let biasValues = bias ?? []
+        weights.withUnsafeBufferPointer { wp in biasValues.withUnsafeBufferPointer { bv in
+            let a = (x: Int(bitPattern: x), w: Int(bitPattern: wp.baseAddress), b: bias == nil ? 0 : Int(bitPattern: bv.baseAddress), y: Int(bitPattern: y))
+            let body: @Sendable (Int) -> Void = { part in
+                let n0 = blocks * part / parts * 16, n1 = min(outDim, blocks * (part + 1) / parts * 16)
+                guard n1 > n0 else { return }
+                let yp = UnsafeMutablePointer<Float>(bitPattern: a.y)! + n0
+                clipz_sgemm(1, Int32(rows), Int32(n1 - n0), Int32(inDim), 1, UnsafePointer(bitPattern: a.x), Int32(inDim),
+                            UnsafePointer<Float>(bitPattern: a.w)! + n0 * inDim, Int32(inDim), 0, yp, Int32(outDim))
+                if a.b != 0 {
+                    let bp = UnsafePointer<Float>(bitPattern: a.b)! + n0
+                    for r in 0..<rows { let row = yp + r * outDim; for j in 0..<(n1 - n0) { row[j] += bp[j] } }
+                }
+            }
+            if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
+        } }
     }
 }

@@ -99,7 +99,8 @@ final class ValidateTests: XCTestCase {
         XCTAssertEqual((at("drift.text") as? [Double])?.count, 2)
         XCTAssertEqual(at("passed") as? Bool, true)
         XCTAssertEqual(at("thresholds.min_cosine") as? Double, 0.999)
-        XCTAssertEqual(at("image.cosine.min") as? Double, r.image?.cosine.min)
+        // JSON text keeps ~15 significant digits, so compare with a tolerance.
+        XCTAssertEqual(try XCTUnwrap(at("image.cosine.min") as? Double), try XCTUnwrap(r.image?.cosine.min), accuracy: 1e-12)
     }
 
     func testHTMLReportIsSelfContainedWithChartsAndVerdict() throws {
