@@ -40,36 +40,94 @@ void clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsu
             }
 }
 
-// Round half away from zero by truncation (vectorizes; libm's nearbyintf is a call per element).
-static inline float round_away(float v) { return (float)(int32_t)(v + (v >= 0 ? 0.5f : -0.5f)); }
-
 #if defined(__x86_64__) && defined(__clang__)
-#define CLIPZ_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define CLIPZ_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define CLIPZ_CLONES
 #endif
 
-CLIPZ_CLONES void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales) {
+// Rounding is to nearest even everywhere (rintf here, vcvtps2dq in the AVX-512 path), so all
+// paths produce the same int8 activations.
+CLIPZ_CLONES static void quantize_row_c(const float *r, int K, int Kp, float inv, int8_t *q) {
+    for (int k = 0; k < K; k++) { float v = r[k] * inv; v = v > 127 ? 127 : (v < -127 ? -127 : v); q[k] = (int8_t)rintf(v); }
+    for (int k = K; k < Kp; k++) q[k] = 0;
+}
+
+CLIPZ_CLONES static float absmax_c(const float *r, int K) {
+    float mx = 0;
+    for (int k = 0; k < K; k++) { float a = fabsf(r[k]); mx = a > mx ? a : mx; }
+    return mx;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw")))
+static float absmax_512(const float *r, int K) {
+    __m512 m = _mm512_setzero_ps();
+    int k = 0;
+    for (; k + 16 <= K; k += 16) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(r + k)));
+    float mx = _mm512_reduce_max_ps(m);
+    for (; k < K; k++) { float a = fabsf(r[k]); mx = a > mx ? a : mx; }
+    return mx;
+}
+
+__attribute__((target("avx512f,avx512bw")))
+static void quantize_row_512(const float *r, int K, int Kp, float inv, int8_t *q) {
+    const __m512 s = _mm512_set1_ps(inv), hi = _mm512_set1_ps(127.0f), lo = _mm512_set1_ps(-127.0f);
+    int k = 0;
+    for (; k + 16 <= K; k += 16) {
+        __m512 v = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_loadu_ps(r + k), s), lo), hi);
+        _mm_storeu_si128((__m128i *)(q + k), _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(v)));
+    }
+    for (; k < K; k++) { float v = r[k] * inv; v = v > 127 ? 127 : (v < -127 ? -127 : v); q[k] = (int8_t)rintf(v); }
+    for (; k < Kp; k++) q[k] = 0;
+}
+#endif
+
+static int has_avx512bw(void) {
+    uint32_t need = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW;
+    return (clipz_cpu_features() & need) == need;
+}
+
+void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales) {
+    int Kp = k4_of(K) * 4, wide = has_avx512bw();
+    for (int m = 0; m < M; m++) {
+        const float *r = x + (size_t)m * K;
+        float mx;
+#if defined(__x86_64__)
+        mx = wide ? absmax_512(r, K) : absmax_c(r, K);
+#else
+        mx = absmax_c(r, K);
+#endif
+        float s = mx > 0 ? mx / 127.0f : 1.0f;
+        scales[m] = s;
+#if defined(__x86_64__)
+        if (wide) { quantize_row_512(r, K, Kp, 1.0f / s, xq + (size_t)m * Kp); continue; }
+#endif
+        quantize_row_c(r, K, Kp, 1.0f / s, xq + (size_t)m * Kp);
+    }
+}
+
+void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq) {
+    int Kp = k4_of(K) * 4, wide = has_avx512bw();
+    for (int m = 0; m < M; m++) {
+#if defined(__x86_64__)
+        if (wide) { quantize_row_512(x + (size_t)m * K, K, Kp, inv_scale, xq + (size_t)m * Kp); continue; }
+#endif
+        quantize_row_c(x + (size_t)m * K, K, Kp, inv_scale, xq + (size_t)m * Kp);
+    }
+}
+
+/// Scalar reference of clipz_quantize_rows (tests compare the dispatched path with it).
+void clipz_quantize_rows_ref(const float *x, int M, int K, int8_t *xq, float *scales) {
     int Kp = k4_of(K) * 4;
     for (int m = 0; m < M; m++) {
         const float *r = x + (size_t)m * K;
         float mx = 0;
         for (int k = 0; k < K; k++) { float a = fabsf(r[k]); mx = a > mx ? a : mx; }
-        float s = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / s;
+        float s = mx > 0 ? mx / 127.0f : 1.0f;
         scales[m] = s;
-        int8_t *q = xq + (size_t)m * Kp;
-        for (int k = 0; k < K; k++) { float v = r[k] * inv; v = v > 127 ? 127 : (v < -127 ? -127 : v); q[k] = (int8_t)round_away(v); }
-        for (int k = K; k < Kp; k++) q[k] = 0;
-    }
-}
-
-CLIPZ_CLONES void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq) {
-    int Kp = k4_of(K) * 4;
-    for (int m = 0; m < M; m++) {
-        const float *r = x + (size_t)m * K;
-        int8_t *q = xq + (size_t)m * Kp;
-        for (int k = 0; k < K; k++) { float v = r[k] * inv_scale; v = v > 127 ? 127 : (v < -127 ? -127 : v); q[k] = (int8_t)round_away(v); }
-        for (int k = K; k < Kp; k++) q[k] = 0;
+        for (int k = 0; k < K; k++) { float v = r[k] * (1.0f / s); v = v > 127 ? 127 : (v < -127 ? -127 : v); xq[(size_t)m * Kp + k] = (int8_t)rintf(v); }
+        for (int k = K; k < Kp; k++) xq[(size_t)m * Kp + k] = 0;
     }
 }
 

@@ -61,3 +61,20 @@ final class Int8KernelTests: XCTestCase {
         }
     }
 }
+
+final class QuantizeRowsTests: XCTestCase {
+    func testDispatchedQuantizationEqualsReference() {
+        var rng = SplitMix64(seed: 8)
+        for (m, k) in [(1, 1), (3, 15), (5, 16), (7, 769), (4, 3072)] {
+            var x = (0..<(m * k)).map { _ in rng.nextGaussian() * 3 }
+            if x.count > 4 { x[1] = 0.5 * x[0]; x[2] = 0 }
+            let kp = (k + 3) / 4 * 4
+            var a = [Int8](repeating: 1, count: m * kp), b = a, sa = [Float](repeating: 0, count: m), sb = sa
+            clipz_quantize_rows(x, Int32(m), Int32(k), &a, &sa)
+            clipz_quantize_rows_ref(x, Int32(m), Int32(k), &b, &sb)
+            XCTAssertEqual(a, b, "m\(m) k\(k)")
+            XCTAssertEqual(sa, sb)
+            XCTAssertTrue(a.allSatisfy { $0 >= -127 })
+        }
+    }
+}

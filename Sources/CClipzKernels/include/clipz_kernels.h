@@ -93,6 +93,7 @@ void clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsu
 /// Quantizes each row of x [M, K] symmetrically: scale[m] = max|x[m]|/127, xq = round(x/scale).
 /// Writes rows of K4*4 bytes (zero padded).
 void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales);
+void clipz_quantize_rows_ref(const float *x, int M, int K, int8_t *xq, float *scales);
 /// Same with one fixed scale (static quantization): xq = clamp(round(x * inv_scale), -127, 127).
 void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq);
 /// y[m, n] = sx[m] * sw[n] * Σ_k xq[m,k] W[n,k] + bias[n] for n in [n_begin, n_end) (multiples of 16,
