@@ -39,6 +39,10 @@ static void load(void) {
         else if ((f & (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) == (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) strcpy(chosen, "Haswell");
         if (chosen[0]) setenv("OPENBLAS_CORETYPE", chosen, 0);
     }
+    // Clipz runs its own threads around single-threaded GEMM calls, so OpenBLAS's pool would only
+    // spin and reserve per-thread buffers (which also made it loop forever under a small address-space
+    // limit). Respect a user's own setting.
+    setenv("OPENBLAS_NUM_THREADS", "1", 0);
     const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0"};
     for (size_t i = 0; i < sizeof names / sizeof *names && !handle; i++) handle = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
     if (!handle) {

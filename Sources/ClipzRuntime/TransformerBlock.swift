@@ -65,12 +65,14 @@ final class TransformerBlock {
         let qs = qkvOut, ks = qkvOut + w, vs = qkvOut + 2 * w
         let scale = 1 / Float(hd).squareRoot()
         for r in 0..<rows { let row = qs + r * ld; for i in 0..<w { row[i] *= scale } }
-        let threads = max(1, min(Int8GEMM.threads, batch * heads))
+        // Threads only when there is enough work to pay for them (tiny models stay on the caller's thread).
+        let work = batch * heads * seq * seq * hd
+        let threads = work < 2_000_000 ? 1 : max(1, min(Int8GEMM.threads, batch * heads))
         let per = (seq + hd) * ((seq + 15) / 16 * 16)
         let scores = ws.get("scores", threads * per)
         let a = (q: Int(bitPattern: qs), k: Int(bitPattern: ks), v: Int(bitPattern: vs), r: Int(bitPattern: result), s: Int(bitPattern: scores))
         let heads = self.heads, total = batch * heads
-        let work: @Sendable (Int) -> Void = { t in
+        let body: @Sendable (Int) -> Void = { t in
             let sp = UnsafeMutablePointer<Float>(bitPattern: a.s)! + t * per
             var i = t
             while i < total {
@@ -82,6 +84,6 @@ final class TransformerBlock {
                 i += threads
             }
         }
-        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+        if threads == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: body) }
     }
 }
