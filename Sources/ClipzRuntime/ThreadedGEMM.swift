@@ -1,0 +1,56 @@
+import CClipzKernels
+import Foundation
+
+/// Splits an int8 GEMM over output-column chunks across threads.
+enum Int8GEMM {
+    nonisolated(unsafe) static var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    static func run(xq: [Int8], sx: [Float], rows: Int, inDim: Int, packed: [Int8], colsum: [Int32], scales: [Float],
+                    bias: [Float]?, y: UnsafeMutablePointer<Float>, outDim: Int) {
+        let blocks = (outDim + 31) / 32
+        let parts = max(1, min(threads, blocks, (rows * outDim * inDim) / 200_000 + 1))
+        let biasValues = bias ?? []
+        xq.withUnsafeBufferPointer { xp in sx.withUnsafeBufferPointer { sp in packed.withUnsafeBufferPointer { pp in
+            colsum.withUnsafeBufferPointer { cp in scales.withUnsafeBufferPointer { wp in biasValues.withUnsafeBufferPointer { bv in
+                // Addresses as integers so the work closure is Sendable; the buffers outlive concurrentPerform.
+                let a = (x: Int(bitPattern: xp.baseAddress), s: Int(bitPattern: sp.baseAddress), p: Int(bitPattern: pp.baseAddress),
+                         c: Int(bitPattern: cp.baseAddress), w: Int(bitPattern: wp.baseAddress),
+                         b: bias == nil ? 0 : Int(bitPattern: bv.baseAddress), y: Int(bitPattern: y))
+                let body: @Sendable (Int) -> Void = { part in
+                    let b0 = blocks * part / parts, b1 = blocks * (part + 1) / parts
+                    clipz_i8_gemm(UnsafePointer(bitPattern: a.x), UnsafePointer(bitPattern: a.s), Int32(rows), Int32(inDim),
+                                  UnsafePointer(bitPattern: a.p), UnsafePointer(bitPattern: a.c), UnsafePointer(bitPattern: a.w),
+                                  UnsafePointer(bitPattern: a.b), UnsafeMutablePointer(bitPattern: a.y), Int32(outDim), Int32(outDim),
+                                  Int32(b0 * 32), Int32(min(outDim, b1 * 32)))
+                }
+                if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
+            } } }
+        } } }
+    }
+}
+
+/// fp32 GEMM split over output-column slices on our own threads, each slice one single-threaded
+/// OpenBLAS call: one threading model for the whole forward pass (OpenBLAS's own pool would spin
+/// and compete with the attention threads between calls).
+enum F32GEMM {
+    static func run(x: UnsafePointer<Float>, rows: Int, inDim: Int, weights: [Float], bias: [Float]?, y: UnsafeMutablePointer<Float>, outDim: Int) {
+        let blocks = (outDim + 15) / 16
+        let parts = max(1, min(Int8GEMM.threads, blocks, (rows * outDim * inDim) / 500_000 + 1))
+        let biasValues = bias ?? []
+        weights.withUnsafeBufferPointer { wp in biasValues.withUnsafeBufferPointer { bv in
+            let a = (x: Int(bitPattern: x), w: Int(bitPattern: wp.baseAddress), b: bias == nil ? 0 : Int(bitPattern: bv.baseAddress), y: Int(bitPattern: y))
+            let body: @Sendable (Int) -> Void = { part in
+                let n0 = blocks * part / parts * 16, n1 = min(outDim, blocks * (part + 1) / parts * 16)
+                guard n1 > n0 else { return }
+                let yp = UnsafeMutablePointer<Float>(bitPattern: a.y)! + n0
+                clipz_sgemm(1, Int32(rows), Int32(n1 - n0), Int32(inDim), 1, UnsafePointer(bitPattern: a.x), Int32(inDim),
+                            UnsafePointer<Float>(bitPattern: a.w)! + n0 * inDim, Int32(inDim), 0, yp, Int32(outDim))
+                if a.b != 0 {
+                    let bp = UnsafePointer<Float>(bitPattern: a.b)! + n0
+                    for r in 0..<rows { let row = yp + r * outDim; for j in 0..<(n1 - n0) { row[j] += bp[j] } }
+                }
+            }
+            if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
+        } }
+    }
+}
