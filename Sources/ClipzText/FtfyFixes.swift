@@ -3,8 +3,8 @@ import Foundation
 /// The subset of `ftfy.fix_text` (ftfy 6.x, default config) that open_clip's cleanup relies on:
 /// HTML entity unescaping, C1 controls as Windows-1252, Latin ligatures, full/half-width forms,
 /// curly quotes, line breaks, ANSI terminal escapes, control characters and NFC normalisation.
-/// Mojibake repair (`fix_encoding`) is not reproduced: it only fires on text that ftfy's
-/// heuristics judge to be mis-decoded, which prompts normally are not.
+/// Mojibake repair (`fix_encoding`) is reproduced only in its plainest, most common case: UTF-8
+/// text that was decoded as Windows-1252/Latin-1 ("Ã©tÃ©" → "été"); ftfy's other heuristics are not.
 struct FtfyFixer: Sendable {
     let html: HTMLUnescaper
 
@@ -35,6 +35,7 @@ struct FtfyFixer: Sendable {
         for _ in 0..<(segment.count + 4) {
             let before = text
             if unescape { text = html.ftfyUnescape(text) }
+            text = Self.fixMojibake(text)
             text = Self.fixC1Controls(text)
             text = Self.fixLigatures(text)
             text = Self.fixWidth(text)
@@ -46,6 +47,22 @@ struct FtfyFixer: Sendable {
             if text == before { break }
         }
         return text
+    }
+
+    /// A segment whose characters all have a Windows-1252 byte and whose bytes form valid UTF-8 with at
+    /// least one multi-byte sequence was UTF-8 mis-decoded: decode it again. Legitimate accented
+    /// Latin-1 text (e.g. "café") is not valid UTF-8 as bytes, so it is left alone.
+    static func fixMojibake(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard t.contains(where: { (0xC2...0xF4).contains($0.value) }) else { return t }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(t.count)
+        for s in t {
+            guard let b = Windows1252.byte(for: s) else { return t }
+            bytes.append(b)
+        }
+        guard let decoded = String(bytes: bytes, encoding: .utf8) else { return t }
+        let out = Array(decoded.unicodeScalars)
+        return out.count < t.count ? out : t
     }
 
     static func fixC1Controls(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
