@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains a tiny CLIP on scikit-learn's digits and writes the accuracy fixture Tests/Fixtures/digits/.
 
-Run:  /work/pyenv/bin/python Tools/train_digits.py      # from the repository root, CPU only, a few minutes
+Run:  /work/pyenv/bin/python Tools/train_digits.py      # from the repository root, CPU only, about a minute
 
 Needs torch, transformers, open_clip_torch (tokenizer + eval transform), scikit-learn, pillow, onnx, onnxruntime.
 The model is a Hugging Face `CLIPModel` with the real 49408-token CLIP vocabulary (open_clip BPE ids,
@@ -26,10 +26,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "Tests" / "Fixtures" / "digits"
 COMMAND = "/work/pyenv/bin/python Tools/train_digits.py"
-# Early epochs sit on a collapsed plateau (all features alike, loss ~ log(batch)); with these exact
-# settings it breaks at epoch ~14. Changing the schedule length moves (or removes) that break: 70 epochs
-# were still on the plateau at epoch 25.
-SEED, EPOCHS, BATCH, LR, LAYERS, PATCH = 0, 40, 256, 2e-3, 2, 4
+# Patch 8 (4x4 grid) makes an epoch ~0.45 s on 2 threads, so 100 epochs fit easily; held-out accuracy
+# climbs past 95% around epoch 55 and ends at ~98% (200 epochs end at the same 98.06%).
+SEED, EPOCHS, BATCH, LR, LAYERS, PATCH = 0, 100, 256, 2e-3, 2, 8
 WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 EVAL_TEMPLATE = "a photo of the number {}."
 # {w} = class word, {d} = numeral. The zero-shot template is one of them on purpose: the model is meant
@@ -126,13 +125,16 @@ def build_model(used_ids):
     return model, keep
 
 
-def clip_loss(img, txt, labels, logit_scale):
-    """Symmetric CLIP loss; every same-class pair in the batch counts as a positive (soft targets)."""
-    img, txt = F.normalize(img, dim=-1), F.normalize(txt, dim=-1)
-    logits = logit_scale.clamp(max=np.log(100.0)).exp() * img @ txt.t()
-    pos = (labels[:, None] == labels[None, :]).float()
-    target = pos / pos.sum(1, keepdim=True)
-    return 0.5 * (-(target * logits.log_softmax(1)).sum(1).mean() - (target * logits.t().log_softmax(1)).sum(1).mean())
+def class_loss(img, txt, labels, template, logit_scale):
+    """Each image against the 10 class captions written with its own (random) template: cross-entropy over classes.
+
+    Label-aware contrastive loss without in-batch duplicates: a batch of 256 holds only 10 classes, and the
+    symmetric batch CLIP loss sat on a collapsed plateau for many epochs (91.67% after 40 epochs at patch 4).
+    Contrasting against the 10 distinct class captions leaves the plateau within ~10 epochs."""
+    img, txt = F.normalize(img, dim=-1), F.normalize(txt, dim=-1)           # [B,D], [C,T,D]
+    sims = torch.einsum("bd,ctd->btc", img, txt)                                # [B,T,C]
+    logits = logit_scale.clamp(max=np.log(100.0)).exp() * sims[torch.arange(len(img)), template]
+    return F.cross_entropy(logits, labels)
 
 
 @torch.no_grad()
@@ -161,12 +163,13 @@ def train(model, keep, grey, labels, train_idx, held_idx, bank, prompts):
         for s in range(0, len(order), BATCH):
             b = order[s:s + BATCH]
             y = labels[b]
-            pick = y * bank.shape[1] + torch.randint(0, bank.shape[1], (len(b),), generator=gen)
+            template = torch.randint(0, bank.shape[1], (len(b),), generator=gen)
             px = normalise(augment(grey[b], gen))
             img = model.get_image_features(pixel_values=px).pooler_output
-            # Encode the 100 distinct captions once per step and index: same gradients, far less text compute.
-            txt = model.get_text_features(input_ids=ids, attention_mask=(ids != 0).long()).pooler_output[pick]
-            loss = clip_loss(img, txt, y, model.logit_scale)
+            # All 100 distinct captions (10 classes x 10 templates) are encoded once per step.
+            all_txt = model.get_text_features(input_ids=ids, attention_mask=(ids != 0).long()).pooler_output
+            loss = class_loss(img, all_txt.view(bank.shape[0], bank.shape[1], -1), y, template,
+                              model.logit_scale)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -247,7 +250,8 @@ def write_readme(ref, sizes, onnx_note, train_s):
         "",
         "Bundled example model and accuracy fixture for conversion, quantization and `clipz validate`.",
         f"A Hugging Face `CLIPModel` (ViT 32px/patch {PATCH}, {LAYERS}+{LAYERS} layers, width 64, 4 heads, MLP 256, QuickGELU,",
-        "projection 32, real 49408-token CLIP vocabulary, context 77) trained contrastively on scikit-learn's",
+        "projection 32, real 49408-token CLIP vocabulary, context 77) trained contrastively (each image against",
+        "the ten class captions of a random template, learnable logit scale) on scikit-learn's",
         "`load_digits` (8x8 upsampled bilinearly to 32x32, dark ink on white, tinted/shifted for training).",
         "",
         f"    {ref['command']}        # {train_s:.0f} s on the 2-core dev machine (torch {ref['torch']}, transformers {ref['transformers']})",
