@@ -14,10 +14,10 @@ public enum Calibrator {
 
     public struct Options: Sendable {
         public var method: Method = .percentile
-        public var percentile: Double = 99.99
+        public var percentile: Double = 99.999
         public var smoothAlpha: Double = 0.5
         public var batch: Int = 16
-        public init(method: Method = .percentile, percentile: Double = 99.99, smoothAlpha: Double = 0.5, batch: Int = 16) {
+        public init(method: Method = .percentile, percentile: Double = 99.999, smoothAlpha: Double = 0.5, batch: Int = 16) {
             self.method = method; self.percentile = percentile; self.smoothAlpha = smoothAlpha; self.batch = batch
         }
     }

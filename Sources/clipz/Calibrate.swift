@@ -18,7 +18,7 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Folder of calibration images (searched recursively).") var images: String
     @Option(help: "Text file with one calibration prompt per line.") var texts: String?
     @Option(help: "minmax | percentile | mse | entropy") var method = "percentile"
-    @Option(help: "Percentile for --method percentile.") var percentile = 99.99
+    @Option(help: "Percentile of |x| kept unclipped for --method percentile.") var percentile = 99.999
     @Option(help: "SmoothQuant migration strength α (0 disables).") var smooth = 0.5
     @Option(help: "Use at most this many images.") var maxImages = 256
     @Option(name: .shortAndLong, help: "Output calibration JSON.") var output: String
