@@ -62,6 +62,21 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// Few-row GEMMs take Clipz's own path (no OpenBLAS packing); checked against the plain loop.
+    func testSmallRowSgemmMatchesReference() {
+        var rng = SplitMix64(seed: 13)
+        for (m, n, k) in [(1, 7, 64), (3, 33, 100), (16, 48, 512), (5, 2048, 77), (16, 1, 3072)] {
+            let a = (0..<(m * k)).map { _ in rng.nextGaussian() }, b = (0..<(n * k)).map { _ in rng.nextGaussian() }
+            for beta: Float in [0, 0.5] {
+                var c = (0..<(m * n)).map { _ in rng.nextGaussian() }, r = c
+                clipz_sgemm(1, Int32(m), Int32(n), Int32(k), 0.75, a, Int32(k), b, Int32(k), beta, &c, Int32(n))
+                clipz_sgemm_ref(1, Int32(m), Int32(n), Int32(k), 0.75, a, Int32(k), b, Int32(k), beta, &r, Int32(n))
+                let maxDiff = zip(c, r).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThan(maxDiff, 1e-3, "m\(m) n\(n) k\(k) beta \(beta)")
+            }
+        }
+    }
+
     func testOpenBLASUsesAFastCoreOnThisCPU() throws {
         XCTAssertNil(BLAS.load())
         let core = BLAS.coreName
