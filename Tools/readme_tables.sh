@@ -32,6 +32,22 @@ ref=$(python3 -c "import json; print(round(json.load(open('$D/reference.json'))[
     echo "| $name | $(python3 -c "print('%.1f KiB' % ($size / 1024))") | $ratio | $acc | $ic | $tc | $ips |"
   done
   echo
+  echo "File sizes are small because the example's unused token-embedding rows are zero (zstd removes them)."
+  echo
+  echo "CLIP ViT-B/32 shapes (Hugging Face default config, seeded random weights from \`clipz synthesize\`):"
+  echo
+  echo "| type | file size | size vs fp32 |"
+  echo "|---|---|---|"
+  $B synthesize --shape vit-b-32 -o "$W/vit.clipz" >/dev/null 2>&1
+  $B quantize "$W/vit.clipz" -o "$W/vit-fp16.clipz" --type fp16 --quiet
+  $B quantize "$W/vit.clipz" -o "$W/vit-int8.clipz" --type int8 --quiet
+  vsize=$(stat -c %s "$W/vit.clipz")
+  for v in vit vit-fp16 vit-int8; do
+    sz=$(stat -c %s "$W/$v.clipz"); name=fp32; [ $v = vit-fp16 ] && name=fp16; [ $v = vit-int8 ] && name="int8 (weight-only or static)"
+    echo "| $name | $(python3 -c "print('%.1f MB' % ($sz / 1e6))") | $(python3 -c "print('%.3f×' % ($sz / $vsize))") |"
+  done
+  rm -f "$W"/vit*.clipz
+  echo
   echo "Reference: Hugging Face \`CLIPModel\` in PyTorch on the same PNGs: $ref% (Tests/Fixtures/digits/reference.json)."
   echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(.build/release/clipz system --json | python3 -c "import json,sys; d=json.load(sys.stdin); print('OpenBLAS ' + d['openblas_core'])"))."
 } > "$W/table.md"
