@@ -57,7 +57,9 @@ struct ONNXGraph {
         var inits: [String: ONNXTensorRef] = [:]
         for (i, p) in cArray(g.initializer, g.n_initializer).enumerated() {
             guard let p else { continue }
-            let ref = try ONNXTensorRef.make(UnsafePointer(p), owner: model, fallbackName: "initializer#\(i)")
+            // The model checked that the wire walk saw exactly n_initializer tensors.
+            let raw = i < model.initializerRaw.count ? model.initializerRaw[i] : nil
+            let ref = try ONNXTensorRef.make(UnsafePointer(p), owner: model, fallbackName: "initializer#\(i)", raw: raw)
             inits[ref.name] = ref
         }
         var nodes: [ONNXNode] = []

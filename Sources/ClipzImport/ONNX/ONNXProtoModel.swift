@@ -2,6 +2,9 @@ import CProtobufC
 import COnnxProto
 import ClipzCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Caps on what an ONNX file may declare; anything above is treated as corrupt or hostile.
 enum ONNXLimits {
@@ -14,48 +17,78 @@ enum ONNXLimits {
     static let maxListAttribute = 1 << 20
 }
 
-/// Owns a ModelProto unpacked by protobuf-c and frees it when the last reference goes.
-/// Tensor sources keep it alive so embedded initializer bytes are read lazily, after the
-/// graph has been matched. Read-only after `init`, hence safe to share across threads.
+/// Owns a ModelProto unpacked by protobuf-c (with initializer raw_data stripped, see
+/// `ONNXWireStrip`) and an open descriptor on the file, and frees both when the last reference
+/// goes. Tensor sources keep it alive so embedded initializer bytes are read lazily with pread,
+/// after the graph has been matched. Read-only after `init`, hence safe to share across threads.
 final class ONNXProtoModel: @unchecked Sendable {
     let path: String
     let fileBytes: Int
     let pointer: UnsafeMutablePointer<Onnx__ModelProto>
+    /// raw_data location of `graph.initializer[i]` in the file; nil when it had none.
+    let initializerRaw: [ONNXRawRange?]
+    private let fd: Int32
 
     /// - Throws: `ImportError.io` when unreadable, `.limitExceeded` above 2 GiB,
-    ///   `.malformed` when protobuf-c rejects the bytes or the file has no graph.
+    ///   `.malformed` when the wire walk or protobuf-c rejects the bytes or the file has no graph.
     init(path: String) throws {
         self.path = path
-        let attrs: [FileAttributeKey: Any]
-        do { attrs = try FileManager.default.attributesOfItem(atPath: path) } catch {
-            throw ImportError.io(file: path, message: "cannot open: \(error.localizedDescription)")
-        }
-        let size = (attrs[.size] as? NSNumber)?.intValue ?? 0
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ImportError.io(file: path, message: "cannot open: \(String(cString: strerror(errno)))") }
+        var ok = false
+        defer { if !ok { close(fd) } }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw ImportError.io(file: path, message: "cannot stat: \(String(cString: strerror(errno)))") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw ImportError.io(file: path, message: "cannot read: not a regular file") }
+        let size = Int(st.st_size)
         guard size <= ONNXLimits.maxFileBytes else {
             throw ImportError.limitExceeded(file: path, what: "ONNX file size", value: size, limit: ONNXLimits.maxFileBytes)
         }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw ImportError.io(file: path, message: "cannot read: \(error.localizedDescription)")
+        guard size > 0 else { throw ImportError.malformed(file: path, detail: "empty file") }
+        // Mapped only for the wire walk: raw_data pages are skipped, never touched, then unmapped.
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+            throw ImportError.io(file: path, message: "cannot map: \(String(cString: strerror(errno)))")
         }
-        fileBytes = data.count
-        guard !data.isEmpty else { throw ImportError.malformed(file: path, detail: "empty file") }
-        let unpacked: UnsafeMutablePointer<Onnx__ModelProto>? = data.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-            return onnx__model_proto__unpack(nil, raw.count, base)
-        }
+        defer { munmap(map, size) }
+        let stripped = try ONNXWireStrip.strip(UnsafeRawBufferPointer(start: map, count: size), file: path)
+        let unpacked = stripped.bytes.withUnsafeBufferPointer { b in onnx__model_proto__unpack(nil, b.count, b.baseAddress) }
         guard let model = unpacked else {
             throw ImportError.malformed(file: path, detail: "not a valid ONNX protobuf (truncated or corrupt); protobuf-c refused to parse it")
         }
-        guard let g = model.pointee.graph else {
+        guard let g = model.pointee.graph, g.pointee.n_initializer == stripped.raw.count else {
+            let detail = model.pointee.graph == nil ? "ModelProto has no graph"
+                : "graph has \(model.pointee.graph?.pointee.n_initializer ?? 0) initializers after unpacking, the wire walk found \(stripped.raw.count)"
             onnx__model_proto__free_unpacked(model, nil)
-            throw ImportError.malformed(file: path, detail: "ModelProto has no graph")
+            throw ImportError.malformed(file: path, detail: detail)
         }
+        ok = true
+        self.fd = fd
+        fileBytes = size
+        initializerRaw = stripped.raw
         pointer = model
         graph = g
     }
 
-    deinit { onnx__model_proto__free_unpacked(pointer, nil) }
+    /// Reads `length` bytes at `offset` of the model file (a range the wire walk bounded by the
+    /// file size); a short read means the file shrank since it was opened.
+    func readRange(offset: Int, length: Int, tensor: String) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: length) { buf, count in
+            var done = 0
+            while done < length {
+                let n = pread(fd, buf.baseAddress! + done, length - done, off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { throw ImportError.io(file: path, message: "reading '\(tensor)': \(String(cString: strerror(errno)))") }
+                if n == 0 { throw ImportError.malformed(file: path, detail: "raw_data of '\(tensor)' ends early (file changed?)", offset: offset + done) }
+                done += n
+            }
+            count = length
+        }
+    }
+
+    deinit {
+        onnx__model_proto__free_unpacked(pointer, nil)
+        close(fd)
+    }
 
     /// The graph, checked non-null in `init`.
     let graph: UnsafeMutablePointer<Onnx__GraphProto>

@@ -3,10 +3,13 @@ import ClipzCore
 import Foundation
 
 /// An initializer or Constant-node tensor: type and shape known up front, bytes read on demand
-/// (from the unpacked protobuf or from an external data file).
+/// (from the unpacked protobuf, from the model file where raw_data was stripped before unpacking,
+/// or from an external data file).
 struct ONNXTensorRef: @unchecked Sendable {
     enum Storage {
         case proto(UnsafePointer<Onnx__TensorProto>, owner: ONNXProtoModel)
+        /// An initializer's raw_data, left in the model file (see `ONNXWireStrip`).
+        case embedded(offset: Int, length: Int, owner: ONNXProtoModel)
         case external(path: String, offset: Int, length: Int)
         /// Bytes synthesised by Clipz (scalar attributes such as Constant.value_float).
         case inline([UInt8])
@@ -67,6 +70,11 @@ struct ONNXTensorRef: @unchecked Sendable {
         case let .inline(b):
             guard b.count == byteCount else { throw ImportError.malformed(file: file, detail: "tensor '\(name)' has the wrong size") }
             return b
+        case let .embedded(offset, length, owner):
+            guard length == byteCount else {
+                throw ImportError.malformed(file: file, detail: "tensor '\(name)': raw_data (\(dt.size)-byte elements) holds \(length / max(dt.size, 1)) values, shape \(shape) needs \(elementCount)", offset: offset)
+            }
+            return try owner.readRange(offset: offset, length: length, tensor: name)
         case let .proto(p, owner):
             return try withExtendedLifetime(owner) { try protoBytes(p.pointee, dt) }
         }
@@ -123,7 +131,9 @@ struct ONNXTensorRef: @unchecked Sendable {
 
 extension ONNXTensorRef {
     /// Builds a reference from a TensorProto, validating shape, dtype size and external-data location.
-    static func make(_ p: UnsafePointer<Onnx__TensorProto>, owner: ONNXProtoModel, fallbackName: String) throws -> ONNXTensorRef {
+    /// `raw` is where the tensor's stripped raw_data lies in the model file (initializers only).
+    static func make(_ p: UnsafePointer<Onnx__TensorProto>, owner: ONNXProtoModel, fallbackName: String,
+                     raw: ONNXRawRange? = nil) throws -> ONNXTensorRef {
         let t = p.pointee
         let file = owner.path
         var name = cString(t.name)
@@ -137,6 +147,7 @@ extension ONNXTensorRef {
             throw ImportError.malformed(file: file, detail: "tensor '\(name)' has invalid dims \(dims)")
         }
         var storage = Storage.proto(p, owner: owner)
+        if let raw { storage = .embedded(offset: raw.offset, length: raw.length, owner: owner) }
         if t.has_data_location != 0 && t.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL {
             storage = try externalStorage(t, name: name, modelPath: file)
         }
