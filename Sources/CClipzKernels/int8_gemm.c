@@ -251,7 +251,47 @@ static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int
 }
 #endif
 
+#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+#include <arm_neon.h>
+// NEON sdot (Armv8.2 dot product; compiled only when the target has it): signed × signed, so no
+// offset trick. One 16-column block is 4 vectors of 4 lanes × 4 k; each row's 4 activation bytes are
+// broadcast to every lane. Tile: 4 rows × 16 columns = 16 int32x4 accumulators.
+static void gemm_neon(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
+                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+    int K4 = k4_of(K), Kp = K4 * 4;
+    for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
+        const int8_t *pb = packed + (size_t)nb * K4 * 64;
+        int count = n_end - nb * 16 < 16 ? n_end - nb * 16 : 16;
+        for (int m = 0; m < M; m += 4) {
+            int rows = M - m < 4 ? M - m : 4;
+            int32x4_t acc[4][4];
+            for (int r = 0; r < 4; r++) for (int q = 0; q < 4; q++) acc[r][q] = vdupq_n_s32(0);
+            const int8_t *xr[4];
+            for (int r = 0; r < 4; r++) xr[r] = xq + (size_t)(m + (r < rows ? r : 0)) * Kp;
+            for (int k4 = 0; k4 < K4; k4++) {
+                int8x16_t w0 = vld1q_s8(pb + k4 * 64), w1 = vld1q_s8(pb + k4 * 64 + 16);
+                int8x16_t w2 = vld1q_s8(pb + k4 * 64 + 32), w3 = vld1q_s8(pb + k4 * 64 + 48);
+                for (int r = 0; r < 4; r++) {
+                    int32_t b; memcpy(&b, xr[r] + k4 * 4, 4);
+                    int8x16_t v = vreinterpretq_s8_s32(vdupq_n_s32(b));
+                    acc[r][0] = vdotq_s32(acc[r][0], w0, v); acc[r][1] = vdotq_s32(acc[r][1], w1, v);
+                    acc[r][2] = vdotq_s32(acc[r][2], w2, v); acc[r][3] = vdotq_s32(acc[r][3], w3, v);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                int32_t out[16];
+                for (int q = 0; q < 4; q++) vst1q_s32(out + 4 * q, acc[r][q]);
+                epilogue(y + (size_t)(m + r) * ldy, out, nb * 16, count, sx[m + r], sw, bias);
+            }
+        }
+    }
+}
+#endif
+
 static int best_path(void) {
+#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+    return 4;
+#endif
     uint32_t f = clipz_cpu_features();
     uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VL | CLIPZ_CPU_AVX512VNNI;
     if ((f & vnni) == vnni) return 3;
@@ -260,7 +300,7 @@ static int best_path(void) {
 }
 
 const char *clipz_i8_kernel_name(void) {
-    switch (best_path()) { case 3: return "avx512-vnni"; case 2: return "avx2"; default: return "scalar"; }
+    switch (best_path()) { case 4: return "neon-sdot"; case 3: return "avx512-vnni"; case 2: return "avx2"; default: return "scalar"; }
 }
 
 void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
@@ -269,6 +309,9 @@ void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, in
     if (n_end > N) n_end = N;
     int best = best_path();
     if (kernel == 0 || kernel > best) kernel = best;
+#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+    if (kernel == 4) { gemm_neon(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end); return; }
+#endif
 #if defined(__x86_64__)
     if (kernel == 3) { gemm_vnni(xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end); return; }
     if (kernel == 2) { gemm_avx2(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end); return; }

@@ -100,10 +100,11 @@ void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, i
 /// n_end may be N). y has row stride ldy. bias may be NULL. Dispatches to AVX-512 VNNI, AVX2 or scalar.
 void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                    const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end);
-/// The same computed by plain loops (reference for tests). `kernel` forces a path: 0 auto, 1 scalar, 2 AVX2, 3 VNNI.
+/// `kernel` forces a path: 0 auto, 1 scalar (the reference), 2 AVX2, 3 AVX-512 VNNI, 4 NEON sdot (aarch64);
+/// a path the CPU or build lacks falls back to the best one available.
 void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                         const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end);
-/// Name of the kernel clipz_i8_gemm uses on this CPU ("avx512-vnni", "avx2", "scalar").
+/// Name of the kernel clipz_i8_gemm uses on this CPU ("avx512-vnni", "avx2", "neon-sdot", "scalar").
 const char *clipz_i8_kernel_name(void);
 
 #ifdef __cplusplus
