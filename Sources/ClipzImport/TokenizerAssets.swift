@@ -33,7 +33,7 @@ public struct TokenizerAssets: Sendable {
         }
         for s in sources {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: s, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: s, isDirectory: &isDir)
             let folder = isDir.boolValue ? s : URL(fileURLWithPath: s).deletingLastPathComponent().path
             if let found = try search(folder: folder) { return found }
         }
