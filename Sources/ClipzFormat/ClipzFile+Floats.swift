@@ -33,28 +33,42 @@ extension ClipzFile {
         }
         guard let encoding = Encoding(rawValue: e.encoding) else { throw FormatError.unsupportedTensor(path: path, tensor: name, detail: "unknown encoding '\(e.encoding)'") }
         let n = e.rawBytes / dtype.size
+        // f32 decodes straight into the result; 16-bit types decode into scratch and widen from there.
+        return try decoded(e, encoding, width: dtype.size, count: n, as: Float.self, direct: dtype == .f32) { bytes, out in
+            if dtype == .f16 { clipz_f16_to_f32(bytes.assumingMemoryBound(to: UInt16.self), out.assumingMemoryBound(to: Float.self), n) }
+            if dtype == .bf16 { clipz_bf16_to_f32(bytes.assumingMemoryBound(to: UInt16.self), out.assumingMemoryBound(to: Float.self), n) }
+        }
+    }
+
+    /// Reads and decodes one payload (with the frame-size and CRC-32C checks) into a new array of `count`
+    /// elements: directly when `direct` (the raw bytes are the elements), else into a scratch buffer that
+    /// `convert(raw, out)` turns into the elements. One fresh allocation per tensor; the payload and byte
+    /// planes go through scratch buffers reused across loads.
+    func decoded<T>(_ e: TensorEntry, _ encoding: Encoding, width: Int, count: Int, as _: T.Type, direct: Bool = true,
+                    convert: ((UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void)? = nil) throws -> [T] {
         scratchLock.lock(); defer { scratchLock.unlock() }
         let payload = scratch.payload.ensure(e.storedBytes)
         try readInto(payload, offset: e.offset, count: e.storedBytes)
-        // Decode into `bytes` (the final array for f32, a scratch buffer for 16-bit types).
-        var result = [Float](unsafeUninitializedCapacity: n) { buf, count in count = n }
+        // Capacity ≥ 1 so that empty tensors still have a buffer address.
+        var result = [T](unsafeUninitializedCapacity: max(count, 1)) { _, c in c = max(count, 1) }
         let crc: UInt32 = try result.withUnsafeMutableBytes { out in
-            let bytes: UnsafeMutableRawPointer = dtype == .f32 ? out.baseAddress! : scratch.bytes.ensure(e.rawBytes)
-            try decode(payload, e, encoding, width: dtype.size, into: bytes)
+            let bytes: UnsafeMutableRawPointer = direct ? out.baseAddress! : scratch.bytes.ensure(e.rawBytes)
+            try decode(payload, e, encoding, width: width, into: bytes)
             let c = clipz_crc32c(0, bytes, e.rawBytes)
-            if dtype == .f16 { clipz_f16_to_f32(bytes.assumingMemoryBound(to: UInt16.self), out.baseAddress!.assumingMemoryBound(to: Float.self), n) }
-            if dtype == .bf16 { clipz_bf16_to_f32(bytes.assumingMemoryBound(to: UInt16.self), out.baseAddress!.assumingMemoryBound(to: Float.self), n) }
+            if !direct { convert?(bytes, out.baseAddress!) }
             return c
         }
-        guard crc == e.crc32c else { throw FormatError.checksum(path: path, what: "tensor '\(name)'", offset: e.offset) }
-        if n == 0 { result = [] }
+        guard crc == e.crc32c else { throw FormatError.checksum(path: path, what: "tensor '\(e.name)'", offset: e.offset) }
+        if count == 0 { result = [] }
         return result
     }
 
     private func decode(_ payload: UnsafeMutableRawPointer, _ e: TensorEntry, _ encoding: Encoding, width: Int, into dst: UnsafeMutableRawPointer) throws {
         switch encoding {
         case .raw:
-            guard e.storedBytes == e.rawBytes else { throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': raw payload size", offset: e.offset) }
+            guard e.storedBytes == e.rawBytes else {
+                throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': raw payload is \(e.storedBytes) bytes, expected \(e.rawBytes)", offset: e.offset)
+            }
             dst.copyMemory(from: payload, byteCount: e.rawBytes)
         case .zstd, .zstdBytePlanes:
             let declared = ZSTD_getFrameContentSize(payload, e.storedBytes)
@@ -67,7 +81,7 @@ extension ClipzFile {
             if ZSTD_isError(got) != 0 {
                 throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': zstd: \(String(cString: ZSTD_getErrorName(got)))", offset: e.offset)
             }
-            guard got == e.rawBytes else { throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': short zstd frame", offset: e.offset) }
+            guard got == e.rawBytes else { throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': decompressed \(got) bytes, expected \(e.rawBytes)", offset: e.offset) }
             if planes {
                 clipz_planes_to_bytes(target.assumingMemoryBound(to: UInt8.self), dst.assumingMemoryBound(to: UInt8.self), e.rawBytes / width, width)
             }

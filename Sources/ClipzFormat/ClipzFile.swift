@@ -75,15 +75,12 @@ public final class ClipzFile: @unchecked Sendable {
         if let q = e.quant, q.scheme != QuantParams.int8PerChannel {
             throw FormatError.unsupportedTensor(path: path, tensor: name, detail: "unknown quantization scheme '\(q.scheme)'")
         }
-        let payload = try ClipzFile.read(fd, path, offset: e.offset, count: e.storedBytes)
-        let raw = try Codec.decode(payload, encoding: encoding, rawBytes: e.rawBytes, width: dtype.isFloat ? dtype.size : 1,
-                                   tensor: name, path: path, offset: e.offset)
-        guard CRC32C.checksum(raw) == e.crc32c else { throw FormatError.checksum(path: path, what: "tensor '\(name)'", offset: e.offset) }
+        let raw = try decoded(e, encoding, width: dtype.isFloat ? dtype.size : 1, count: e.rawBytes, as: UInt8.self)
         return try Tensor(name: name, dtype: dtype, shape: e.shape, bytes: raw)
     }
 
-    /// Reads `count` bytes at `offset` into `buffer` (bounds already validated against the file size).
-    func readInto(_ buffer: UnsafeMutableRawPointer, offset: Int, count: Int) throws {
+    /// Reads `count` bytes at `offset` into `buffer` with pread (bounds already validated against the file size).
+    static func read(_ fd: Int32, _ path: String, into buffer: UnsafeMutableRawPointer, offset: Int, count: Int) throws {
         var done = 0
         while done < count {
             let n = pread(fd, buffer + done, count - done, off_t(offset + done))
@@ -93,17 +90,17 @@ public final class ClipzFile: @unchecked Sendable {
         }
     }
 
-    /// Reads `count` bytes at `offset` with pread; the caller has bounded `count` by the file size.
+    /// Reads `count` bytes at `offset` into a new array; the caller has bounded `count` by the file size.
     static func read(_ fd: Int32, _ path: String, offset: Int, count: Int) throws -> [UInt8] {
-        var buf = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { throw FormatError.corrupt(path: path, detail: "unexpected end of file reading \(count) bytes", offset: offset + done) }
-            done += n
-        }
+        var buf = [UInt8](repeating: 0, count: max(count, 1))
+        try buf.withUnsafeMutableBytes { try read(fd, path, into: $0.baseAddress!, offset: offset, count: count) }
+        if count == 0 { buf = [] }
         return buf
+    }
+
+    /// Reads a tensor's payload with this file's descriptor.
+    func readInto(_ buffer: UnsafeMutableRawPointer, offset: Int, count: Int) throws {
+        try ClipzFile.read(fd, path, into: buffer, offset: offset, count: count)
     }
 
     static func describe(_ error: Error) -> String {

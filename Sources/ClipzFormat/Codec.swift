@@ -2,7 +2,7 @@ import CClipzKernels
 import CZstd
 import ClipzCore
 
-/// Payload encoding and decoding (zstd with frame checksums, byte planes).
+/// Payload encoding (zstd with frame checksums, byte planes); decoding is `ClipzFile.decoded`.
 enum Codec {
     static let level: Int32 = 3
 
@@ -34,33 +34,5 @@ enum Codec {
         if ZSTD_isError(n) != 0 { throw FormatError.compression(tensor: tensor, detail: String(cString: ZSTD_getErrorName(n))) }
         out.removeSubrange(n...)
         return out
-    }
-
-    /// Decodes a payload into exactly `rawBytes` bytes. The zstd frame's declared content size is
-    /// checked against `rawBytes` before anything is allocated.
-    static func decode(_ payload: [UInt8], encoding: Encoding, rawBytes: Int, width: Int, tensor: String, path: String, offset: Int) throws -> [UInt8] {
-        switch encoding {
-        case .raw:
-            guard payload.count == rawBytes else { throw FormatError.corrupt(path: path, detail: "tensor '\(tensor)': raw payload is \(payload.count) bytes, expected \(rawBytes)", offset: offset) }
-            return payload
-        case .zstd, .zstdBytePlanes:
-            let declared = payload.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
-            guard declared == UInt64(rawBytes) else {
-                throw FormatError.corrupt(path: path, detail: "tensor '\(tensor)': zstd frame declares \(Int64(bitPattern: declared)) bytes, table says \(rawBytes)", offset: offset)
-            }
-            var out = [UInt8](repeating: 0, count: rawBytes)
-            let n = out.withUnsafeMutableBytes { o in payload.withUnsafeBytes { i in
-                ZSTD_decompress(o.baseAddress, rawBytes, i.baseAddress, i.count) } }
-            if ZSTD_isError(n) != 0 {
-                throw FormatError.corrupt(path: path, detail: "tensor '\(tensor)': zstd: \(String(cString: ZSTD_getErrorName(n)))", offset: offset)
-            }
-            guard n == rawBytes else { throw FormatError.corrupt(path: path, detail: "tensor '\(tensor)': decompressed \(n) bytes, expected \(rawBytes)", offset: offset) }
-            if encoding == .zstdBytePlanes && width >= 2 {
-                var restored = [UInt8](repeating: 0, count: rawBytes)
-                clipz_planes_to_bytes(out, &restored, rawBytes / width, width)
-                return restored
-            }
-            return out
-        }
     }
 }

@@ -93,3 +93,18 @@ final class RoundTripTests: XCTestCase {
 extension Tensor {
     func renamed(_ n: String) throws -> Tensor { try Tensor(name: n, dtype: dtype, shape: shape, bytes: bytes) }
 }
+
+final class EmptyTensorTests: XCTestCase {
+    /// Empty float tensors load through both readers (no buffer address to trip over).
+    func testEmptyFloatTensorsLoad() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/e.clipz"
+        let t32 = try Tensor(name: "e32", shape: [0, 4], floats: []), t16 = try Tensor(name: "e16", dtype: .f16, shape: [0], bytes: [])
+        try ClipzWriter.write(ModelSource(metadata: tinyMetadata(), tensors: [.init(t32), .init(t16)]), to: path)
+        let f = try ClipzFile(path: path)
+        XCTAssertEqual(try f.floats("e32"), [])
+        XCTAssertEqual(try f.floats("e16"), [])
+        XCTAssertEqual(try f.tensor("e32"), t32)
+    }
+}
