@@ -60,6 +60,18 @@ public struct Tensor: Sendable, Equatable {
         }
     }
 
+    /// False when a float tensor holds NaN or ±Inf (checked on the bit patterns, without converting).
+    public var allFinite: Bool {
+        bytes.withUnsafeBytes { raw in
+            switch dtype {
+            case .f32: return !raw.bindMemory(to: UInt32.self).contains { $0 & 0x7F80_0000 == 0x7F80_0000 }
+            case .f16: return !raw.bindMemory(to: UInt16.self).contains { $0 & 0x7C00 == 0x7C00 }
+            case .bf16: return !raw.bindMemory(to: UInt16.self).contains { $0 & 0x7F80 == 0x7F80 }
+            default: return true
+            }
+        }
+    }
+
     /// Integer values (i32/i64/u8/i8) widened to Int.
     public func ints() -> [Int] {
         switch dtype {

@@ -66,7 +66,7 @@ public enum SourceImporter {
             let inner = src.load
             s.load = {
                 let t = try inner()
-                if t.dtype.isFloat && t.floats().contains(where: { !$0.isFinite }) {
+                if !t.allFinite {
                     if strict { throw ImportError.malformed(file: paths[0], detail: "tensor '\(t.name)' contains NaN or Inf (--strict)") }
                     report.add(t.name)
                 }

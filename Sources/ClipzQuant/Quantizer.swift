@@ -49,7 +49,6 @@ public enum Quantizer {
         func excluded(_ n: String) -> Bool {
             exclude?.firstMatch(in: n, range: NSRange(n.startIndex..., in: n)) != nil
         }
-        let config = file.metadata.config
         let report = Report()
         let plan = try Plan(file: file, options: options, report: report)
         var tensors: [TensorSource] = []
@@ -110,7 +109,6 @@ public enum Quantizer {
         meta.provenance.notes += report.notes
         meta.provenance.converterVersion = clipzVersion
         meta.provenance.createdAt = ISO8601DateFormatter().string(from: Date())
-        _ = config
         return (ModelSource(metadata: meta, tensors: tensors, inputPaths: [file.path] + (options.calibrationPath.map { [$0] } ?? [])), quant, report)
     }
 }

@@ -191,3 +191,18 @@ final class AttentionKernelTests: XCTestCase {
         }
     }
 }
+
+final class FiniteTests: XCTestCase {
+    func testAllFiniteOnBitPatterns() throws {
+        let ok = try Tensor(name: "a", shape: [3], floats: [1, -65504, 1e-30])
+        XCTAssertTrue(ok.allFinite)
+        for bad: Float in [.nan, .infinity, -.infinity] {
+            let t = try Tensor(name: "b", shape: [3], floats: [1, bad, 2])
+            XCTAssertFalse(t.allFinite)
+            XCTAssertFalse(try t.converted(to: .f16).allFinite)
+            XCTAssertFalse(try t.converted(to: .bf16).allFinite)
+        }
+        XCTAssertTrue(try ok.converted(to: .bf16).allFinite)
+        XCTAssertTrue(try Tensor(name: "i", dtype: .i32, shape: [1], bytes: [0, 0, 0x80, 0x7F]).allFinite)
+    }
+}
