@@ -107,5 +107,5 @@ public final class CLIPModel: @unchecked Sendable {
     public var linearShapes: [String: (out: Int, in: Int)] { linears.mapValues { ($0.outDim, $0.inDim) } }
 
     /// True when the layer runs int8.
-    public func isInt8(_ name: String) -> Bool { if case .i8? = linears[name]?.weights { return true }; return false }
+    public func isInt8(_ name: String) -> Bool { linears[name]?.isInt8 ?? false }
 }

@@ -28,7 +28,7 @@ public enum Calibrator {
     ///   - progress: (pass 1...3, items done, items total).
     public static func run(model: CLIPModel, pixels: [Float], imageCount: Int, tokens: [[Int]], options: Options,
                            progress: ((Int, Int, Int) -> Void)? = nil) throws -> CalibrationFile {
-        guard model.linears.values.allSatisfy({ if case .f32 = $0.weights { return true }; return false }) else {
+        guard !model.linears.values.contains(where: \.isInt8) else {
             throw RuntimeError.badInput("calibrate a float model (the fp32 .clipz from `clipz convert`), not a quantized one")
         }
         guard imageCount > 0 || !tokens.isEmpty else { throw RuntimeError.badInput("no calibration images or texts") }
@@ -140,7 +140,7 @@ public enum Calibrator {
 extension CLIPModel {
     /// A fp32 linear weight [out, in] by canonical name.
     func weightTensor(_ name: String) throws -> Tensor {
-        guard let l = linears[name], case let .f32(w) = l.weights else { throw RuntimeError.badWeights("no fp32 linear '\(name)'") }
+        guard let l = linears[name], let w = l.f32Weights else { throw RuntimeError.badWeights("no fp32 linear '\(name)'") }
         return try Tensor(name: name, shape: [l.outDim, l.inDim], floats: w)
     }
 }

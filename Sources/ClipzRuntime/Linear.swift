@@ -13,11 +13,13 @@ final class Linear {
     enum Weights {
         case f32([Float])
         case i8(packed: [Int8], colsum: [Int32], scales: [Float])
+        /// The rows live in a fused layer (see `fused`), starting at `firstRow`; stored once.
+        case inFused(Linear, firstRow: Int)
     }
     let name: String
     let outDim: Int
     let inDim: Int
-    let weights: Weights
+    private(set) var weights: Weights
     let bias: [Float]?
     /// Static activation scale (W8A8); nil → dynamic per-token scales.
     let inputScale: Float?
@@ -58,10 +60,36 @@ final class Linear {
         self.name = name; self.outDim = outDim; self.inDim = inDim; self.weights = weights; self.bias = bias; self.inputScale = inputScale
     }
 
+    /// True when the layer runs int8 (also for a part of a fused int8 layer).
+    var isInt8: Bool {
+        switch weights {
+        case .f32: return false
+        case .i8: return true
+        case let .inFused(parent, _): return parent.isInt8
+        }
+    }
+
+    /// The layer's fp32 weights [out × in] (sliced out of a fused layer), or nil for int8.
+    var f32Weights: [Float]? {
+        switch weights {
+        case let .f32(w): return w
+        case .i8: return nil
+        case let .inFused(parent, first):
+            guard case let .f32(w) = parent.weights else { return nil }
+            return Array(w[(first * inDim)..<((first + outDim) * inDim)])
+        }
+    }
+
+    /// Tells the observer (calibration) about an input this layer reads.
+    func notify(_ x: UnsafePointer<Float>, rows: Int) {
+        observer?(name, UnsafeBufferPointer(start: x, count: rows * inDim), rows)
+    }
+
     /// One layer computing several layers that read the same input (q, k, v) side by side:
     /// y = [y_1 | y_2 | …]. One GEMM with a wider N, and int8 activations quantized once.
+    /// The parts' weights move into the fused layer (they keep names, shapes and observers).
     /// Returns nil when the parts cannot be fused (mixed precision, different static scales,
-    /// int8 widths not multiples of the 16-column packing block, observers wanted).
+    /// int8 widths not multiples of the 16-column packing block).
     static func fused(_ parts: [Linear], name: String) -> Linear? {
         guard let first = parts.first, parts.allSatisfy({ $0.inDim == first.inDim && $0.inputScale == first.inputScale }) else { return nil }
         let out = parts.reduce(0) { $0 + $1.outDim }
@@ -73,20 +101,25 @@ final class Linear {
             case let .i8(pk, cs, sc):
                 guard p.outDim % Int(CLIPZ_I8_NBLOCK) == 0 else { return nil }
                 packed += pk; colsum += cs; scales += sc
+            case .inFused: return nil
             }
         }
+        let result: Linear
         if f32.count == out * first.inDim && packed.isEmpty {
-            return Linear(name: name, outDim: out, inDim: first.inDim, weights: .f32(f32), bias: bias, inputScale: nil)
+            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .f32(f32), bias: bias, inputScale: nil)
+        } else if f32.isEmpty && colsum.count == out {
+            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: packed, colsum: colsum, scales: scales), bias: bias, inputScale: first.inputScale)
+        } else {
+            return nil
         }
-        if f32.isEmpty && colsum.count == out {
-            return Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: packed, colsum: colsum, scales: scales), bias: bias, inputScale: first.inputScale)
-        }
-        return nil
+        var row = 0
+        for p in parts { p.weights = .inFused(result, firstRow: row); row += p.outDim }
+        return result
     }
 
     /// y[rows, out] = x[rows, in] · Wᵀ (+ b)
     func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        observer?(name, UnsafeBufferPointer(start: x, count: rows * inDim), rows)
+        notify(x, rows: rows)
         switch weights {
         case let .f32(w):
             F32GEMM.run(x: x, rows: rows, inDim: inDim, weights: w, bias: bias, y: y, outDim: outDim)
@@ -99,6 +132,10 @@ final class Linear {
                 for i in 0..<rows { sx[i] = s }
             } else { clipz_quantize_rows(x, Int32(rows), Int32(inDim), &xq, &sx) }
             Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales, bias: bias, y: y, outDim: outDim)
+        case let .inFused(parent, first):
+            // Not on the forward path (the fused layer runs instead); kept correct for direct callers.
+            let all = parent.forward(Array(UnsafeBufferPointer(start: x, count: rows * inDim)), rows: rows)
+            for r in 0..<rows { for j in 0..<outDim { y[r * outDim + j] = all[r * parent.outDim + first + j] } }
         }
     }
 

@@ -12,7 +12,7 @@ final class TransformerBlock {
     let ln2: (gamma: [Float], beta: [Float])
     let q: Linear, k: Linear, v: Linear, out: Linear
     let fc1: Linear, fc2: Linear
-    /// q, k and v fused into one layer (nil when they cannot be, or while observers watch the parts).
+    /// q, k and v fused into one layer (nil when they cannot be); q, k, v then keep only names and observers.
     let qkv: Linear?
 
     init(prefix: String, width: Int, heads: Int, eps: Double, activation: Activation, weights: WeightLoader) throws {
@@ -53,7 +53,8 @@ final class TransformerBlock {
         // q, k, v side by side in one buffer [rows, 3w] (ld = 3w), from the fused layer when possible.
         let ld = 3 * w
         let qkvOut = ws.get("qkv", rows * ld)
-        if let qkv, q.observer == nil {
+        if let qkv {
+            for part in [q, k, v] { part.notify(h, rows: rows) }
             qkv.forward(h, rows: rows, into: qkvOut)
         } else {
             let tmp = ws.get("qkv-part", rows * w)
