@@ -8,6 +8,12 @@ public struct ImageDataset: Sendable {
 
     public static let maxImages = 1_000_000
 
+    /// True for the image files Clipz reads: `.png`, `.jpg`, `.jpeg` (any case), not hidden.
+    public static func isImageFile(_ name: String) -> Bool {
+        let l = name.lowercased()
+        return !name.hasPrefix(".") && (l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg"))
+    }
+
     /// - Throws: `RuntimeError.badInput` when the folder has no class folders or no images.
     public static func scan(_ dir: String) throws -> ImageDataset {
         let fm = FileManager.default
@@ -17,9 +23,7 @@ public struct ImageDataset: Sendable {
             var isDir: ObjCBool = false
             let sub = dir + "/" + entry
             guard fm.fileExists(atPath: sub, isDirectory: &isDir), isDir.boolValue else { continue }
-            let files = ((try? fm.contentsOfDirectory(atPath: sub)) ?? []).sorted().filter {
-                let l = $0.lowercased(); return l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg")
-            }
+            let files = ((try? fm.contentsOfDirectory(atPath: sub)) ?? []).sorted().filter(isImageFile)
             guard !files.isEmpty else { continue }
             let label = classes.count
             classes.append(entry.replacingOccurrences(of: "_", with: " "))

@@ -111,9 +111,7 @@ public struct ValidationInputs: @unchecked Sendable {
     /// .png/.jpg/.jpeg files directly in `dir`, sorted by name.
     public static func imageFiles(in dir: String) throws -> [String] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { throw ValidateError.badInput("\(dir): cannot list the folder") }
-        let files = entries.sorted().filter { e in
-            let l = e.lowercased(); return !e.hasPrefix(".") && (l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg"))
-        }.map { dir + "/" + $0 }
+        let files = entries.sorted().filter(ImageDataset.isImageFile).map { dir + "/" + $0 }
         guard !files.isEmpty else { throw ValidateError.badInput("\(dir): no .png/.jpg images") }
         guard files.count <= ImageDataset.maxImages else { throw ValidateError.badInput("\(dir): more than \(ImageDataset.maxImages) images") }
         return files

@@ -30,8 +30,9 @@ struct Calibrate: ParsableCommand {
                                  "a handwritten note.", "a black and white photo of a mountain.", "a plate of food.", "a painting of the sea."]
 
     func validate() throws {
-        guard let m = Calibrator.Method(rawValue: method) else { throw ValidationError("--method must be one of \(Calibrator.Method.allCases.map(\.rawValue).joined(separator: ", "))") }
-        _ = m
+        guard Calibrator.Method(rawValue: method) != nil else {
+            throw ValidationError("--method must be one of \(Calibrator.Method.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         if !(0...1).contains(smooth) { throw ValidationError("--smooth must be in 0...1") }
         if !(50...100).contains(percentile) { throw ValidationError("--percentile must be in 50...100") }
         if maxImages < 1 { throw ValidationError("--max-images must be ≥ 1") }
@@ -70,8 +71,7 @@ struct Calibrate: ParsableCommand {
         guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
         var out: [String] = []
         while let f = e.nextObject() as? String {
-            let l = f.lowercased()
-            if l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg") { out.append(dir + "/" + f) }
+            if ImageDataset.isImageFile(URL(fileURLWithPath: f).lastPathComponent) { out.append(dir + "/" + f) }
         }
         return out.sorted()
     }

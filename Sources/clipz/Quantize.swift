@@ -36,7 +36,7 @@ struct Quantize: ParsableCommand {
         let cal = try calibration.map(CalibrationFile.read)
         let (model, quant, report) = try Quantizer.quantize(file, options: .init(target: Quantizer.Target(rawValue: type)!, calibration: cal,
                                                                                 calibrationPath: calibration, exclude: exclude, smoothAlpha: smooth, guardBound: guardBound))
-        try writeModel(model, to: output, force: force, quiet: quiet, quant: quant)
+        let outBytes = try writeModel(model, to: output, force: force, quiet: quiet, quant: quant)
         let rows = report.rows
         if json {
             try Output.json(["type": model.metadata.provenance.quantization?.type ?? type, "fallbacks": report.fallbacks,
@@ -44,20 +44,18 @@ struct Quantize: ParsableCommand {
                                  var d: [String: Any] = ["name": r.name, "kind": r.kind, "weight_error": r.weightError]
                                  if let o = r.outputError { d["output_error"] = o }
                                  return d
-                             }, "input_bytes": file.fileBytes,
-                             "output_bytes": (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0])
+                             }, "input_bytes": file.fileBytes, "output_bytes": outBytes])
         }
         guard !quiet else { return }
         let w = rows.map(\.weightError)
         Output.info(String(format: "%@: %d tensors changed; weight relative error mean %.5f, max %.5f", model.metadata.provenance.quantization?.type ?? type,
                            rows.count, w.isEmpty ? 0 : w.reduce(0, +) / Double(w.count), w.max() ?? 0))
         for r in rows.sorted(by: { ($0.outputError ?? $0.weightError) > ($1.outputError ?? $1.weightError) }).prefix(8) {
-            Output.info(String(format: "  %-40@ %-13@ weight err %.5f%@", r.name, r.kind, r.weightError, r.outputError.map { String(format: ", output err %.5f", $0) } ?? ""))
+            Output.info("  " + pad(r.name, 40) + " " + pad(r.kind, 13) + String(format: " weight err %.5f", r.weightError)
+                        + (r.outputError.map { String(format: ", output err %.5f", $0) } ?? ""))
         }
         if !report.fallbacks.isEmpty { Output.info("  kept dynamic activations (guard \(guardBound)): \(report.fallbacks.joined(separator: ", "))") }
         for n in report.notes { Output.warn(n) }
-        if let inB = Optional(file.fileBytes), let outB = try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int {
-            Output.info(String(format: "  size %@ → %@ (%.3f×)", formatBytes(inB), formatBytes(outB), Double(outB) / Double(inB)))
-        }
+        Output.info(String(format: "  size %@ → %@ (%.3f×)", formatBytes(file.fileBytes), formatBytes(outBytes), Double(outBytes) / Double(file.fileBytes)))
     }
 }
