@@ -5,7 +5,7 @@
 // We keep activations signed (-127..127) and use |x| · sign(w, x): every product is ≤ 127·127, a pair
 // ≤ 32258, so nothing saturates. VNNI's vpdpbusd wants unsigned activations: we flip the sign bit
 // (x + 128 as u8) and subtract 128·Σ_k W[n,k] afterwards.
-#include "clipz_kernels.h"
+#include "simd_epilogue.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,15 +131,17 @@ void clipz_quantize_rows_ref(const float *x, int M, int K, int8_t *xq, float *sc
     }
 }
 
-static inline void epilogue(float *yr, const int32_t *acc, int n0, int count, float sxm, const float *sw, const float *bias) {
+static inline void epilogue(float *yr, const int32_t *acc, int n0, int count, float sxm, const float *sw, const float *bias,
+                            int accumulate, int act) {
     for (int l = 0; l < count; l++) {
         int n = n0 + l;
-        yr[n] = (float)acc[l] * sxm * sw[n] + (bias ? bias[n] : 0.0f);
+        float v = clipz_act_scalar((float)acc[l] * sxm * sw[n] + (bias ? bias[n] : 0.0f), act);
+        yr[n] = accumulate ? yr[n] + v : v;
     }
 }
 
 static void gemm_scalar(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
-                        const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+                        const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     for (int m = 0; m < M; m++) {
         const int8_t *xr = xq + (size_t)m * Kp;
@@ -150,7 +152,7 @@ static void gemm_scalar(const int8_t *xq, const float *sx, int M, int K, const i
                 for (int lane = 0; lane < 16; lane++)
                     for (int j = 0; j < 4; j++) acc[lane] += (int32_t)xr[k4 * 4 + j] * pb[k4 * 64 + lane * 4 + j];
             int count = n_end - nb * 16 < 16 ? n_end - nb * 16 : 16;
-            epilogue(y + (size_t)m * ldy, acc, nb * 16, count, sx[m], sw, bias);
+            epilogue(y + (size_t)m * ldy, acc, nb * 16, count, sx[m], sw, bias, accumulate, act);
         }
     }
 }
@@ -158,7 +160,7 @@ static void gemm_scalar(const int8_t *xq, const float *sx, int M, int K, const i
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
-                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     const __m256i ones = _mm256_set1_epi16(1);
     for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
@@ -182,10 +184,10 @@ static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int
             }
             int32_t acc[16];
             _mm256_storeu_si256((__m256i *)acc, a00); _mm256_storeu_si256((__m256i *)(acc + 8), a01);
-            epilogue(y + (size_t)m * ldy, acc, nb * 16, count, sx[m], sw, bias);
+            epilogue(y + (size_t)m * ldy, acc, nb * 16, count, sx[m], sw, bias, accumulate, act);
             if (rows > 1) {
                 _mm256_storeu_si256((__m256i *)acc, a10); _mm256_storeu_si256((__m256i *)(acc + 8), a11);
-                epilogue(y + (size_t)(m + 1) * ldy, acc, nb * 16, count, sx[m + 1], sw, bias);
+                epilogue(y + (size_t)(m + 1) * ldy, acc, nb * 16, count, sx[m + 1], sw, bias, accumulate, act);
             }
         }
     }
@@ -194,11 +196,11 @@ static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int
 // Micro-kernel: 8 rows × 32 columns (16 zmm accumulators), activations pre-flipped to unsigned.
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                      const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+                      const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     // x + 128 as unsigned bytes == x XOR 0x80; done once here instead of in the inner loop.
     uint8_t *xu = (uint8_t *)aligned_alloc(64, ((size_t)M * Kp + 63) / 64 * 64);
-    if (!xu) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end); return; }
+    if (!xu) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
     {
         size_t total = (size_t)M * Kp, i = 0;
         const __m512i f = _mm512_set1_epi8((char)0x80);
@@ -239,10 +241,14 @@ static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int
                 __m512 s = _mm512_set1_ps(sx[m + r]);
                 float *yr = y + (size_t)(m + r) * ldy + n0;
                 __m512 f0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(a0[r], cs0));
-                _mm512_mask_storeu_ps(yr, k0, _mm512_fmadd_ps(_mm512_mul_ps(f0, s), sw0, b0));
+                __m512 v0 = clipz_act512(_mm512_fmadd_ps(_mm512_mul_ps(f0, s), sw0, b0), act);
+                if (accumulate) v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(k0, yr));
+                _mm512_mask_storeu_ps(yr, k0, v0);
                 if (two) {
                     __m512 f1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(a1[r], cs1));
-                    _mm512_mask_storeu_ps(yr + 16, k1, _mm512_fmadd_ps(_mm512_mul_ps(f1, s), sw1, b1));
+                    __m512 v1 = clipz_act512(_mm512_fmadd_ps(_mm512_mul_ps(f1, s), sw1, b1), act);
+                    if (accumulate) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(k1, yr + 16));
+                    _mm512_mask_storeu_ps(yr + 16, k1, v1);
                 }
             }
         }
@@ -257,7 +263,7 @@ static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int
 // offset trick. One 16-column block is 4 vectors of 4 lanes × 4 k; each row's 4 activation bytes are
 // broadcast to every lane. Tile: 4 rows × 16 columns = 16 int32x4 accumulators.
 static void gemm_neon(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
-                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
         const int8_t *pb = packed + (size_t)nb * K4 * 64;
@@ -281,7 +287,7 @@ static void gemm_neon(const int8_t *xq, const float *sx, int M, int K, const int
             for (int r = 0; r < rows; r++) {
                 int32_t out[16];
                 for (int q = 0; q < 4; q++) vst1q_s32(out + 4 * q, acc[r][q]);
-                epilogue(y + (size_t)(m + r) * ldy, out, nb * 16, count, sx[m + r], sw, bias);
+                epilogue(y + (size_t)(m + r) * ldy, out, nb * 16, count, sx[m + r], sw, bias, accumulate, act);
             }
         }
     }
@@ -304,23 +310,30 @@ const char *clipz_i8_kernel_name(void) {
 }
 
 void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                        const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
+                        const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     if (M <= 0 || n_end <= n_begin) return;
     if (n_end > N) n_end = N;
     int best = best_path();
     if (kernel == 0 || kernel > best) kernel = best;
 #if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
-    if (kernel == 4) { gemm_neon(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end); return; }
+    if (kernel == 4) { gemm_neon(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
 #endif
 #if defined(__x86_64__)
-    if (kernel == 3) { gemm_vnni(xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end); return; }
-    if (kernel == 2) { gemm_avx2(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end); return; }
+    if (kernel == 3) {
+        // Exact-erf GELU runs afterwards through the shared activation kernel (as in clipz_f32_gemm_packed).
+        int post = act == CLIPZ_ACT_GELU && !accumulate;
+        if (act == CLIPZ_ACT_GELU && accumulate) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
+        gemm_vnni(xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, post ? CLIPZ_ACT_NONE : act);
+        if (post) for (int m = 0; m < M; m++) clipz_activation(y + (size_t)m * ldy + n_begin, (size_t)(n_end - n_begin), 1);
+        return;
+    }
+    if (kernel == 2) { gemm_avx2(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
 #endif
     (void)colsum;
-    gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end);
+    gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
 
 void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end) {
-    clipz_i8_gemm_path(0, xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end);
+                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+    clipz_i8_gemm_path(0, xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }

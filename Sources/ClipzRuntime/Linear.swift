@@ -6,12 +6,15 @@ import Foundation
 public typealias LinearObserver = (String, UnsafeBufferPointer<Float>, Int) -> Void
 
 /// A linear layer y = x Wᵀ + b with W stored [out, in] (canonical layout).
-/// fp32 weights (widened from f16/bf16 at load) run through OpenBLAS sgemm; int8 weights
+/// fp32 weights (widened from f16/bf16 at load) are packed once and run through Clipz's AVX-512
+/// GEMM (OpenBLAS sgemm on CPUs without AVX-512); int8 weights
 /// (per-output-channel scales) run through Clipz's int8 kernels with activations quantized per
 /// token at run time, or with a fixed calibrated scale when the file has `<name>.input_scale`.
 final class Linear {
     enum Weights {
         case f32([Float])
+        /// fp32 packed for `clipz_f32_gemm_packed` (CPUs with AVX-512).
+        case f32Packed(PackedF32)
         case i8(packed: [Int8], colsum: [Int32], scales: [Float])
         /// The rows live in a fused layer (see `fused`), starting at `firstRow`; stored once.
         case inFused(Linear, firstRow: Int)
@@ -49,7 +52,7 @@ final class Linear {
         } else {
             let w = try loader.values(name)
             guard w.count == outDim * inDim else { throw RuntimeError.badWeights("'\(name)' has \(w.count) values for shape \(info.shape)") }
-            weights = .f32(w)
+            weights = clipz_f32_packed_available() != 0 ? .f32Packed(PackedF32(w, outDim: outDim, inDim: inDim)) : .f32(w)
             inputScale = nil
         }
         if let bias, bias.count != outDim { throw RuntimeError.badWeights("bias of '\(name)' has \(bias.count) values, expected \(outDim)") }
@@ -63,7 +66,7 @@ final class Linear {
     /// True when the layer runs int8 (also for a part of a fused int8 layer).
     var isInt8: Bool {
         switch weights {
-        case .f32: return false
+        case .f32, .f32Packed: return false
         case .i8: return true
         case let .inFused(parent, _): return parent.isInt8
         }
@@ -73,10 +76,14 @@ final class Linear {
     var f32Weights: [Float]? {
         switch weights {
         case let .f32(w): return w
+        case let .f32Packed(p): return p.unpacked()
         case .i8: return nil
         case let .inFused(parent, first):
-            guard case let .f32(w) = parent.weights else { return nil }
-            return Array(w[(first * inDim)..<((first + outDim) * inDim)])
+            switch parent.weights {
+            case let .f32(w): return Array(w[(first * inDim)..<((first + outDim) * inDim)])
+            case let .f32Packed(p): return p.unpacked(first: first, rows: outDim)
+            default: return nil
+            }
         }
     }
 
@@ -89,15 +96,18 @@ final class Linear {
     /// y = [y_1 | y_2 | …]. One GEMM with a wider N, and int8 activations quantized once.
     /// The parts' weights move into the fused layer (they keep names, shapes and observers).
     /// Returns nil when the parts cannot be fused (mixed precision, different static scales,
-    /// int8 widths not multiples of the 16-column packing block).
+    /// widths not multiples of the packing block: 16 columns for int8, 32 for packed fp32).
     static func fused(_ parts: [Linear], name: String) -> Linear? {
         guard let first = parts.first, parts.allSatisfy({ $0.inDim == first.inDim && $0.inputScale == first.inputScale }) else { return nil }
         let out = parts.reduce(0) { $0 + $1.outDim }
         let bias: [Float]? = parts.allSatisfy({ $0.bias == nil }) ? nil : parts.flatMap { $0.bias ?? [Float](repeating: 0, count: $0.outDim) }
-        var f32: [Float] = [], packed: [Int8] = [], colsum: [Int32] = [], scales: [Float] = []
+        var f32: [Float] = [], f32Packed: [PackedF32] = [], packed: [Int8] = [], colsum: [Int32] = [], scales: [Float] = []
         for p in parts {
             switch p.weights {
             case let .f32(w): f32 += w
+            case let .f32Packed(pw):
+                guard p.outDim % Int(CLIPZ_F32_NR) == 0 else { return nil }
+                f32Packed.append(pw)
             case let .i8(pk, cs, sc):
                 guard p.outDim % Int(CLIPZ_I8_NBLOCK) == 0 else { return nil }
                 packed += pk; colsum += cs; scales += sc
@@ -105,8 +115,11 @@ final class Linear {
             }
         }
         let result: Linear
-        if f32.count == out * first.inDim && packed.isEmpty {
+        if f32.count == out * first.inDim && packed.isEmpty && f32Packed.isEmpty {
             result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .f32(f32), bias: bias, inputScale: nil)
+        } else if f32Packed.count == parts.count {
+            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .f32Packed(PackedF32(stacking: f32Packed)),
+                            bias: bias, inputScale: nil)
         } else if f32.isEmpty && colsum.count == out {
             result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: packed, colsum: colsum, scales: scales), bias: bias, inputScale: first.inputScale)
         } else {
@@ -117,12 +130,26 @@ final class Linear {
         return result
     }
 
-    /// y[rows, out] = x[rows, in] · Wᵀ (+ b)
-    func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+    /// y[rows, out] = act(x[rows, in] · Wᵀ + b), added to y's contents when `accumulate` (the residual).
+    func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>,
+                 accumulate: Bool = false, activation: Activation? = nil) {
         notify(x, rows: rows)
+        // Kernels fuse bias, activation and the residual add into their epilogue; the one
+        // combination none needs (activation and residual together) goes through a scratch buffer.
+        if accumulate, activation != nil {
+            let tmp = scratchOutput(rows * outDim)
+            forward(x, rows: rows, into: tmp, activation: activation, notifying: false)
+            Ops.addInPlace(y, tmp, count: rows * outDim)
+            return
+        }
+        forward(x, rows: rows, into: y, accumulate: accumulate, activation: activation, notifying: false)
+    }
+
+    private func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>,
+                         accumulate: Bool = false, activation: Activation?, notifying: Bool) {
         switch weights {
-        case let .f32(w):
-            F32GEMM.run(x: x, rows: rows, inDim: inDim, weights: w, bias: bias, y: y, outDim: outDim)
+        case let .f32Packed(p):
+            F32GEMM.runPacked(x: x, rows: rows, weights: p, bias: bias, y: y, accumulate: accumulate, activation: activation)
         case let .i8(packed, colsum, scales):
             let kp = (inDim + 3) / 4 * 4
             if xq.count < rows * kp { xq = [Int8](repeating: 0, count: rows * kp) }
@@ -131,13 +158,37 @@ final class Linear {
                 clipz_quantize_rows_static(x, Int32(rows), Int32(inDim), 1 / s, &xq)
                 for i in 0..<rows { sx[i] = s }
             } else { clipz_quantize_rows(x, Int32(rows), Int32(inDim), &xq, &sx) }
-            Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales, bias: bias, y: y, outDim: outDim)
+            Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales, bias: bias, y: y,
+                         outDim: outDim, accumulate: accumulate, activation: activation)
+        case let .f32(w):
+            // OpenBLAS path (no AVX-512): plain GEMM, then the epilogue as separate passes.
+            let target = accumulate ? scratchOutput(rows * outDim) : y
+            F32GEMM.run(x: x, rows: rows, inDim: inDim, weights: w, bias: bias, y: target, outDim: outDim)
+            if let activation { Ops.activate(target, count: rows * outDim, activation) }
+            if accumulate { Ops.addInPlace(y, target, count: rows * outDim) }
         case let .inFused(parent, first):
             // Not on the forward path (the fused layer runs instead); kept correct for direct callers.
             let all = parent.forward(Array(UnsafeBufferPointer(start: x, count: rows * inDim)), rows: rows)
-            for r in 0..<rows { for j in 0..<outDim { y[r * outDim + j] = all[r * parent.outDim + first + j] } }
+            for r in 0..<rows { for j in 0..<outDim {
+                var v = all[r * parent.outDim + first + j]
+                if let activation { Ops.activate(&v, count: 1, activation) }
+                y[r * outDim + j] = accumulate ? y[r * outDim + j] + v : v
+            } }
         }
     }
+
+    /// Output buffer for paths whose epilogue cannot accumulate in place (reused across calls).
+    private var scratch: UnsafeMutablePointer<Float>?
+    private var scratchCount = 0
+    private func scratchOutput(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if let scratch, scratchCount >= count { return scratch }
+        scratch?.deallocate()
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        scratch = p; scratchCount = count
+        return p
+    }
+
+    deinit { scratch?.deallocate() }
 
     func forward(_ x: [Float], rows: Int) -> [Float] {
         var y = [Float](repeating: 0, count: rows * outDim)

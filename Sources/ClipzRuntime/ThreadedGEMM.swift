@@ -1,4 +1,5 @@
 import CClipzKernels
+import ClipzCore
 import Foundation
 
 /// Splits an int8 GEMM over output-column chunks across threads.
@@ -6,7 +7,8 @@ enum Int8GEMM {
     nonisolated(unsafe) static var threads = ProcessInfo.processInfo.activeProcessorCount
 
     static func run(xq: [Int8], sx: [Float], rows: Int, inDim: Int, packed: [Int8], colsum: [Int32], scales: [Float],
-                    bias: [Float]?, y: UnsafeMutablePointer<Float>, outDim: Int) {
+                    bias: [Float]?, y: UnsafeMutablePointer<Float>, outDim: Int, accumulate: Bool = false, activation: Activation? = nil) {
+        let act = activation.map(F32GEMM.kernelActivation) ?? Int32(CLIPZ_ACT_NONE)
         let blocks = (outDim + 31) / 32
         let parts = max(1, min(threads, blocks, (rows * outDim * inDim) / 200_000 + 1))
         let biasValues = bias ?? []
@@ -21,7 +23,7 @@ enum Int8GEMM {
                     clipz_i8_gemm(UnsafePointer(bitPattern: a.x), UnsafePointer(bitPattern: a.s), Int32(rows), Int32(inDim),
                                   UnsafePointer(bitPattern: a.p), UnsafePointer(bitPattern: a.c), UnsafePointer(bitPattern: a.w),
                                   UnsafePointer(bitPattern: a.b), UnsafeMutablePointer(bitPattern: a.y), Int32(outDim), Int32(outDim),
-                                  Int32(b0 * 32), Int32(min(outDim, b1 * 32)))
+                                  Int32(b0 * 32), Int32(min(outDim, b1 * 32)), accumulate ? 1 : 0, act)
                 }
                 if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
             } } }
@@ -52,5 +54,38 @@ enum F32GEMM {
             }
             if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
         } }
+    }
+}
+
+extension F32GEMM {
+    /// y = act(x·Wᵀ + b) (+ y) on packed weights, 32-column panels split evenly over threads.
+    static func runPacked(x: UnsafePointer<Float>, rows: Int, weights: PackedF32, bias: [Float]?, y: UnsafeMutablePointer<Float>,
+                          accumulate: Bool, activation: Activation?) {
+        let inDim = weights.inDim, outDim = weights.outDim
+        let panels = (outDim + Int(CLIPZ_F32_NR) - 1) / Int(CLIPZ_F32_NR)
+        let parts = max(1, min(Int8GEMM.threads, panels, (rows * outDim * inDim) / 500_000 + 1))
+        let act = activation.map(kernelActivation) ?? Int32(CLIPZ_ACT_NONE)
+        let biasValues = bias ?? []
+        biasValues.withUnsafeBufferPointer { bv in
+            let a = (x: Int(bitPattern: x), w: Int(bitPattern: weights.pointer), b: bias == nil ? 0 : Int(bitPattern: bv.baseAddress),
+                     y: Int(bitPattern: y))
+            let body: @Sendable (Int) -> Void = { part in
+                let n0 = panels * part / parts * Int(CLIPZ_F32_NR), n1 = min(outDim, panels * (part + 1) / parts * Int(CLIPZ_F32_NR))
+                clipz_f32_gemm_packed(UnsafePointer(bitPattern: a.x), Int32(rows), Int32(inDim), Int32(inDim),
+                                      UnsafePointer(bitPattern: a.w), UnsafePointer(bitPattern: a.b), UnsafeMutablePointer(bitPattern: a.y),
+                                      Int32(outDim), Int32(outDim), Int32(n0), Int32(n1), accumulate ? 1 : 0, act)
+            }
+            if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
+        }
+        withExtendedLifetime(weights) {}
+    }
+
+    /// The CLIPZ_ACT_* code of an activation.
+    static func kernelActivation(_ kind: Activation) -> Int32 {
+        switch kind {
+        case .quickGELU: return Int32(CLIPZ_ACT_QUICK_GELU)
+        case .gelu: return Int32(CLIPZ_ACT_GELU)
+        case .geluTanh: return Int32(CLIPZ_ACT_GELU_TANH)
+        }
     }
 }

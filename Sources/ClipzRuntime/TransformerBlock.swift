@@ -33,18 +33,15 @@ final class TransformerBlock {
     /// - Parameter causal: mask keys after each query (text tower).
     func forward(_ x: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace) {
         let rows = batch * seq, w = width
-        let h = ws.get("h", rows * w), o = ws.get("o", rows * w)
+        let h = ws.get("h", rows * w)
         Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps)
         let attn = ws.get("attn", rows * w)
         attention(h, into: attn, batch: batch, seq: seq, causal: causal, ws: ws)
-        out.forward(attn, rows: rows, into: o)
-        Ops.addInPlace(x, o, count: rows * w)
+        out.forward(attn, rows: rows, into: x, accumulate: true)
         Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln2.gamma, beta: ln2.beta, eps: eps)
         let m = ws.get("mlp", rows * fc1.outDim)
-        fc1.forward(h, rows: rows, into: m)
-        Ops.activate(m, count: rows * fc1.outDim, activation)
-        fc2.forward(m, rows: rows, into: o)
-        Ops.addInPlace(x, o, count: rows * w)
+        fc1.forward(h, rows: rows, into: m, activation: activation)
+        fc2.forward(m, rows: rows, into: x, accumulate: true)
     }
 
     /// Multi-head scaled dot-product attention on LN'd input `h` = [batch*seq, width]; heads run in parallel.

@@ -4,7 +4,8 @@ import XCTest
 
 /// Every optimized int8 path against the scalar reference, and the reference against float math.
 final class Int8KernelTests: XCTestCase {
-    func run(path: Int32, m: Int, n: Int, k: Int, rng: inout SplitMix64, bias: Bool) -> ([Float], [Float]) {
+    func run(path: Int32, m: Int, n: Int, k: Int, rng: inout SplitMix64, bias: Bool,
+             accumulate: Int32 = 0, act: Int32 = Int32(CLIPZ_ACT_NONE)) -> ([Float], [Float]) {
         let w = (0..<(n * k)).map { _ in Int8(Int(rng.next() % 255) - 127) }
         let x = (0..<(m * k)).map { _ in rng.nextGaussian() }
         var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(n), Int32(k)))
@@ -15,19 +16,20 @@ final class Int8KernelTests: XCTestCase {
         clipz_quantize_rows(x, Int32(m), Int32(k), &xq, &sx)
         let sw = (0..<n).map { _ in 0.01 + rng.nextFloat() * 0.01 }
         let b: [Float]? = bias ? (0..<n).map { _ in rng.nextGaussian() } : nil
-        var y = [Float](repeating: .nan, count: m * n), ref = y
+        // Accumulating calls add to what y holds (the residual); others must overwrite NaNs.
+        var y = (0..<(m * n)).map { _ in accumulate != 0 ? rng.nextGaussian() : .nan }, ref = y
         let bp = b ?? []
         bp.withUnsafeBufferPointer { bb in
-            clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &y, Int32(n), Int32(n), 0, Int32(n))
-            clipz_i8_gemm_path(1, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &ref, Int32(n), Int32(n), 0, Int32(n))
+            clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &y, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
+            clipz_i8_gemm_path(1, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &ref, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
         }
         // Plain float check of the reference: Σ xq·w · sx · sw + b.
-        for i in 0..<m { for j in 0..<n {
+        if accumulate == 0 && act == Int32(CLIPZ_ACT_NONE) { for i in 0..<m { for j in 0..<n {
             var acc = 0
             for kk in 0..<k { acc += Int(xq[i * kp + kk]) * Int(w[j * k + kk]) }
             let expect = Float(acc) * sx[i] * sw[j] + (b?[j] ?? 0)
             XCTAssertEqual(ref[i * n + j], expect, accuracy: abs(expect) * 1e-5 + 1e-5)
-        } }
+        } } }
         return (y, ref)
     }
 
@@ -35,12 +37,17 @@ final class Int8KernelTests: XCTestCase {
         var rng = SplitMix64(seed: 11)
         print("int8 kernel on this CPU: \(String(cString: clipz_i8_kernel_name()))")
         let shapes = [(1, 1, 1), (3, 17, 5), (4, 16, 4), (7, 33, 64), (5, 70, 130), (9, 64, 768), (2, 48, 3)]
+        // Epilogues: plain, residual add, and each activation (exact GELU runs as a separate pass on VNNI).
+        let epilogues: [(Int32, Int32)] = [(0, Int32(CLIPZ_ACT_NONE)), (1, Int32(CLIPZ_ACT_NONE)), (0, Int32(CLIPZ_ACT_QUICK_GELU)),
+                                            (0, Int32(CLIPZ_ACT_GELU)), (0, Int32(CLIPZ_ACT_GELU_TANH)), (1, Int32(CLIPZ_ACT_QUICK_GELU))]
         for path: Int32 in [2, 3] {
             for (m, n, k) in shapes {
-                for bias in [false, true] {
-                    let (y, ref) = run(path: path, m: m, n: n, k: k, rng: &rng, bias: bias)
-                    for i in 0..<y.count { XCTAssertEqual(y[i], ref[i], accuracy: abs(ref[i]) * 1e-5 + 1e-5, "path \(path) m\(m) n\(n) k\(k) at \(i)") }
-                }
+                for bias in [false, true] { for (accumulate, act) in epilogues {
+                    let (y, ref) = run(path: path, m: m, n: n, k: k, rng: &rng, bias: bias, accumulate: accumulate, act: act)
+                    for i in 0..<y.count {
+                        XCTAssertEqual(y[i], ref[i], accuracy: abs(ref[i]) * 2e-5 + 2e-5, "path \(path) m\(m) n\(n) k\(k) acc \(accumulate) act \(act) at \(i)")
+                    }
+                } }
             }
         }
     }
@@ -56,7 +63,7 @@ final class Int8KernelTests: XCTestCase {
         let sx = [Float](repeating: 1, count: m), sw = [Float](repeating: 1, count: n)
         for path: Int32 in [1, 2, 3] {
             var y = [Float](repeating: 0, count: m * n)
-            clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n))
+            clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, Int32(CLIPZ_ACT_NONE))
             XCTAssertEqual(y[0], Float(127 * 127 * k), "path \(path)")
         }
     }

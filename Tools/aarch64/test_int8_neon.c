@@ -26,9 +26,13 @@ int main(void) {
         for (int i = 0; i < N; i++) { sw[i] = 0.01f + 0.01f * fabsf(uniform()); bias[i] = uniform(); }
         clipz_i8_pack(W, N, K, packed, colsum);
         clipz_quantize_rows(x, M, K, xq, sx);
-        for (int b = 0; b < 2; b++) {
-            clipz_i8_gemm_path(4, xq, sx, M, K, packed, colsum, sw, b ? bias : NULL, y, N, N, 0, N);
-            clipz_i8_gemm_path(1, xq, sx, M, K, packed, colsum, sw, b ? bias : NULL, ref, N, N, 0, N);
+        // Epilogues: plain, residual add (y starts non-zero), QuickGELU, exact GELU.
+        int epilogues[][2] = {{0, CLIPZ_ACT_NONE}, {1, CLIPZ_ACT_NONE}, {0, CLIPZ_ACT_QUICK_GELU}, {0, CLIPZ_ACT_GELU}};
+        for (int b = 0; b < 8; b++) {
+            int acc = epilogues[b / 2][0], act = epilogues[b / 2][1];
+            for (int i = 0; i < M * N; i++) y[i] = ref[i] = acc ? uniform() : NAN;
+            clipz_i8_gemm_path(4, xq, sx, M, K, packed, colsum, sw, b % 2 ? bias : NULL, y, N, N, 0, N, acc, act);
+            clipz_i8_gemm_path(1, xq, sx, M, K, packed, colsum, sw, b % 2 ? bias : NULL, ref, N, N, 0, N, acc, act);
             for (int i = 0; i < M * N; i++)
                 if (fabsf(y[i] - ref[i]) > fabsf(ref[i]) * 1e-5f + 1e-5f) { failures++; fprintf(stderr, "m%d n%d k%d at %d: %g vs %g\n", M, N, K, i, y[i], ref[i]); break; }
         }
@@ -42,7 +46,7 @@ int main(void) {
         for (int i = 0; i < 16; i++) sw[i] = 1;
         memset(W, -127, sizeof W); memset(xq, -127, sizeof xq);
         clipz_i8_pack(W, N, K, packed, colsum);
-        clipz_i8_gemm_path(4, xq, sx, M, K, packed, colsum, sw, NULL, y, N, N, 0, N);
+        clipz_i8_gemm_path(4, xq, sx, M, K, packed, colsum, sw, NULL, y, N, N, 0, N, 0, CLIPZ_ACT_NONE);
         if (y[0] != 127.0f * 127.0f * 256.0f) { failures++; fprintf(stderr, "extreme values: %g\n", y[0]); }
     }
     printf("%s: %d failing shapes\n", failures ? "FAIL" : "ok", failures);

@@ -81,6 +81,26 @@ void clipz_attention_head(const float *q, const float *k, const float *v, float 
 /// exp on a vector with the polynomial the fused kernels use (max rel. error ~2e-7), for tests.
 void clipz_vexp(const float *x, float *y, size_t n);
 
+// ---- fp32 GEMM on prepacked weights -------------------------------------------
+// Weights W [N, K] (row-major, like torch Linear) are packed once into panels of 32 output columns,
+// k-major: packed[(p*K + k)*32 + j] = W[p*32 + j][k], N padded to a multiple of 32 with zeros.
+#define CLIPZ_F32_NR 32
+enum { CLIPZ_ACT_NONE = -1, CLIPZ_ACT_QUICK_GELU = 0, CLIPZ_ACT_GELU = 1, CLIPZ_ACT_GELU_TANH = 2 };
+/// Floats the packed form of an N × K matrix takes (0 for empty shapes).
+size_t clipz_f32_packed_floats(int N, int K);
+void clipz_f32_pack(const float *W, int N, int K, float *packed);
+void clipz_f32_unpack(const float *packed, int N, int K, float *W);
+/// 1 when clipz_f32_gemm_packed has a SIMD path on this CPU (AVX-512F); callers use OpenBLAS otherwise.
+int clipz_f32_packed_available(void);
+/// y[m, n] = act(Σ_k x[m,k]·W[n,k] + bias[n]) (+ y[m, n] when accumulate) for n in [n_begin, n_end)
+/// (n_begin a multiple of 32); x has row stride ldx, y row stride ldy; bias may be NULL; act is a
+/// CLIPZ_ACT_* value with clipz_activation's formulas.
+void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
+                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
+/// Plain-loop reference (double accumulation, libm activations), used by tests.
+void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
+                               float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
+
 // ---- int8 GEMM ---------------------------------------------------------------
 // Weights W [N, K] int8 (symmetric, -127..127) are packed once into blocks of 16 output channels
 // × 4 consecutive k: packed[((nb * K4) + k4) * 64 + lane * 4 + j] = W[nb*16 + lane][k4*4 + j],
@@ -96,14 +116,15 @@ void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales
 void clipz_quantize_rows_ref(const float *x, int M, int K, int8_t *xq, float *scales);
 /// Same with one fixed scale (static quantization): xq = clamp(round(x * inv_scale), -127, 127).
 void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq);
-/// y[m, n] = sx[m] * sw[n] * Σ_k xq[m,k] W[n,k] + bias[n] for n in [n_begin, n_end) (multiples of 16,
-/// n_end may be N). y has row stride ldy. bias may be NULL. Dispatches to AVX-512 VNNI, AVX2 or scalar.
+/// y[m, n] = act(sx[m] * sw[n] * Σ_k xq[m,k] W[n,k] + bias[n]) (+ y[m, n] when accumulate) for n in
+/// [n_begin, n_end) (multiples of 16, n_end may be N). y has row stride ldy. bias may be NULL; act is a
+/// CLIPZ_ACT_* code. Dispatches to AVX-512 VNNI, AVX2, NEON or scalar.
 void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end);
+                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
 /// `kernel` forces a path: 0 auto, 1 scalar (the reference), 2 AVX2, 3 AVX-512 VNNI, 4 NEON sdot (aarch64);
 /// a path the CPU or build lacks falls back to the best one available.
 void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                        const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end);
+                        const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
 /// Name of the kernel clipz_i8_gemm uses on this CPU ("avx512-vnni", "avx2", "neon-sdot", "scalar").
 const char *clipz_i8_kernel_name(void);
 

@@ -1,0 +1,81 @@
+import CClipzKernels
+import XCTest
+
+/// The prepacked fp32 GEMM (AVX-512 tiles + fused bias/activation/residual epilogue) against the
+/// plain double-accumulating reference, over shapes on and off every tile edge.
+final class PackedGEMMTests: XCTestCase {
+    private struct Rng {
+        var state: UInt64
+        mutating func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int64(state >> 40) - (1 << 23)) / Float(1 << 23)
+        }
+    }
+
+    private func packed(_ w: [Float], n: Int, k: Int) -> [Float] {
+        var p = [Float](repeating: .nan, count: clipz_f32_packed_floats(Int32(n), Int32(k)))
+        clipz_f32_pack(w, Int32(n), Int32(k), &p)
+        return p
+    }
+
+    func testPackUnpackRoundTripAndZeroPadding() {
+        var rng = Rng(state: 1)
+        for (n, k) in [(1, 1), (31, 5), (32, 3), (33, 7), (70, 64)] {
+            let w = (0..<(n * k)).map { _ in rng.next() }
+            let p = packed(w, n: n, k: k)
+            XCTAssertEqual(p.count, (n + 31) / 32 * 32 * k)
+            var back = [Float](repeating: 0, count: n * k)
+            clipz_f32_unpack(p, Int32(n), Int32(k), &back)
+            XCTAssertEqual(back, w, "n \(n) k \(k)")
+            // Padding columns of the last panel are zeros, never leftovers.
+            for kk in 0..<k { for j in (n % 32 == 0 ? 32 : n % 32)..<32 { XCTAssertEqual(p[((n - 1) / 32 * k + kk) * 32 + j], 0) } }
+        }
+        XCTAssertEqual(clipz_f32_packed_floats(0, 5), 0)
+    }
+
+    func testMatchesReferenceAcrossShapesEpiloguesAndColumnRanges() {
+        var rng = Rng(state: 7)
+        let acts = [CLIPZ_ACT_NONE, CLIPZ_ACT_QUICK_GELU, CLIPZ_ACT_GELU, CLIPZ_ACT_GELU_TANH].map { Int32($0) }
+        var cases = 0
+        for m in [1, 2, 5, 11, 12, 13, 50] {
+            for (k, n) in [(1, 1), (7, 17), (64, 32), (100, 33), (48, 70)] {
+                let ldx = k + 3, ldy = n + 5
+                let x = (0..<(m * ldx)).map { _ in rng.next() * 2 }
+                let w = (0..<(n * k)).map { _ in rng.next() }
+                let bias = (0..<n).map { _ in rng.next() }
+                let p = packed(w, n: n, k: k)
+                let initial = (0..<(m * ldy)).map { _ in rng.next() }
+                // Whole range, and a slice starting at the second panel (what a second thread runs).
+                let ranges = n > 32 ? [(0, n), (32, n)] : [(0, n)]
+                for act in acts { for accumulate in [0, 1] { for useBias in [true, false] { for (n0, n1) in ranges {
+                    var fast = initial, ref = initial
+                    clipz_f32_gemm_packed(x, Int32(m), Int32(k), Int32(ldx), p, useBias ? bias : nil, &fast, Int32(ldy), Int32(n),
+                                          Int32(n0), Int32(n1), Int32(accumulate), act)
+                    clipz_f32_gemm_packed_ref(x, Int32(m), Int32(k), Int32(ldx), p, useBias ? bias : nil, &ref, Int32(ldy), Int32(n),
+                                              Int32(n0), Int32(n1), Int32(accumulate), act)
+                    var worst: Float = 0
+                    for i in 0..<fast.count { worst = max(worst, abs(fast[i] - ref[i]) / max(1, abs(ref[i]))) }
+                    XCTAssertLessThan(worst, 2e-5, "m \(m) k \(k) n \(n) act \(act) acc \(accumulate) range \(n0)..<\(n1)")
+                    // Columns outside [n0, n1) and the padding between rows are untouched.
+                    for r in 0..<m { for j in 0..<ldy where j < n0 || j >= n1 { XCTAssertEqual(fast[r * ldy + j], initial[r * ldy + j]) } }
+                    cases += 1
+                } } } }
+            }
+        }
+        XCTAssertEqual(cases, 7 * 4 * 2 * 2 * (3 + 2 * 2))
+    }
+
+    func testLargeMagnitudesStayFiniteThroughActivations() {
+        // QuickGELU / tanh-GELU use exp: very large |x| must saturate, not produce NaN or Inf.
+        let k = 1, n = 32, m = 4
+        let x: [Float] = [1e4, -1e4, 90, -90]
+        let w = [Float](repeating: 1, count: n * k)
+        let p = packed(w, n: n, k: k)
+        for act in [CLIPZ_ACT_QUICK_GELU, CLIPZ_ACT_GELU_TANH].map({ Int32($0) }) {
+            var y = [Float](repeating: 0, count: m * n)
+            clipz_f32_gemm_packed(x, Int32(m), Int32(k), Int32(k), p, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, act)
+            XCTAssertEqual(y[0], 1e4, accuracy: 1e-2); XCTAssertEqual(y[n], 0, accuracy: 1e-6)
+            XCTAssertEqual(y[2 * n], 90, accuracy: 1e-3); XCTAssertEqual(y[3 * n], 0, accuracy: 1e-6)
+        }
+    }
+}
