@@ -76,11 +76,12 @@ CLIPZ_AVX512_INLINE void tile(const int MR, const float *x, int ldx, int K, cons
     __m512 c1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
     for (int r = 0; r < MR; r++) {
         float *out = y + (size_t)r * ldy;
-        __m512 v0 = clipz_act512(_mm512_add_ps(acc[r][0], c0), act), v1 = clipz_act512(_mm512_add_ps(acc[r][1], c1), act);
+        __m512 v0 = _mm512_add_ps(acc[r][0], c0), v1 = _mm512_add_ps(acc[r][1], c1);
         if (accumulate) { v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, out)); v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, out + 16)); }
         _mm512_mask_storeu_ps(out, m0, v0);
         _mm512_mask_storeu_ps(out + 16, m1, v1);
     }
+    if (act != CLIPZ_ACT_NONE) clipz_act_tile(y, MR, ldy, m0, m1, act);
 }
 
 __attribute__((target("avx512f")))
@@ -119,9 +120,9 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
         // Exact-erf GELU is applied afterwards by the shared activation kernel, so results do not
         // depend on whether a layer ran fused.
         int fused = act == CLIPZ_ACT_GELU ? CLIPZ_ACT_NONE : act;
-        int residual = accumulate && fused != act;
-        if (residual) {
-            // y += gelu(x·Wᵀ + b) without a temporary: not needed by CLIP (GELU feeds fc2, never the residual).
+        if (accumulate && act != CLIPZ_ACT_NONE) {
+            // y += act(x·Wᵀ + b): the tile epilogue applies the activation after the add, and CLIP never
+            // needs this (activations feed fc2, never the residual), so it takes the plain path.
             clipz_f32_gemm_packed_ref(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, act);
             return;
         }

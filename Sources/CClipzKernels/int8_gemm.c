@@ -241,16 +241,18 @@ static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int
                 __m512 s = _mm512_set1_ps(sx[m + r]);
                 float *yr = y + (size_t)(m + r) * ldy + n0;
                 __m512 f0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(a0[r], cs0));
-                __m512 v0 = clipz_act512(_mm512_fmadd_ps(_mm512_mul_ps(f0, s), sw0, b0), act);
+                __m512 v0 = _mm512_fmadd_ps(_mm512_mul_ps(f0, s), sw0, b0);
                 if (accumulate) v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(k0, yr));
                 _mm512_mask_storeu_ps(yr, k0, v0);
                 if (two) {
                     __m512 f1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(a1[r], cs1));
-                    __m512 v1 = clipz_act512(_mm512_fmadd_ps(_mm512_mul_ps(f1, s), sw1, b1), act);
+                    __m512 v1 = _mm512_fmadd_ps(_mm512_mul_ps(f1, s), sw1, b1);
                     if (accumulate) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(k1, yr + 16));
                     _mm512_mask_storeu_ps(yr + 16, k1, v1);
                 }
             }
+            // Activation and residual never come together here (the dispatcher routes that case).
+            if (act != CLIPZ_ACT_NONE && act != CLIPZ_ACT_GELU) clipz_act_tile(y + (size_t)m * ldy + n0, rows, ldy, k0, two ? k1 : 0, act);
         }
     }
     free(xu);
@@ -322,7 +324,7 @@ void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, in
     if (kernel == 3) {
         // Exact-erf GELU runs afterwards through the shared activation kernel (as in clipz_f32_gemm_packed).
         int post = act == CLIPZ_ACT_GELU && !accumulate;
-        if (act == CLIPZ_ACT_GELU && accumulate) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
+        if (act != CLIPZ_ACT_NONE && accumulate) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
         gemm_vnni(xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, post ? CLIPZ_ACT_NONE : act);
         if (post) for (int m = 0; m < M; m++) clipz_activation(y + (size_t)m * ldy + n_begin, (size_t)(n_end - n_begin), 1);
         return;

@@ -54,5 +54,15 @@ CLIPZ_AVX512_INLINE __m512 clipz_act512(__m512 v, int act) {
     }
     return v;
 }
+
+/// Applies the activation in place to a rows × 32 tile just written (still in L1). Kept out of line:
+/// inlined into a GEMM, the exp constants get hoisted into registers and the accumulators spill.
+__attribute__((target("avx512f"), noinline)) static void clipz_act_tile(float *y, int rows, int ldy, __mmask16 m0, __mmask16 m1, int act) {
+    for (int r = 0; r < rows; r++) {
+        float *yr = y + (size_t)r * ldy;
+        _mm512_mask_storeu_ps(yr, m0, clipz_act512(_mm512_maskz_loadu_ps(m0, yr), act));
+        if (m1) _mm512_mask_storeu_ps(yr + 16, m1, clipz_act512(_mm512_maskz_loadu_ps(m1, yr + 16), act));
+    }
+}
 #endif
 #endif

@@ -101,7 +101,13 @@ public final class CLIPModel: @unchecked Sendable {
     public static func setThreads(_ n: Int) { Int8GEMM.threads = max(1, n) }
 
     /// Installs (or removes, with nil) an observer that sees every linear layer's input; used by calibration.
-    public func setLinearObserver(_ observer: LinearObserver?) { for l in linears.values { l.observer = observer } }
+    /// While an observer is set, the last blocks run on every token (no pruning to the pooled rows),
+    /// so calibration statistics cover all positions.
+    public func setLinearObserver(_ observer: LinearObserver?) {
+        for l in linears.values { l.observer = observer }
+        vision.prunesLastBlock = observer == nil
+        text.prunesLastBlock = observer == nil
+    }
 
     /// Canonical names of the linear weights and their [out, in] sizes.
     public var linearShapes: [String: (out: Int, in: Int)] { linears.mapValues { ($0.outDim, $0.inDim) } }

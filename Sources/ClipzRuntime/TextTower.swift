@@ -13,6 +13,9 @@ final class TextTower {
     let finalLN: (gamma: [Float], beta: [Float])
     let blocks: [TransformerBlock]
     let proj: Linear
+    /// Run only the pooled rows through the last block's projection and MLP (off while calibrating,
+    /// so observers see every token).
+    var prunesLastBlock = true
 
     init(config: TextConfig, weights: WeightLoader) throws {
         self.config = config
@@ -78,8 +81,11 @@ final class TextTower {
                 }
             }
         }
+        // Only the pooled position of the last block reaches the output (unless every block's states are wanted).
+        let pooledRows = pools.enumerated().map { $0.offset * seq + $0.element }
         for (i, block) in blocks.enumerated() {
-            block.forward(x, batch: batch, seq: seq, causal: true, ws: ws)
+            let last = i == blocks.count - 1 && onBlock == nil && prunesLastBlock
+            block.forward(x, batch: batch, seq: seq, causal: true, ws: ws, keepRows: last ? pooledRows : nil)
             onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * seq * w)))
         }
         let pooled = ws.get("pooled", batch * w)

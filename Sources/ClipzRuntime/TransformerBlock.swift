@@ -30,13 +30,35 @@ final class TransformerBlock {
     }
 
     /// Runs the block in place on `x` = [batch, seq, width].
-    /// - Parameter causal: mask keys after each query (text tower).
-    func forward(_ x: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace) {
+    /// - Parameters:
+    ///   - causal: mask keys after each query (text tower).
+    ///   - keepRows: when set (the last block), only these rows of `x` are updated: attention still reads
+    ///     every position as keys and values, but the output projection and MLP run on the kept rows
+    ///     only (the pooled tokens), which skips ~3/4 of the block's work. Other rows are left stale.
+    func forward(_ x: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace, keepRows: [Int]? = nil) {
         let rows = batch * seq, w = width
         let h = ws.get("h", rows * w)
         Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps)
         let attn = ws.get("attn", rows * w)
         attention(h, into: attn, batch: batch, seq: seq, causal: causal, ws: ws)
+        guard let keep = keepRows else {
+            residualTail(attn: attn, x: x, rows: rows, ws: ws)
+            return
+        }
+        let n = keep.count
+        let ga = ws.get("kept-attn", n * w), gx = ws.get("kept-x", n * w)
+        for (i, r) in keep.enumerated() {
+            (ga + i * w).update(from: attn + r * w, count: w)
+            (gx + i * w).update(from: x + r * w, count: w)
+        }
+        residualTail(attn: ga, x: gx, rows: n, ws: ws)
+        for (i, r) in keep.enumerated() { (x + r * w).update(from: gx + i * w, count: w) }
+    }
+
+    /// x += out(attn); x += fc2(act(fc1(LN2(x)))) on `rows` rows (bias, activation and residual adds
+    /// run in the GEMM epilogues).
+    private func residualTail(attn: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>, rows: Int, ws: Workspace) {
+        let w = width, h = ws.get("h", rows * w)
         out.forward(attn, rows: rows, into: x, accumulate: true)
         Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln2.gamma, beta: ln2.beta, eps: eps)
         let m = ws.get("mlp", rows * fc1.outDim)

@@ -12,6 +12,9 @@ final class VisionTower {
     let postLN: (gamma: [Float], beta: [Float])
     let blocks: [TransformerBlock]
     let proj: Linear
+    /// Run only the pooled rows through the last block's projection and MLP (off while calibrating,
+    /// so observers see every token).
+    var prunesLastBlock = true
 
     init(config: VisionConfig, weights: WeightLoader) throws {
         self.config = config
@@ -61,8 +64,11 @@ final class VisionTower {
         } }
         let eps = Float(config.layerNormEps)
         Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps)
+        // Only the class token of the last block reaches the output (unless every block's states are wanted).
+        let pooledRows = (0..<batch).map { $0 * t }
         for (i, block) in blocks.enumerated() {
-            block.forward(x, batch: batch, seq: t, causal: false, ws: ws)
+            let last = i == blocks.count - 1 && onBlock == nil && prunesLastBlock
+            block.forward(x, batch: batch, seq: t, causal: false, ws: ws, keepRows: last ? pooledRows : nil)
             onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * t * w)))
         }
         let pooled = ws.get("pooled", batch * w)

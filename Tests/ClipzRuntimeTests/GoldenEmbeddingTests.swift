@@ -71,4 +71,20 @@ final class GoldenEmbeddingTests: XCTestCase {
         for i in 0..<16 { XCTAssertEqual(both[i], a[i], accuracy: 1e-5) }
         XCTAssertThrowsError(try m.encodeTexts(tokens: [[1, 512]]))
     }
+
+    func testLastBlockPruningGivesTheSameEmbeddingsAsTheFullPass() throws {
+        // Without onBlock the last block runs out-proj and MLP on the pooled rows only; with it, on
+        // every row. The pooled rows see identical arithmetic, so the embeddings must be equal bit for bit.
+        let m = try CLIPModel(source: SyntheticModel.make(config: SyntheticModel.tinyConfig()))
+        var rng = SplitMix64(seed: 5)
+        let pixels = (0..<(3 * 3 * 32 * 32)).map { _ in rng.nextGaussian() }
+        var blocks = 0
+        let pruned = try m.encodeImages(pixels: pixels, count: 3)
+        let full = try m.encodeImages(pixels: pixels, count: 3, onBlock: { _, _ in blocks += 1 })
+        XCTAssertEqual(blocks, 2)
+        XCTAssertEqual(pruned, full)
+        let tokens = [[300, 5, 7, 511], [300, 9, 9, 9, 9, 9, 9, 511], [12, 511]]
+        XCTAssertEqual(try m.encodeTexts(tokens: tokens), try m.encodeTexts(tokens: tokens, onBlock: { _, _ in }))
+        XCTAssertFalse(pruned.contains { !$0.isFinite })
+    }
 }
