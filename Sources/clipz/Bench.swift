@@ -13,7 +13,10 @@ struct Bench: ParsableCommand {
             BOS + random ids + EOS of --seq-len tokens (default 16, a typical prompt; 'full' = the context
             length). The text tower only runs up to the pooled token, so short prompts cost less than a
             fixed-length export. load_ms is the time from the start of loading (OpenBLAS, weights) to the
-            first result. Progress goes to stderr; --json prints one object on stdout.
+            first result. "effective GFLOP/s" is inputs per second times the model's standard FLOP count per
+            input (every linear layer and attention product over every token, 2 FLOPs per multiply-add —
+            Clipz itself skips part of that work), comparable with other runtimes and with
+            `clipz system --peak`. Progress goes to stderr; --json prints one object on stdout.
             """)
     @Argument(help: "The .clipz file.") var file: String
     @Option(help: "image | text | both") var tower: Tower = .image
@@ -96,8 +99,12 @@ struct Bench: ParsableCommand {
         for t in towers {
             let med = Stats.percentile(times[t] ?? [], 50)
             let rate = med > 0 ? Double(batch) * 1000 / med : 0
+            // Standard FLOP count of one input (see ForwardCost): rate × it = effective GFLOP/s.
+            let flops = t == .image ? ForwardCost.image(model.config.vision, embedDim: model.config.embedDim)
+                : ForwardCost.text(model.config.text, tokens: textTokens ?? 0, embedDim: model.config.embedDim)
             out[t == .image ? "images_per_second" : "texts_per_second"] = rate
-            out[t.rawValue] = ["median_ms": med, "p95_ms": Stats.percentile(times[t] ?? [], 95), "per_second": rate]
+            out[t.rawValue] = ["median_ms": med, "p95_ms": Stats.percentile(times[t] ?? [], 95), "per_second": rate,
+                               "gflop_per_input": flops / 1e9, "effective_gflops": rate * flops / 1e9]
         }
         if let textTokens { out["seq_len"] = textTokens }
         if json { try Output.json(out); return }
@@ -108,7 +115,8 @@ struct Bench: ParsableCommand {
         for t in towers {
             let d = out[t.rawValue] as! [String: Double]
             let unit = t == .image ? "images/s" : "texts/s (\(textTokens ?? 0) tokens)"
-            print(pad(t.rawValue, 11) + " " + String(format: "median %.2f ms, p95 %.2f ms, %.2f ", d["median_ms"]!, d["p95_ms"]!, d["per_second"]!) + unit)
+            print(pad(t.rawValue, 11) + " " + String(format: "median %.2f ms, p95 %.2f ms, %.2f ", d["median_ms"]!, d["p95_ms"]!, d["per_second"]!) + unit
+                  + String(format: ", %.1f effective GFLOP/s", d["effective_gflops"]!))
         }
         if let peak = out["peak_rss_mb"] as? Double { print(String(format: "peak RSS    %.1f MB", peak)) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CClipzKernels
 import ClipzCore
 import Foundation
 
@@ -11,10 +12,12 @@ struct System: ParsableCommand {
             because Debian's OpenBLAS 0.3.21 falls back to slow 'Prescott' kernels on CPUs it does not know.
             """)
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Measure the peak fp32 FMA and int8 VNNI throughput of all cores (about 1 s); `clipz bench` GFLOP/s divided by it is the fraction of the machine a model uses.")
+    var peak = false
 
     func run() throws {
         let err = BLAS.load()
-        let info: [String: Any] = [
+        var info: [String: Any] = [
             "clipz_version": clipzVersion,
             "cpu_features": CPUFeatures.current.names,
             "openblas_loaded": err == nil,
@@ -23,6 +26,8 @@ struct System: ParsableCommand {
             "openblas_core_set_by_user": BLAS.userSetCore,
             "threads": ProcessInfo.processInfo.activeProcessorCount,
         ]
+        let peaks = peak ? (fp32: measurePeak(kind: 0), int8: measurePeak(kind: 1)) : nil
+        if let peaks { info["peak_fp32_gflops"] = peaks.fp32; info["peak_int8_gops"] = peaks.int8 }
         if json { try Output.json(info); return }
         print("clipz \(clipzVersion)")
         print("cpu features: \(CPUFeatures.current.names.joined(separator: " "))")
@@ -30,6 +35,23 @@ struct System: ParsableCommand {
             let why = BLAS.userSetCore ? "set by OPENBLAS_CORETYPE" : (BLAS.chosenCore != nil ? "chosen by clipz from CPU features" : "OpenBLAS's own detection")
             print("OpenBLAS core: \(BLAS.coreName) (\(why))")
         }
+        if let peaks {
+            let n = ProcessInfo.processInfo.activeProcessorCount
+            print(peaks.fp32 > 0 ? String(format: "peak fp32 (AVX-512 FMA): %.1f GFLOP/s on %d threads", peaks.fp32, n) : "peak fp32: no AVX-512")
+            print(peaks.int8 > 0 ? String(format: "peak int8 (AVX-512 VNNI): %.1f GOP/s on %d threads", peaks.int8, n) : "peak int8: no AVX-512 VNNI")
+        }
+    }
+
+    /// Sum over one busy thread per core of clipz_peak_gops.
+    func measurePeak(kind: Int32) -> Double {
+        let n = ProcessInfo.processInfo.activeProcessorCount
+        let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        defer { results.deallocate() }
+        let base = Int(bitPattern: results.baseAddress)
+        DispatchQueue.concurrentPerform(iterations: n) { i in
+            UnsafeMutablePointer<Double>(bitPattern: base)![i] = clipz_peak_gops(kind, 0.4)
+        }
+        return results.reduce(0, +)
     }
 }
 

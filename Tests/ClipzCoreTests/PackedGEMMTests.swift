@@ -1,4 +1,5 @@
 import CClipzKernels
+import ClipzCore
 import XCTest
 
 /// The prepacked fp32 GEMM (AVX-512 tiles + fused bias/activation/residual epilogue) against the
@@ -77,5 +78,17 @@ final class PackedGEMMTests: XCTestCase {
             XCTAssertEqual(y[0], 1e4, accuracy: 1e-2); XCTAssertEqual(y[n], 0, accuracy: 1e-6)
             XCTAssertEqual(y[2 * n], 90, accuracy: 1e-3); XCTAssertEqual(y[3 * n], 0, accuracy: 1e-6)
         }
+    }
+}
+
+final class ForwardCostTests: XCTestCase {
+    func testViTB32CountsMatchTheHandCount() {
+        let c = SyntheticModel.vitB32Config()
+        // Patch GEMM 49·3072·768, 12 blocks × (50 tokens × (4·768² + 2·768·3072) + 2·50²·768), projection 768·512.
+        let macs = 49 * 3072 * 768 + 12 * (50 * (4 * 768 * 768 + 2 * 768 * 3072) + 2 * 2500 * 768) + 768 * 512
+        XCTAssertEqual(ForwardCost.image(c.vision, embedDim: c.embedDim), 2 * Double(macs))
+        XCTAssertEqual(ForwardCost.image(c.vision, embedDim: c.embedDim), 8_817_623_040)
+        let textMacs = 12 * (16 * (4 * 512 * 512 + 2 * 512 * 2048) + 2 * 256 * 512) + 512 * 512
+        XCTAssertEqual(ForwardCost.text(c.text, tokens: 16, embedDim: c.embedDim), 2 * Double(textMacs))
     }
 }

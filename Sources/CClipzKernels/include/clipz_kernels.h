@@ -30,6 +30,11 @@ enum {
 /// Bit set of CLIPZ_CPU_* features usable on this CPU *and* enabled by the OS (XCR0).
 uint32_t clipz_cpu_features(void);
 
+/// Peak throughput of the calling core in G ops/s, measured for about `seconds`: kind 0 = fp32 AVX-512
+/// FMA (2 flops per lane), 1 = int8 AVX-512 VNNI (2 ops per u8·s8 product). 0 when the CPU lacks the
+/// instructions (or off x86-64).
+double clipz_peak_gops(int kind, double seconds);
+
 // ---- OpenBLAS ---------------------------------------------------------------
 /// Loads OpenBLAS once (thread-safe). Before loading, if the environment has no
 /// OPENBLAS_CORETYPE, sets it to the best core this CPU can run (see blas.c).

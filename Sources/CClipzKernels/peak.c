@@ -1,0 +1,59 @@
+// Peak arithmetic throughput of one core, measured with independent register-only chains, so that
+// benchmarks can say what fraction of the machine a forward pass uses (`clipz system --peak`).
+#include "clipz_kernels.h"
+#include <time.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+#if defined(__x86_64__)
+// 12 independent accumulators hide the FMA / VNNI latency; the empty asm keeps them in registers
+// and stops the compiler from folding the loop.
+#define CHAINS(op, acc) do { for (int j = 0; j < 12; j++) acc[j] = op; \
+    __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]), \
+                     "+v"(acc[6]), "+v"(acc[7]), "+v"(acc[8]), "+v"(acc[9]), "+v"(acc[10]), "+v"(acc[11])); } while (0)
+
+__attribute__((target("avx512f"))) static double fma_loop(long n) {
+    __m512 acc[12], b = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(1e-6f);
+    for (int j = 0; j < 12; j++) acc[j] = _mm512_set1_ps((float)j);
+    double t = seconds_now();
+    for (long i = 0; i < n; i++) CHAINS(_mm512_fmadd_ps(acc[j], b, c), acc);
+    return seconds_now() - t;
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static double vnni_loop(long n) {
+    __m512i acc[12], u = _mm512_set1_epi8(3), v = _mm512_set1_epi8(5);
+    for (int j = 0; j < 12; j++) acc[j] = _mm512_set1_epi32(j);
+    double t = seconds_now();
+    for (long i = 0; i < n; i++) CHAINS(_mm512_dpbusd_epi32(acc[j], u, v), acc);
+    return seconds_now() - t;
+}
+#endif
+
+double clipz_peak_gops(int kind, double seconds) {
+#if defined(__x86_64__)
+    uint32_t f = clipz_cpu_features();
+    uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VNNI;
+    if (kind == 0 && !(f & CLIPZ_CPU_AVX512F)) return 0;
+    if (kind == 1 && (f & vnni) != vnni) return 0;
+    // Ops per loop iteration: 12 instructions × 16 lanes × (2 for an FMA, 8 for 4 u8·s8 products + adds).
+    double ops = kind == 0 ? 12.0 * 16 * 2 : 12.0 * 16 * 8;
+    long n = 1 << 16;
+    double dt = kind == 0 ? fma_loop(n) : vnni_loop(n);
+    // Grow the loop until it runs for `seconds` (the first short runs also warm the clock up).
+    while (dt < seconds && n < (1L << 40)) {
+        n = dt > 1e-4 ? (long)((double)n * seconds / dt * 1.05) + 1 : n * 16;
+        dt = kind == 0 ? fma_loop(n) : vnni_loop(n);
+    }
+    return dt > 0 ? ops * (double)n / dt / 1e9 : 0;
+#else
+    (void)kind; (void)seconds;
+    return 0;
+#endif
+}
