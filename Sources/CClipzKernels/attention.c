@@ -1,0 +1,248 @@
+// Softmax attention for one (sequence, head): out = softmax(q·kᵀ [causal mask]) · v.
+// A plain C reference path and an AVX-512 path for head sizes that are multiples of 16.
+#include "clipz_kernels.h"
+#include "fast_math.h"
+#include <math.h>
+
+/// Writes K [seq × hd] (row stride ld) transposed into kt [hd × seqp], zero padded; returns kt.
+static float *transpose_keys(const float *k, int seq, int hd, int ld, float *kt) {
+    int seqp = (seq + 15) & ~15;
+    for (int c = 0; c < hd; c++) {
+        float *row = kt + (size_t)c * seqp;
+        for (int j = 0; j < seq; j++) row[j] = k[(size_t)j * ld + c];
+        for (int j = seq; j < seqp; j++) row[j] = 0;
+    }
+    return kt;
+}
+
+static void attention_generic(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
+                              float *scratch, int causal) {
+    // scratch: [seq × seqp] scores, then K transposed [hd × seqp] (seqp = seq rounded up to 16, zero
+    // padded), so that both products run over 16-wide register tiles with no horizontal reductions.
+    int seqp = (seq + 15) & ~15;
+    float *scores = scratch, *kt = transpose_keys(k, seq, hd, ld, scratch + (size_t)seq * seqp);
+    for (int i = 0; i < seq; i++) {
+        const float *qi = q + (size_t)i * ld;
+        float *s = scores + (size_t)i * seqp;
+        int n = causal ? i + 1 : seq;
+        for (int j0 = 0; j0 < n; j0 += 16) {
+            float acc[16] = {0};
+            for (int c = 0; c < hd; c++) {
+                float qc = qi[c];
+                const float *kc = kt + (size_t)c * seqp + j0;
+                for (int jj = 0; jj < 16; jj++) acc[jj] += qc * kc[jj];
+            }
+            for (int jj = 0; jj < 16; jj++) s[j0 + jj] = acc[jj];
+        }
+        float mx = -INFINITY;
+        for (int j = 0; j < n; j++) mx = s[j] > mx ? s[j] : mx;
+        float sum = 0;
+        for (int j = 0; j < n; j++) { float e = fast_exp(s[j] - mx); s[j] = e; sum += e; }
+        float inv = 1.0f / sum;
+        float *o = out + (size_t)i * ldo;
+        int c0 = 0;
+        for (; c0 + 16 <= hd; c0 += 16) {
+            float acc[16] = {0};
+            for (int j = 0; j < n; j++) {
+                const float *vj = v + (size_t)j * ld + c0;
+                float p = s[j];
+                for (int cc = 0; cc < 16; cc++) acc[cc] += p * vj[cc];
+            }
+            for (int cc = 0; cc < 16; cc++) o[c0 + cc] = acc[cc] * inv;
+        }
+        for (; c0 < hd; c0++) {
+            float acc = 0;
+            for (int j = 0; j < n; j++) acc += s[j] * v[(size_t)j * ld + c0];
+            o[c0] = acc * inv;
+        }
+    }
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+// AVX-512 path. Q·Kᵀ: Kᵀ is built with 16 × 16 register transposes, then each K vector load feeds 6
+// query rows (6 × 4 accumulators). Softmax: masked vector max / exp / sum, 6 rows interleaved.
+// P·V: each V vector load feeds 6 query rows (6 × 4 accumulators of 16 channels). Both products run
+// at about one 512-bit FMA per cycle on Zen 4; a causal block stops at its last row's keys.
+#define AVX512 __attribute__((target("avx512f"), noinline))
+#define INLINE_AVX512 __attribute__((target("avx512f"), always_inline)) static inline
+
+/// Transposes 16 rows of 16 floats in registers: on return r[c] holds column c.
+INLINE_AVX512 void transpose16(__m512 r[16]) {
+    __m512 t[16], u[16];
+    // Interleave pairs of rows, then pairs of pairs: within each 128-bit lane, u[4g + m] holds
+    // element m of rows 4g..4g+3 (for the lane's four columns).
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int g = 0; g < 4; g++) {
+        __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 2]);
+        __m512d c = _mm512_castps_pd(t[4 * g + 1]), d = _mm512_castps_pd(t[4 * g + 3]);
+        u[4 * g + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+    }
+    // Then gather the 128-bit lanes: column 4L + m takes lane L of u[m], u[4 + m], u[8 + m], u[12 + m].
+    for (int m = 0; m < 4; m++) {
+        __m512 lo0 = _mm512_shuffle_f32x4(u[m], u[4 + m], 0x88), hi0 = _mm512_shuffle_f32x4(u[m], u[4 + m], 0xDD);
+        __m512 lo1 = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0x88), hi1 = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0xDD);
+        r[m] = _mm512_shuffle_f32x4(lo0, lo1, 0x88);
+        r[8 + m] = _mm512_shuffle_f32x4(lo0, lo1, 0xDD);
+        r[4 + m] = _mm512_shuffle_f32x4(hi0, hi1, 0x88);
+        r[12 + m] = _mm512_shuffle_f32x4(hi0, hi1, 0xDD);
+    }
+}
+
+/// kt [hd × seqp] = Kᵀ in 16 × 16 register blocks; key columns past seq are zero.
+AVX512 static void transpose_keys_avx512(const float *k, int seq, int hd, int ld, float *kt, int seqp) {
+    for (int j0 = 0; j0 < seq; j0 += 16) {
+        int rows = seq - j0 < 16 ? seq - j0 : 16;
+        for (int c0 = 0; c0 < hd; c0 += 16) {
+            __m512 r[16];
+            for (int j = 0; j < 16; j++) r[j] = j < rows ? _mm512_loadu_ps(k + (size_t)(j0 + j) * ld + c0) : _mm512_setzero_ps();
+            transpose16(r);
+            for (int c = 0; c < 16; c++) _mm512_storeu_ps(kt + (size_t)(c0 + c) * seqp + j0, r[c]);
+        }
+    }
+}
+
+// Register tiles: QK_ROWS query rows × up to 4 tiles of 16 keys (one K load feeds QK_ROWS FMAs), and
+// PV_ROWS query rows × up to 4 tiles of 16 channels (one V load feeds PV_ROWS FMAs).
+#define QK_ROWS 6
+#define PV_ROWS 6
+
+/// s[r][16t ..] = Σ_c q[r][c] · kt[c][16t ..] for r < R, t < T, plus (H = 1) 8 more keys after the
+/// T tiles in a 256-bit register, which Zen 4 runs at twice the 512-bit rate: a short last key tile
+/// (seq = 50 leaves 2 keys) costs half. R, T, H are constants after inlining.
+INLINE_AVX512 void qk_tile(const float *q, int ld, const float *kt, int seqp, int hd, float *s, int R, int T, int H) {
+    __m512 acc[QK_ROWS][4];
+    __m256 acch[QK_ROWS];
+    for (int r = 0; r < R; r++) {
+        for (int t = 0; t < T; t++) acc[r][t] = _mm512_setzero_ps();
+        if (H) acch[r] = _mm256_setzero_ps();
+    }
+    for (int c = 0; c < hd; c++) {
+        const float *kc = kt + (size_t)c * seqp;
+        __m512 kv[4];
+        for (int t = 0; t < T; t++) kv[t] = _mm512_loadu_ps(kc + 16 * t);
+        __m256 kh = H ? _mm256_loadu_ps(kc + 16 * T) : _mm256_setzero_ps();
+        for (int r = 0; r < R; r++) {
+            float qv = q[(size_t)r * ld + c];
+            __m512 qb = _mm512_set1_ps(qv);
+            for (int t = 0; t < T; t++) acc[r][t] = _mm512_fmadd_ps(qb, kv[t], acc[r][t]);
+            if (H) acch[r] = _mm256_fmadd_ps(_mm256_set1_ps(qv), kh, acch[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        for (int t = 0; t < T; t++) _mm512_storeu_ps(s + (size_t)r * seqp + 16 * t, acc[r][t]);
+        if (H) _mm256_storeu_ps(s + (size_t)r * seqp + 16 * T, acch[r]);
+    }
+}
+
+/// o[r][16c ..] = inv[r] · Σ_{j<n} p[r][j] · v[j][16c ..] for r < R, c < C.
+INLINE_AVX512 void pv_tile(const float *p, int seqp, const float *v, int ld, int n, const float *inv, float *o, int ldo, int R, int C) {
+    __m512 acc[PV_ROWS][4];
+    for (int r = 0; r < R; r++) for (int c = 0; c < C; c++) acc[r][c] = _mm512_setzero_ps();
+    for (int j = 0; j < n; j++) {
+        __m512 vv[4];
+        for (int c = 0; c < C; c++) vv[c] = _mm512_loadu_ps(v + (size_t)j * ld + 16 * c);
+        for (int r = 0; r < R; r++) {
+            __m512 pb = _mm512_set1_ps(p[(size_t)r * seqp + j]);
+            for (int c = 0; c < C; c++) acc[r][c] = _mm512_fmadd_ps(pb, vv[c], acc[r][c]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        __m512 sc = _mm512_set1_ps(inv[r]);
+        for (int c = 0; c < C; c++) _mm512_storeu_ps(o + (size_t)r * ldo + 16 * c, _mm512_mul_ps(acc[r][c], sc));
+    }
+}
+
+// One inlined copy per (rows, tiles[, half]) shape, so every tile loop above is fully unrolled and its
+// accumulators live in registers; a switch picks the copy.
+#define PV_SHAPES(X, R) X(R, 1) X(R, 2) X(R, 3) X(R, 4)
+#define PV_ALL(X) PV_SHAPES(X, 1) PV_SHAPES(X, 2) PV_SHAPES(X, 3) PV_SHAPES(X, 4) PV_SHAPES(X, 5) PV_SHAPES(X, 6)
+#define QK_SHAPES(X, R) X(R, 1, 0) X(R, 2, 0) X(R, 3, 0) X(R, 4, 0) X(R, 0, 1) X(R, 1, 1) X(R, 2, 1) X(R, 3, 1)
+#define QK_ALL(X) QK_SHAPES(X, 1) QK_SHAPES(X, 2) QK_SHAPES(X, 3) QK_SHAPES(X, 4) QK_SHAPES(X, 5) QK_SHAPES(X, 6)
+#define QK_CASE(R, T, H) case R * 16 + H * 8 + T: qk_tile(q, ld, kt, seqp, hd, s, R, T, H); break;
+#define PV_CASE(R, C) case R * 8 + C: pv_tile(p, seqp, v, ld, n, inv, o, ldo, R, C); break;
+AVX512 static void qk_block(const float *q, int ld, const float *kt, int seqp, int hd, float *s, int rows, int tiles, int half) {
+    switch (rows * 16 + half * 8 + tiles) { QK_ALL(QK_CASE) default: break; }
+}
+AVX512 static void pv_block(const float *p, int seqp, const float *v, int ld, int n, const float *inv, float *o, int ldo, int rows, int tiles) {
+    switch (rows * 8 + tiles) { PV_ALL(PV_CASE) default: break; }
+}
+
+/// Softmax of rows i0 .. i0+rows-1 of the score matrix, in place, the rows interleaved so that their
+/// reductions and exp chains overlap. Row i keeps its first n_i = (causal ? i+1 : seq) entries; the rest
+/// of its seqp entries become 0 (so P·V can run every row of a block to the block's longest row).
+/// inv[r] = 1 / Σ exp, applied after P·V.
+INLINE_AVX512 void softmax_tile(float *s, int seqp, int i0, int rows, int seq, int causal, float *inv) {
+    int tiles = ((causal ? i0 + rows : seq) + 15) / 16;
+    __m512 mx[PV_ROWS], sum[PV_ROWS];
+    for (int r = 0; r < rows; r++) mx[r] = _mm512_set1_ps(-INFINITY), sum[r] = _mm512_setzero_ps();
+    for (int t = 0; t < tiles; t++)
+        for (int r = 0; r < rows; r++) {
+            int left = (causal ? i0 + r + 1 : seq) - 16 * t;
+            __mmask16 m = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+            mx[r] = _mm512_mask_max_ps(mx[r], m, mx[r], _mm512_maskz_loadu_ps(m, s + (size_t)r * seqp + 16 * t));
+        }
+    for (int r = 0; r < rows; r++) mx[r] = _mm512_set1_ps(_mm512_reduce_max_ps(mx[r]));
+    for (int t = 0; t < tiles; t++)
+        for (int r = 0; r < rows; r++) {
+            int left = (causal ? i0 + r + 1 : seq) - 16 * t;
+            __mmask16 m = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+            float *p = s + (size_t)r * seqp + 16 * t;
+            // Masked-out lanes load 0 (never stale scores), so exp stays finite before they are zeroed.
+            __m512 e = _mm512_maskz_mov_ps(m, exp512_nonpositive_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, p), mx[r])));
+            _mm512_storeu_ps(p, e);
+            sum[r] = _mm512_add_ps(sum[r], e);
+        }
+    for (int r = 0; r < rows; r++) {
+        for (int t = tiles; 16 * t < seqp; t++) _mm512_storeu_ps(s + (size_t)r * seqp + 16 * t, _mm512_setzero_ps());
+        inv[r] = 1.0f / _mm512_reduce_add_ps(sum[r]);
+    }
+}
+#define SOFTMAX_CASE(R) case R: softmax_tile(s, seqp, i0, R, seq, causal, inv); break;
+AVX512 static void softmax_rows(float *s, int seqp, int i0, int rows, int seq, int causal, float *inv) {
+    switch (rows) { SOFTMAX_CASE(1) SOFTMAX_CASE(2) SOFTMAX_CASE(3) SOFTMAX_CASE(4) SOFTMAX_CASE(5) SOFTMAX_CASE(6) default: break; }
+}
+
+// Same scratch layout as the generic path: scores [seq × seqp], then Kᵀ [hd × seqp].
+AVX512 static void attention_avx512(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
+                                    float *scratch, int causal) {
+    int seqp = (seq + 15) & ~15;
+    float *scores = scratch, *kt = scratch + (size_t)seq * seqp;
+    transpose_keys_avx512(k, seq, hd, ld, kt, seqp);
+    for (int i0 = 0; i0 < seq; i0 += QK_ROWS) {
+        int rows = seq - i0 < QK_ROWS ? seq - i0 : QK_ROWS;
+        // Causal: the block's last row sees keys up to i0 + rows - 1; later tiles are never computed.
+        // Up to 8 keys past the last full tile go to a half tile; more take a full one.
+        int keys = causal ? i0 + rows : seq, full = keys / 16, half = keys % 16 != 0;
+        if (keys % 16 > 8) full++, half = 0;
+        for (int t0 = 0; t0 < full || (half && t0 == full); t0 += 4) {
+            int nt = full - t0 < 4 ? full - t0 : 4, h = half && nt < 4 && t0 + nt == full;
+            qk_block(q + (size_t)i0 * ld, ld, kt + 16 * t0, seqp, hd, scores + (size_t)i0 * seqp + 16 * t0, rows, nt, h);
+        }
+    }
+    for (int i0 = 0; i0 < seq; i0 += PV_ROWS) {
+        int rows = seq - i0 < PV_ROWS ? seq - i0 : PV_ROWS;
+        float inv[PV_ROWS];
+        softmax_rows(scores + (size_t)i0 * seqp, seqp, i0, rows, seq, causal, inv);
+        int n = causal ? i0 + rows : seq;   // rows shorter than n have zero weights past their end
+        for (int c0 = 0; c0 < hd; c0 += 64)
+            pv_block(scores + (size_t)i0 * seqp, seqp, v + c0, ld, n, inv, out + (size_t)i0 * ldo + c0, ldo, rows,
+                     (hd - c0) / 16 < 4 ? (hd - c0) / 16 : 4);
+    }
+}
+#endif
+
+void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
+                          float *scratch, int causal) {
+    if (seq <= 0 || hd <= 0) return;
+#if defined(__x86_64__)
+    if (hd % 16 == 0 && (clipz_cpu_features() & CLIPZ_CPU_AVX512F)) { attention_avx512(q, k, v, out, seq, hd, ld, ldo, scratch, causal); return; }
+#endif
+    attention_generic(q, k, v, out, seq, hd, ld, ldo, scratch, causal);
+}

@@ -1,0 +1,66 @@
+// Internal (not part of the module's public header): the exp polynomial the fused kernels share, as a
+// scalar that the compiler can vectorize and as an explicit AVX-512 version for hand-written kernels.
+#ifndef CLIPZ_FAST_MATH_H
+#define CLIPZ_FAST_MATH_H
+#include <stdint.h>
+#include <string.h>
+
+// exp(x) = 2^i · e^f, x = i·ln2 + f, |f| ≤ ln2/2; degree-6 polynomial for e^f (max rel. error ~2e-7).
+static inline float fast_exp(float x) {
+    x = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+    float t = x * 1.44269504088896341f;
+    // Round to nearest (half away from zero) by truncation, which vectorizes (roundf is a libm call).
+    float fi = (float)(int32_t)(t + (t >= 0 ? 0.5f : -0.5f));
+    float f = x - fi * 0.693359375f - fi * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * f + 1.3981999507e-3f;
+    p = p * f + 8.3334519073e-3f;
+    p = p * f + 4.1665795894e-2f;
+    p = p * f + 1.6666665459e-1f;
+    p = p * f + 5.0000001201e-1f;
+    p = p * f * f + f + 1.0f;
+    int32_t e = ((int32_t)fi + 127) << 23;
+    float scale; memcpy(&scale, &e, 4);
+    return p * scale;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+/// 2^ii · e^f for f = x - ii·ln2 (ln2 split in two parts as in fast_exp), with fast_exp's polynomial.
+__attribute__((target("avx512f"), always_inline))
+static inline __m512 exp512_from_(__m512 x, __m512i ii) {
+    __m512 fi = _mm512_cvtepi32_ps(ii);
+    __m512 f = _mm512_fnmadd_ps(fi, _mm512_set1_ps(0.693359375f), x);
+    f = _mm512_fnmadd_ps(fi, _mm512_set1_ps(-2.12194440e-4f), f);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, f), f, f), _mm512_set1_ps(1.0f));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(ii, _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+/// fast_exp on 16 lanes: the same clamp, rounding, split of ln2 and coefficients (FMAs may change the
+/// last bit, as the compiler's contraction of the scalar form does).
+__attribute__((target("avx512f"), always_inline))
+static inline __m512 exp512_ps(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.7f));
+    __m512 t = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
+    __mmask16 nonneg = _mm512_cmp_ps_mask(t, _mm512_setzero_ps(), _CMP_GE_OQ);
+    __m512 half = _mm512_mask_blend_ps(nonneg, _mm512_set1_ps(-0.5f), _mm512_set1_ps(0.5f));
+    return exp512_from_(x, _mm512_cvttps_epi32(_mm512_add_ps(t, half)));
+}
+
+/// exp512_ps for x ≤ 0 (e.g. scores minus their row max), bit for bit: the upper clamp never applies,
+/// and t = x·log2e ≤ 0 rounds with -0.5 (t = 0 truncates to 0 either way). Three ops fewer.
+__attribute__((target("avx512f"), always_inline))
+static inline __m512 exp512_nonpositive_ps(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.3f));
+    __m512 t = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
+    return exp512_from_(x, _mm512_cvttps_epi32(_mm512_add_ps(t, _mm512_set1_ps(-0.5f))));
+}
+#endif
+#endif
