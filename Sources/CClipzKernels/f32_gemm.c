@@ -74,14 +74,18 @@ CLIPZ_AVX512_INLINE void tile(const int MR, const float *x, int ldx, int K, cons
     }
     __m512 c0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
     __m512 c1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+    // An activated tile is staged unmasked and written by clipz_act_tile (callers never combine an
+    // activation with accumulate here).
+    __attribute__((aligned(64))) float staged[12 * NR];
     for (int r = 0; r < MR; r++) {
         float *out = y + (size_t)r * ldy;
         __m512 v0 = _mm512_add_ps(acc[r][0], c0), v1 = _mm512_add_ps(acc[r][1], c1);
+        if (act != CLIPZ_ACT_NONE) { _mm512_store_ps(staged + r * NR, v0); _mm512_store_ps(staged + r * NR + 16, v1); continue; }
         if (accumulate) { v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, out)); v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, out + 16)); }
         _mm512_mask_storeu_ps(out, m0, v0);
         _mm512_mask_storeu_ps(out + 16, m1, v1);
     }
-    if (act != CLIPZ_ACT_NONE) clipz_act_tile(y, MR, ldy, m0, m1, act);
+    if (act != CLIPZ_ACT_NONE) clipz_act_tile(staged, MR, y, ldy, m0, m1, act);
 }
 
 __attribute__((target("avx512f")))

@@ -237,22 +237,24 @@ static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int
                     a1[r] = _mm512_dpbusd_epi32(a1[r], v, w1);
                 }
             }
+            // Activation and residual never come together here (the dispatcher routes that case);
+            // an activated tile is staged in `tile` and written by clipz_act_tile.
+            int staged = act != CLIPZ_ACT_NONE && act != CLIPZ_ACT_GELU;
+            __attribute__((aligned(64))) float tile[8 * 32];
             for (int r = 0; r < rows; r++) {
                 __m512 s = _mm512_set1_ps(sx[m + r]);
                 float *yr = y + (size_t)(m + r) * ldy + n0;
-                __m512 f0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(a0[r], cs0));
-                __m512 v0 = _mm512_fmadd_ps(_mm512_mul_ps(f0, s), sw0, b0);
+                __m512 v0 = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(a0[r], cs0)), s), sw0, b0);
+                __m512 v1 = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(a1[r], cs1)), s), sw1, b1);
+                if (staged) { _mm512_store_ps(tile + r * 32, v0); _mm512_store_ps(tile + r * 32 + 16, v1); continue; }
                 if (accumulate) v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(k0, yr));
                 _mm512_mask_storeu_ps(yr, k0, v0);
                 if (two) {
-                    __m512 f1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(a1[r], cs1));
-                    __m512 v1 = _mm512_fmadd_ps(_mm512_mul_ps(f1, s), sw1, b1);
                     if (accumulate) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(k1, yr + 16));
                     _mm512_mask_storeu_ps(yr + 16, k1, v1);
                 }
             }
-            // Activation and residual never come together here (the dispatcher routes that case).
-            if (act != CLIPZ_ACT_NONE && act != CLIPZ_ACT_GELU) clipz_act_tile(y + (size_t)m * ldy + n0, rows, ldy, k0, two ? k1 : 0, act);
+            if (staged) clipz_act_tile(tile, rows, y + (size_t)m * ldy + n0, ldy, k0, two ? k1 : 0, act);
         }
     }
     free(xu);

@@ -20,31 +20,43 @@ static inline float clipz_act_scalar(float v, int act) {
 #include <immintrin.h>
 #define CLIPZ_AVX512_INLINE __attribute__((target("avx512f"), always_inline)) static inline
 
+/// 1/d for d ≥ 1: rcp14 plus one Newton step (relative error ~1e-8, below float rounding) — several
+/// times the throughput of vdivps on 512-bit vectors. d is capped at 1e30 first: exp saturates to +Inf,
+/// and Newton's step on rcp14(Inf) = 0 would give 0·Inf = NaN (1/1e30 is as good as 0 here).
+CLIPZ_AVX512_INLINE __m512 clipz_recip512(__m512 d) {
+    d = _mm512_min_ps(d, _mm512_set1_ps(1e30f));
+    __m512 r = _mm512_rcp14_ps(d);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+}
+
 /// QuickGELU and tanh-GELU in registers; any other code (NONE, exact-erf GELU) returns v unchanged:
 /// exact GELU runs afterwards through clipz_activation, so results never depend on fusion.
 CLIPZ_AVX512_INLINE __m512 clipz_act512(__m512 v, int act) {
     if (act == CLIPZ_ACT_QUICK_GELU) {
         __m512 e = exp512_ps(_mm512_mul_ps(v, _mm512_set1_ps(-1.702f)));
-        return _mm512_div_ps(v, _mm512_add_ps(e, _mm512_set1_ps(1.0f)));
+        return _mm512_mul_ps(v, clipz_recip512(_mm512_add_ps(e, _mm512_set1_ps(1.0f))));
     }
     if (act == CLIPZ_ACT_GELU_TANH) {
         __m512 u = _mm512_mul_ps(_mm512_set1_ps(0.7978845608028654f),
                                  _mm512_fmadd_ps(_mm512_mul_ps(_mm512_mul_ps(v, v), v), _mm512_set1_ps(0.044715f), v));
         // tanh(u) = 1 - 2 / (e^{2u} + 1)
-        __m512 th = _mm512_sub_ps(_mm512_set1_ps(1.0f),
-                                  _mm512_div_ps(_mm512_set1_ps(2.0f), _mm512_add_ps(exp512_ps(_mm512_add_ps(u, u)), _mm512_set1_ps(1.0f))));
+        __m512 r = clipz_recip512(_mm512_add_ps(exp512_ps(_mm512_add_ps(u, u)), _mm512_set1_ps(1.0f)));
+        __m512 th = _mm512_fnmadd_ps(_mm512_set1_ps(2.0f), r, _mm512_set1_ps(1.0f));
         return _mm512_mul_ps(_mm512_mul_ps(v, _mm512_set1_ps(0.5f)), _mm512_add_ps(th, _mm512_set1_ps(1.0f)));
     }
     return v;
 }
 
-/// Applies the activation in place to a rows × 32 tile just written (still in L1). Kept out of line:
-/// inlined into a GEMM, the exp constants get hoisted into registers and the accumulators spill.
-__attribute__((target("avx512f"), noinline)) static void clipz_act_tile(float *y, int rows, int ldy, __mmask16 m0, __mmask16 m1, int act) {
+/// Activates a tile of up to 12 rows × 32 that the caller stored unmasked into `tile` (row stride 32)
+/// and writes it to y with the column masks. Out of line: inlined into a GEMM, the exp constants get
+/// hoisted into registers and the accumulators spill. Staging through `tile` instead of re-reading y:
+/// a masked load right after a masked store to the same address cannot be store-forwarded and stalls.
+__attribute__((target("avx512f"), noinline)) static void clipz_act_tile(const float *tile, int rows, float *y, int ldy,
+                                                                        __mmask16 m0, __mmask16 m1, int act) {
     for (int r = 0; r < rows; r++) {
         float *yr = y + (size_t)r * ldy;
-        _mm512_mask_storeu_ps(yr, m0, clipz_act512(_mm512_maskz_loadu_ps(m0, yr), act));
-        if (m1) _mm512_mask_storeu_ps(yr + 16, m1, clipz_act512(_mm512_maskz_loadu_ps(m1, yr + 16), act));
+        _mm512_mask_storeu_ps(yr, m0, clipz_act512(_mm512_load_ps(tile + r * 32), act));
+        if (m1) _mm512_mask_storeu_ps(yr + 16, m1, clipz_act512(_mm512_load_ps(tile + r * 32 + 16), act));
     }
 }
 #endif
