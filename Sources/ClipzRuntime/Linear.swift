@@ -154,10 +154,7 @@ final class Linear {
             let kp = (inDim + 3) / 4 * 4
             if xq.count < rows * kp { xq = [Int8](repeating: 0, count: rows * kp) }
             if sx.count < rows { sx = [Float](repeating: 0, count: rows) }
-            if let s = inputScale {
-                clipz_quantize_rows_static(x, Int32(rows), Int32(inDim), 1 / s, &xq)
-                for i in 0..<rows { sx[i] = s }
-            } else { clipz_quantize_rows(x, Int32(rows), Int32(inDim), &xq, &sx) }
+            quantize(x, rows: rows, rowBytes: kp)
             Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales, bias: bias, y: y,
                          outDim: outDim, accumulate: accumulate, activation: activation)
         case let .f32(w):
@@ -175,6 +172,25 @@ final class Linear {
                 y[r * outDim + j] = accumulate ? y[r * outDim + j] + v : v
             } }
         }
+    }
+
+    /// Quantizes the input rows into `xq` / `sx` (per-token scales, or the static calibrated one),
+    /// row ranges in parallel.
+    private func quantize(_ x: UnsafePointer<Float>, rows: Int, rowBytes kp: Int) {
+        let inDim = self.inDim, scale = inputScale
+        xq.withUnsafeMutableBufferPointer { q in sx.withUnsafeMutableBufferPointer { s in
+            let a = (x: Int(bitPattern: x), q: Int(bitPattern: q.baseAddress), s: Int(bitPattern: s.baseAddress))
+            Ops.parallelRows(rows, work: rows * inDim) { r0, r1 in
+                let xp = UnsafePointer<Float>(bitPattern: a.x)! + r0 * inDim
+                let qp = UnsafeMutablePointer<Int8>(bitPattern: a.q)! + r0 * kp, sp = UnsafeMutablePointer<Float>(bitPattern: a.s)! + r0
+                if let scale {
+                    clipz_quantize_rows_static(xp, Int32(r1 - r0), Int32(inDim), 1 / scale, qp)
+                    for i in 0..<(r1 - r0) { sp[i] = scale }
+                } else {
+                    clipz_quantize_rows(xp, Int32(r1 - r0), Int32(inDim), qp, sp)
+                }
+            }
+        } }
     }
 
     /// Output buffer for paths whose epilogue cannot accumulate in place (reused across calls).

@@ -6,7 +6,22 @@ import Foundation
 enum Ops {
     static func layerNorm(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width w: Int,
                           gamma: [Float], beta: [Float], eps: Float) {
-        clipz_layernorm(x, y, Int32(rows), Int32(w), gamma, beta, eps)
+        gamma.withUnsafeBufferPointer { g in beta.withUnsafeBufferPointer { b in
+            let a = (x: Int(bitPattern: x), y: Int(bitPattern: y), g: Int(bitPattern: g.baseAddress), b: Int(bitPattern: b.baseAddress))
+            parallelRows(rows, work: rows * w) { r0, r1 in
+                clipz_layernorm(UnsafePointer<Float>(bitPattern: a.x)! + r0 * w, UnsafeMutablePointer<Float>(bitPattern: a.y)! + r0 * w,
+                                Int32(r1 - r0), Int32(w), UnsafePointer(bitPattern: a.g), UnsafePointer(bitPattern: a.b), eps)
+            }
+        } }
+    }
+
+    /// Runs `body(firstRow, endRow)` on contiguous row ranges, one per thread when the pass is big
+    /// enough to pay for waking threads (a batch of images), else once on the caller's thread.
+    /// Row-wise passes left serial would idle every other core while they run.
+    static func parallelRows(_ rows: Int, work: Int, _ body: @escaping @Sendable (Int, Int) -> Void) {
+        let parts = work >= 65_536 ? max(1, min(Int8GEMM.threads, rows)) : 1
+        if parts == 1 { body(0, rows); return }
+        DispatchQueue.concurrentPerform(iterations: parts) { p in body(rows * p / parts, rows * (p + 1) / parts) }
     }
 
     static func activate(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {
