@@ -48,3 +48,13 @@ static uint32_t detect(void) {
 #endif
     return f;
 }
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+// Returns freed heap pages to the OS (glibc keeps them mapped after large temporary buffers).
+void clipz_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}

@@ -1,3 +1,4 @@
+import CClipzKernels
 import ClipzCore
 import ClipzFormat
 import Foundation
@@ -59,6 +60,9 @@ public final class CLIPModel: @unchecked Sendable {
         guard ls.count == 1 else { throw RuntimeError.badWeights("logit_scale must hold one value") }
         logitScale = Foundation.exp(ls[0])
         bpeMerges = info[CanonicalName.bpeMerges] != nil ? try load(CanonicalName.bpeMerges).bytes : nil
+        // Loading decodes every tensor into a temporary before packing it; hand the freed heap back to
+        // the OS instead of keeping it resident.
+        clipz_release_free_memory()
     }
 
     public var embedDim: Int { config.embedDim }

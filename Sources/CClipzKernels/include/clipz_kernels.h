@@ -29,6 +29,8 @@ enum {
 };
 /// Bit set of CLIPZ_CPU_* features usable on this CPU *and* enabled by the OS (XCR0).
 uint32_t clipz_cpu_features(void);
+/// Hands freed heap memory back to the OS (glibc malloc_trim; no-op elsewhere).
+void clipz_release_free_memory(void);
 
 /// Peak throughput of the calling core in G ops/s, measured for about `seconds`: kind 0 = fp32 AVX-512
 /// FMA (2 flops per lane), 1 = int8 AVX-512 VNNI (2 ops per u8·s8 product). 0 when the CPU lacks the
