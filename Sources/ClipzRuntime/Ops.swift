@@ -21,7 +21,7 @@ enum Ops {
     static func parallelRows(_ rows: Int, work: Int, _ body: @escaping @Sendable (Int, Int) -> Void) {
         let parts = work >= 65_536 ? max(1, min(Int8GEMM.threads, rows)) : 1
         if parts == 1 { body(0, rows); return }
-        DispatchQueue.concurrentPerform(iterations: parts) { p in body(rows * p / parts, rows * (p + 1) / parts) }
+        Parallel.run(parts) { p in body(rows * p / parts, rows * (p + 1) / parts) }
     }
 
     static func activate(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {

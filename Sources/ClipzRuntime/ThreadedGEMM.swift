@@ -25,7 +25,7 @@ enum Int8GEMM {
                                   UnsafePointer(bitPattern: a.b), UnsafeMutablePointer(bitPattern: a.y), Int32(outDim), Int32(outDim),
                                   Int32(b0 * 32), Int32(min(outDim, b1 * 32)), accumulate ? 1 : 0, act)
                 }
-                if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
+                if parts == 1 { body(0) } else { Parallel.run(parts, body) }
             } } }
         } } }
     }
@@ -52,7 +52,7 @@ enum F32GEMM {
                     for r in 0..<rows { let row = yp + r * outDim; for j in 0..<(n1 - n0) { row[j] += bp[j] } }
                 }
             }
-            if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
+            if parts == 1 { body(0) } else { Parallel.run(parts, body) }
         } }
     }
 }
@@ -75,7 +75,7 @@ extension F32GEMM {
                                       UnsafePointer(bitPattern: a.w), UnsafePointer(bitPattern: a.b), UnsafeMutablePointer(bitPattern: a.y),
                                       Int32(outDim), Int32(outDim), Int32(n0), Int32(n1), accumulate ? 1 : 0, act)
             }
-            if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
+            if parts == 1 { body(0) } else { Parallel.run(parts, body) }
         }
         withExtendedLifetime(weights) {}
     }

@@ -86,7 +86,7 @@ final class TransformerBlock {
         let scale = 1 / Float(hd).squareRoot()
         // Threads only when there is enough work to pay for them (tiny models stay on the caller's thread).
         let work = batch * heads * seq * seq * hd
-        let threads = work < 2_000_000 ? 1 : max(1, min(Int8GEMM.threads, batch * heads))
+        let threads = work < 400_000 ? 1 : max(1, min(Int8GEMM.threads, batch * heads))
         let per = (seq + hd) * ((seq + 15) / 16 * 16)
         let scores = ws.get("scores", threads * per)
         let a = (q: Int(bitPattern: qs), k: Int(bitPattern: ks), v: Int(bitPattern: vs), r: Int(bitPattern: result), s: Int(bitPattern: scores))
@@ -106,6 +106,6 @@ final class TransformerBlock {
                 i += threads
             }
         }
-        if threads == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: body) }
+        if threads == 1 { body(0) } else { Parallel.run(threads, body) }
     }
 }

@@ -37,6 +37,14 @@ void clipz_release_free_memory(void);
 /// instructions (or off x86-64).
 double clipz_peak_gops(int kind, double seconds);
 
+// ---- threads ----------------------------------------------------------------
+typedef void (*clipz_task_fn)(void *ctx, int part);
+/// Runs fn(ctx, p) for p in [0, parts) on the calling thread and up to threads - 1 pool workers
+/// (started on first use; they spin ~50–100 µs after a job, then sleep). Returns when every part is
+/// done. Runs serially when parts or threads is 1, when workers cannot be started, or when another
+/// job (another thread's, or an enclosing one) is running.
+void clipz_parallel_for(int parts, int threads, clipz_task_fn fn, void *ctx);
+
 // ---- OpenBLAS ---------------------------------------------------------------
 /// Loads OpenBLAS once (thread-safe). Before loading, if the environment has no
 /// OPENBLAS_CORETYPE, sets it to the best core this CPU can run (see blas.c).
