@@ -193,13 +193,26 @@ static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int
     }
 }
 
+// Per-thread buffer for the flipped activations, grown as needed and kept (a fresh allocation per
+// call cost page faults on every GEMM of a batch). Bounded by the largest activation matrix.
+static _Thread_local uint8_t *flip_data;
+static _Thread_local size_t flip_size;
+static uint8_t *flip_buffer(size_t bytes) {
+    if (bytes > flip_size) {
+        free(flip_data);
+        flip_data = (uint8_t *)aligned_alloc(64, bytes);
+        flip_size = flip_data ? bytes : 0;
+    }
+    return flip_data;
+}
+
 // Micro-kernel: 8 rows × 32 columns (16 zmm accumulators), activations pre-flipped to unsigned.
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                       const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     // x + 128 as unsigned bytes == x XOR 0x80; done once here instead of in the inner loop.
-    uint8_t *xu = (uint8_t *)aligned_alloc(64, ((size_t)M * Kp + 63) / 64 * 64);
+    uint8_t *xu = flip_buffer(((size_t)M * Kp + 63) / 64 * 64);
     if (!xu) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
     {
         size_t total = (size_t)M * Kp, i = 0;
@@ -257,7 +270,6 @@ static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int
             if (staged) clipz_act_tile(tile, rows, y + (size_t)m * ldy + n0, ldy, k0, two ? k1 : 0, act);
         }
     }
-    free(xu);
 }
 #endif
 
