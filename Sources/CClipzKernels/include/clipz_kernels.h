@@ -40,7 +40,7 @@ double clipz_peak_gops(int kind, double seconds);
 // ---- threads ----------------------------------------------------------------
 typedef void (*clipz_task_fn)(void *ctx, int part);
 /// Runs fn(ctx, p) for p in [0, parts) on the calling thread and up to threads - 1 pool workers
-/// (started on first use; they spin ~50–100 µs after a job, then sleep). Returns when every part is
+/// (started on first use; they spin ~100 µs after a job, then sleep). Returns when every part is
 /// done. Runs serially when parts or threads is 1, when workers cannot be started, or when another
 /// job (another thread's, or an enclosing one) is running.
 void clipz_parallel_for(int parts, int threads, clipz_task_fn fn, void *ctx);
