@@ -5,22 +5,22 @@
 #include <math.h>
 
 /// Writes K [seq × hd] (row stride ld) transposed into kt [hd × seqp], zero padded; returns kt.
-static float *transpose_keys(const float *k, int seq, int hd, int ld, float *kt) {
+static float *transpose_keys(const float *k, int seq, int hd, int ld, float *kt, float scale) {
     int seqp = (seq + 15) & ~15;
     for (int c = 0; c < hd; c++) {
         float *row = kt + (size_t)c * seqp;
-        for (int j = 0; j < seq; j++) row[j] = k[(size_t)j * ld + c];
+        for (int j = 0; j < seq; j++) row[j] = k[(size_t)j * ld + c] * scale;
         for (int j = seq; j < seqp; j++) row[j] = 0;
     }
     return kt;
 }
 
 static void attention_generic(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
-                              float *scratch, int causal) {
+                              float *scratch, int causal, float scale) {
     // scratch: [seq × seqp] scores, then K transposed [hd × seqp] (seqp = seq rounded up to 16, zero
     // padded), so that both products run over 16-wide register tiles with no horizontal reductions.
     int seqp = (seq + 15) & ~15;
-    float *scores = scratch, *kt = transpose_keys(k, seq, hd, ld, scratch + (size_t)seq * seqp);
+    float *scores = scratch, *kt = transpose_keys(k, seq, hd, ld, scratch + (size_t)seq * seqp, scale);
     for (int i = 0; i < seq; i++) {
         const float *qi = q + (size_t)i * ld;
         float *s = scores + (size_t)i * seqp;
@@ -96,12 +96,13 @@ INLINE_AVX512 void transpose16(__m512 r[16]) {
 }
 
 /// kt [hd × seqp] = Kᵀ in 16 × 16 register blocks; key columns past seq are zero.
-AVX512 static void transpose_keys_avx512(const float *k, int seq, int hd, int ld, float *kt, int seqp) {
+AVX512 static void transpose_keys_avx512(const float *k, int seq, int hd, int ld, float *kt, int seqp, float scale) {
+    const __m512 sv = _mm512_set1_ps(scale);
     for (int j0 = 0; j0 < seq; j0 += 16) {
         int rows = seq - j0 < 16 ? seq - j0 : 16;
         for (int c0 = 0; c0 < hd; c0 += 16) {
             __m512 r[16];
-            for (int j = 0; j < 16; j++) r[j] = j < rows ? _mm512_loadu_ps(k + (size_t)(j0 + j) * ld + c0) : _mm512_setzero_ps();
+            for (int j = 0; j < 16; j++) r[j] = j < rows ? _mm512_mul_ps(_mm512_loadu_ps(k + (size_t)(j0 + j) * ld + c0), sv) : _mm512_setzero_ps();
             transpose16(r);
             for (int c = 0; c < 16; c++) _mm512_storeu_ps(kt + (size_t)(c0 + c) * seqp + j0, r[c]);
         }
@@ -211,10 +212,10 @@ AVX512 static void softmax_rows(float *s, int seqp, int i0, int rows, int seq, i
 
 // Same scratch layout as the generic path: scores [seq × seqp], then Kᵀ [hd × seqp].
 AVX512 static void attention_avx512(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
-                                    float *scratch, int causal) {
+                                    float *scratch, int causal, float scale) {
     int seqp = (seq + 15) & ~15;
     float *scores = scratch, *kt = scratch + (size_t)seq * seqp;
-    transpose_keys_avx512(k, seq, hd, ld, kt, seqp);
+    transpose_keys_avx512(k, seq, hd, ld, kt, seqp, scale);
     for (int i0 = 0; i0 < seq; i0 += QK_ROWS) {
         int rows = seq - i0 < QK_ROWS ? seq - i0 : QK_ROWS;
         // Causal: the block's last row sees keys up to i0 + rows - 1; later tiles are never computed.
@@ -239,10 +240,10 @@ AVX512 static void attention_avx512(const float *q, const float *k, const float 
 #endif
 
 void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
-                          float *scratch, int causal) {
+                          float *scratch, int causal, float scale) {
     if (seq <= 0 || hd <= 0) return;
 #if defined(__x86_64__)
-    if (hd % 16 == 0 && (clipz_cpu_features() & CLIPZ_CPU_AVX512F)) { attention_avx512(q, k, v, out, seq, hd, ld, ldo, scratch, causal); return; }
+    if (hd % 16 == 0 && (clipz_cpu_features() & CLIPZ_CPU_AVX512F)) { attention_avx512(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale); return; }
 #endif
-    attention_generic(q, k, v, out, seq, hd, ld, ldo, scratch, causal);
+    attention_generic(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale);
 }

@@ -97,12 +97,9 @@ final class TransformerBlock {
             while i < total {
                 let b = i / heads, head = i % heads
                 let base = b * seq * ld + head * hd, outBase = b * seq * w + head * hd
-                // Scale this head's queries by 1/√hd here, on the attention threads (a serial pass before was ~1%).
-                let qh = UnsafeMutablePointer<Float>(bitPattern: a.q)! + base
-                for r in 0..<seq { let row = qh + r * ld; for c in 0..<hd { row[c] *= scale } }
                 clipz_attention_head(UnsafePointer<Float>(bitPattern: a.q)! + base, UnsafePointer<Float>(bitPattern: a.k)! + base,
                                      UnsafePointer<Float>(bitPattern: a.v)! + base, UnsafeMutablePointer<Float>(bitPattern: a.r)! + outBase,
-                                     Int32(seq), Int32(hd), Int32(ld), Int32(w), sp, causal ? 1 : 0)
+                                     Int32(seq), Int32(hd), Int32(ld), Int32(w), sp, causal ? 1 : 0, scale)
                 i += threads
             }
         }

@@ -201,7 +201,7 @@ final class AttentionKernelTests: XCTestCase {
                     let pad = 32
                     var out = [Float](repeating: .nan, count: seq * ldo + pad)
                     var scratch = [Float](repeating: .nan, count: (seq + hd) * ((seq + 15) / 16 * 16))
-                    clipz_attention_head(q, k, v, &out, Int32(seq), Int32(hd), Int32(ld), Int32(ldo), &scratch, causal ? 1 : 0)
+                    clipz_attention_head(q, k, v, &out, Int32(seq), Int32(hd), Int32(ld), Int32(ldo), &scratch, causal ? 1 : 0, 1)
                     let ref = naiveAttention(q, k, v, seq: seq, hd: hd, ld: ld, causal: causal)
                     var err = 0.0, untouched = true
                     for i in 0..<seq {
@@ -219,6 +219,26 @@ final class AttentionKernelTests: XCTestCase {
         print("attention: worst relative error \(worst)")
     }
 
+    /// The scale folded into the keys equals pre-scaling q: bit for bit for power-of-two scales (CLIP's
+    /// 1/sqrt(64) = 1/8), within rounding otherwise; on both the AVX-512 (hd 64) and generic (hd 24) paths.
+    func testAttentionHeadScaleEqualsPrescaledQueries() {
+        var rng = SplitMix64(seed: 9)
+        for (hd, scale, exact) in [(64, Float(0.125), true), (24, 1 / Float(24).squareRoot(), false)] {
+            for causal in [false, true] {
+                let seq = 50, ld = 3 * hd
+                let q = (0..<(seq * ld)).map { _ in rng.nextGaussian() }
+                let k = (0..<(seq * ld)).map { _ in rng.nextGaussian() }
+                let v = (0..<(seq * ld)).map { _ in rng.nextGaussian() }
+                var scratch = [Float](repeating: 0, count: (seq + hd) * 64)
+                var folded = [Float](repeating: .nan, count: seq * hd), prescaled = folded
+                clipz_attention_head(q, k, v, &folded, Int32(seq), Int32(hd), Int32(ld), Int32(hd), &scratch, causal ? 1 : 0, scale)
+                clipz_attention_head(q.map { $0 * scale }, k, v, &prescaled, Int32(seq), Int32(hd), Int32(ld), Int32(hd), &scratch, causal ? 1 : 0, 1)
+                if exact { XCTAssertEqual(folded, prescaled, "hd \(hd) causal \(causal)") }
+                for i in 0..<folded.count { XCTAssertEqual(folded[i], prescaled[i], accuracy: 1e-5) }
+            }
+        }
+    }
+
     /// Scores far beyond exp's range (spread ~60): the row max must be subtracted before exp, or rows
     /// overflow to inf/NaN. The causal first row has one key, so its output is exactly v[0].
     func testAttentionHeadLargeScoresStayFinite() {
@@ -230,7 +250,7 @@ final class AttentionKernelTests: XCTestCase {
         for causal in [false, true] {
             var out = [Float](repeating: .nan, count: seq * ldo)
             var scratch = [Float](repeating: 0, count: (seq + hd) * 64)
-            clipz_attention_head(q, k, v, &out, Int32(seq), Int32(hd), Int32(ld), Int32(ldo), &scratch, causal ? 1 : 0)
+            clipz_attention_head(q, k, v, &out, Int32(seq), Int32(hd), Int32(ld), Int32(ldo), &scratch, causal ? 1 : 0, 1)
             let ref = naiveAttention(q, k, v, seq: seq, hd: hd, ld: ld, causal: causal)
             var err = 0.0
             for i in 0..<seq { for c in 0..<hd { err = max(err, abs(Double(out[i * ldo + c]) - ref[i * hd + c])) } }

@@ -71,7 +71,6 @@ final class HostileSweepTests: XCTestCase {
     }
 
     func testClipzFile() throws {
-        let model = microModel
         try sweep("clipz", seed: URL(fileURLWithPath: microModel), as: "model.clipz", truncations: 48, flips: 40) { p, _ in
             ["inspect", "--verify", p]
         }
@@ -87,7 +86,6 @@ final class HostileSweepTests: XCTestCase {
     }
 
     func testTokenizerJSON() throws {
-        let merges = miniMerges
         let dump = seeds.appendingPathComponent("_micro_dump")
         try sweep("tokenizer.json", seed: seeds.appendingPathComponent("tokenizer_json/mini.json"), as: "tokenizer.json", truncations: 24, flips: 24) { p, d in
             ["convert", dump.path, "--tokenizer", p, "-o", d + "/out.clipz", "--quiet"]

@@ -90,9 +90,11 @@ void clipz_add_bias(float *y, int rows, int n, const float *b);
 /// y += x
 void clipz_add(float *y, const float *x, size_t n);
 /// Attention for one (sequence, head): q, k, v are [seq, hd] with row stride ld, out has row stride ldo;
-/// scratch holds (seq + hd) * round_up(seq, 16) floats. q must already be scaled by 1/sqrt(hd). causal masks keys after the query.
+/// scratch holds (seq + hd) * round_up(seq, 16) floats. Scores are scale · q·kᵀ (scale = 1/sqrt(hd) for
+/// CLIP; applied to the keys while they are transposed, which is exact for power-of-two scales).
+/// causal masks keys after the query.
 void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
-                          float *scratch, int causal);
+                          float *scratch, int causal, float scale);
 /// exp on a vector with the polynomial the fused kernels use (max rel. error ~2e-7), for tests.
 void clipz_vexp(const float *x, float *y, size_t n);
 
