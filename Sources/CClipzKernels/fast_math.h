@@ -62,5 +62,25 @@ static inline __m512 exp512_nonpositive_ps(__m512 x) {
     __m512 t = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
     return exp512_from_(x, _mm512_cvttps_epi32(_mm512_add_ps(t, _mm512_set1_ps(-0.5f))));
 }
+
+/// fast_exp's polynomial with cheaper range reduction for the GEMM epilogues: round to nearest even
+/// (roundscale) instead of half away from zero, and 2^i applied by scalef — 5 fewer instructions. The
+/// reduced argument stays within ±ln2/2, so the error bound is fast_exp's (~2e-7 relative); results
+/// can differ from exp512_ps in the last bit when x·log2(e) is an exact half.
+__attribute__((target("avx512f"), always_inline))
+static inline __m512 exp512_epilogue_ps(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.7f));
+    __m512 fi = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 f = _mm512_fnmadd_ps(fi, _mm512_set1_ps(0.693359375f), x);
+    f = _mm512_fnmadd_ps(fi, _mm512_set1_ps(-2.12194440e-4f), f);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, f), f, f), _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, fi);
+}
 #endif
 #endif

@@ -33,14 +33,14 @@ CLIPZ_AVX512_INLINE __m512 clipz_recip512(__m512 d) {
 /// exact GELU runs afterwards through clipz_activation, so results never depend on fusion.
 CLIPZ_AVX512_INLINE __m512 clipz_act512(__m512 v, int act) {
     if (act == CLIPZ_ACT_QUICK_GELU) {
-        __m512 e = exp512_ps(_mm512_mul_ps(v, _mm512_set1_ps(-1.702f)));
+        __m512 e = exp512_epilogue_ps(_mm512_mul_ps(v, _mm512_set1_ps(-1.702f)));
         return _mm512_mul_ps(v, clipz_recip512(_mm512_add_ps(e, _mm512_set1_ps(1.0f))));
     }
     if (act == CLIPZ_ACT_GELU_TANH) {
         __m512 u = _mm512_mul_ps(_mm512_set1_ps(0.7978845608028654f),
                                  _mm512_fmadd_ps(_mm512_mul_ps(_mm512_mul_ps(v, v), v), _mm512_set1_ps(0.044715f), v));
         // tanh(u) = 1 - 2 / (e^{2u} + 1)
-        __m512 r = clipz_recip512(_mm512_add_ps(exp512_ps(_mm512_add_ps(u, u)), _mm512_set1_ps(1.0f)));
+        __m512 r = clipz_recip512(_mm512_add_ps(exp512_epilogue_ps(_mm512_add_ps(u, u)), _mm512_set1_ps(1.0f)));
         __m512 th = _mm512_fnmadd_ps(_mm512_set1_ps(2.0f), r, _mm512_set1_ps(1.0f));
         return _mm512_mul_ps(_mm512_mul_ps(v, _mm512_set1_ps(0.5f)), _mm512_add_ps(th, _mm512_set1_ps(1.0f)));
     }
