@@ -7,14 +7,15 @@
 # --callgrind (default): valgrind --tool=callgrind, collecting only inside CLIPModel.encodeImages /
 #   encodeTexts (the first forward plus --iterations timed ones), so loading and decompression do not
 #   drown the forward pass. Counts are instructions (Ir), exact and repeatable. Valgrind cannot execute
-#   AVX-512: under it CPUID shows no AVX-512, so Clipz picks OpenBLAS "Haswell" and the AVX2 int8 kernel;
+#   AVX-512: under it CPUID shows no AVX-512, so Clipz runs fp32 through OpenBLAS "Haswell" (not its own packed
+#   AVX-512 GEMM) and the AVX2 int8 kernel — use --perf to profile the kernels a real run uses;
 #   an AVX-512 OPENBLAS_CORETYPE in the environment is replaced by Haswell for the profiled run only.
 # --perf: perf record (cpu-clock sampling, the real AVX-512 kernels) of the whole process, load included;
 #   raise --iterations to make the forward pass dominate.
 # Output: the annotated top list on stdout; raw data in $CLIPZ_PROFILE_DIR (default /tmp/clipz-profile).
 set -euo pipefail
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [[ $# -ge 1 ]] || usage
 model=$1; shift
 mode=callgrind tower=image batch=1 iterations=1 threads=1 top=25

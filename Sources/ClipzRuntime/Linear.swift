@@ -138,15 +138,15 @@ final class Linear {
         // combination none needs (activation and residual together) goes through a scratch buffer.
         if accumulate, activation != nil {
             let tmp = scratchOutput(rows * outDim)
-            forward(x, rows: rows, into: tmp, activation: activation, notifying: false)
+            compute(x, rows: rows, into: tmp, accumulate: false, activation: activation)
             Ops.addInPlace(y, tmp, count: rows * outDim)
             return
         }
-        forward(x, rows: rows, into: y, accumulate: accumulate, activation: activation, notifying: false)
+        compute(x, rows: rows, into: y, accumulate: accumulate, activation: activation)
     }
 
-    private func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>,
-                         accumulate: Bool = false, activation: Activation?, notifying: Bool) {
+    /// The GEMM of `forward` (without notifying observers), on whichever weights this layer holds.
+    private func compute(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool, activation: Activation?) {
         switch weights {
         case let .f32Packed(p):
             F32GEMM.runPacked(x: x, rows: rows, weights: p, bias: bias, y: y, accumulate: accumulate, activation: activation)
