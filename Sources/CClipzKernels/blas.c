@@ -58,6 +58,15 @@ static void load(void) {
     if (!p_sgemm) snprintf(error_text, sizeof error_text, "OpenBLAS has no cblas_sgemm symbol");
 }
 
+// OpenBLAS 0.3.21 reserves a ~128 MB buffer for every thread that calls it and, when the reservation
+// fails (an address-space cap such as `ulimit -v`), retries forever. Under a cap, callers keep
+// OpenBLAS on one thread.
+#include <sys/resource.h>
+int clipz_blas_single_caller(void) {
+    struct rlimit r;
+    return getrlimit(RLIMIT_AS, &r) == 0 && r.rlim_cur != RLIM_INFINITY;
+}
+
 int clipz_blas_load(void) { pthread_once(&once, load); return p_sgemm ? 0 : -1; }
 const char *clipz_blas_error(void) { clipz_blas_load(); return error_text; }
 const char *clipz_blas_corename(void) { clipz_blas_load(); return p_corename ? p_corename() : ""; }

@@ -1,6 +1,8 @@
 // CPU feature detection: CPUID bits checked together with the OS-enabled state (XCR0),
 // so that a feature is reported only when its registers are actually saved by the kernel.
 #include "clipz_kernels.h"
+#include <stdlib.h>
+#include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
 static uint64_t xgetbv0(void) { uint32_t a, d; __asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0)); return ((uint64_t)d << 32) | a; }
@@ -8,11 +10,24 @@ static uint64_t xgetbv0(void) { uint32_t a, d; __asm__ volatile("xgetbv" : "=a"(
 
 static uint32_t detect(void);
 
+// CLIPZ_CPU_DISABLE=avx512 (or avx2, which implies avx512; comma separated) hides features from every
+// kernel dispatch, to run and test the fallback paths (OpenBLAS fp32, AVX2 int8) on a newer CPU.
+static uint32_t disabled(void) {
+    const char *e = getenv("CLIPZ_CPU_DISABLE");
+    if (!e) return 0;
+    const uint32_t avx512 = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VL | CLIPZ_CPU_AVX512DQ |
+                            CLIPZ_CPU_AVX512VNNI | CLIPZ_CPU_AVX512BF16;
+    uint32_t off = 0;
+    if (strstr(e, "avx512")) off |= avx512;
+    if (strstr(e, "avx2")) off |= avx512 | CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA;
+    return off;
+}
+
 // CPUID can trap to the hypervisor in a VM (slow), and kernels ask on every call: detect once.
 uint32_t clipz_cpu_features(void) {
     static uint32_t cached = 0xFFFFFFFFu;
     uint32_t v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (v == 0xFFFFFFFFu) { v = detect(); __atomic_store_n(&cached, v, __ATOMIC_RELAXED); }
+    if (v == 0xFFFFFFFFu) { v = detect() & ~disabled(); __atomic_store_n(&cached, v, __ATOMIC_RELAXED); }
     return v;
 }
 

@@ -35,9 +35,12 @@ enum Int8GEMM {
 /// OpenBLAS call: one threading model for the whole forward pass (OpenBLAS's own pool would spin
 /// and compete with the attention threads between calls).
 enum F32GEMM {
+    /// Under an address-space limit OpenBLAS runs on the calling thread only (see clipz_blas_single_caller).
+    static let singleCaller = clipz_blas_single_caller() != 0
+
     static func run(x: UnsafePointer<Float>, rows: Int, inDim: Int, weights: [Float], bias: [Float]?, y: UnsafeMutablePointer<Float>, outDim: Int) {
         let blocks = (outDim + 15) / 16
-        let parts = max(1, min(Int8GEMM.threads, blocks, (rows * outDim * inDim) / 500_000 + 1))
+        let parts = singleCaller ? 1 : max(1, min(Int8GEMM.threads, blocks, (rows * outDim * inDim) / 500_000 + 1))
         let biasValues = bias ?? []
         weights.withUnsafeBufferPointer { wp in biasValues.withUnsafeBufferPointer { bv in
             let a = (x: Int(bitPattern: x), w: Int(bitPattern: wp.baseAddress), b: bias == nil ? 0 : Int(bitPattern: bv.baseAddress), y: Int(bitPattern: y))

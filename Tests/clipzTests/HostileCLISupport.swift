@@ -35,13 +35,14 @@ enum CLI {
 
     /// Runs `clipz args…` under `ulimit -v`, single-threaded OpenBLAS (its thread pool cannot start
     /// under a 256 MiB address-space cap and would spin), with a wall-clock `timeout`.
-    static func run(_ args: [String], timeout: TimeInterval = 30) throws -> Result {
+    static func run(_ args: [String], timeout: TimeInterval = 30, environment extra: [String: String] = [:]) throws -> Result {
         guard let bin = binary else { throw XCTSkip("clipz binary not found beside the test bundle") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", "ulimit -v \(memoryLimitKB) && exec \"$0\" \"$@\"", bin] + args
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
+        env.merge(extra) { _, new in new }
         p.environment = env
         // Output goes to files, so that neither pipe can fill up and stall the child.
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("clipz-cli-\(UUID().uuidString)").path

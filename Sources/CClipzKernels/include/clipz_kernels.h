@@ -58,6 +58,9 @@ const char *clipz_blas_chosen_core(void);
 /// 1 when the user had OPENBLAS_CORETYPE set already.
 int clipz_blas_user_core(void);
 void clipz_blas_set_threads(int n);
+/// 1 when the process has an address-space limit (RLIMIT_AS): OpenBLAS must then be called from one
+/// thread only (each calling thread reserves ~128 MB, and 0.3.21 retries forever when that fails).
+int clipz_blas_single_caller(void);
 /// Row-major C[M,N] = alpha * A[M,K] * op(B) + beta * C, where op(B) = B[K,N] or B[N,K]^T when transB.
 /// Falls back to a plain loop when OpenBLAS could not be loaded.
 void clipz_sgemm(int transB, int M, int N, int K, float alpha, const float *A, int lda,

@@ -1,0 +1,44 @@
+import Foundation
+import XCTest
+
+/// The kernel paths a CPU without AVX-512 takes (OpenBLAS fp32 with separate epilogue passes, AVX2 int8,
+/// GCD-free pool unchanged) give the same embeddings and predictions as the AVX-512 paths, end to end:
+/// `CLIPZ_CPU_DISABLE=avx512` hides the features from every dispatch in a child process.
+final class FallbackPathTests: XCTestCase {
+    private func embeddings(_ model: String, disable: String?, _ extra: [String]) throws -> [[Double]] {
+        let r = try CLI.run(["embed", model, "--json", "--quiet"] + extra, timeout: 60,
+                            environment: disable.map { ["CLIPZ_CPU_DISABLE": $0] } ?? [:])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        return try XCTUnwrap(json["embeddings"] as? [[Double]])
+    }
+
+    private func cosine(_ a: [Double], _ b: [Double]) -> Double {
+        let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+        let na = a.reduce(0) { $0 + $1 * $1 }.squareRoot(), nb = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return dot / (na * nb)
+    }
+
+    func testNoAVX512PathsMatchTheDefaultPaths() throws {
+        guard CLI.binary != nil else { throw XCTSkip("clipz binary not found beside the test bundle") }
+        let dir = try CLI.tempDir(self)
+        let fp32 = dir.appendingPathComponent("digits.clipz").path, int8 = dir.appendingPathComponent("digits-int8.clipz").path
+        let digits = CLI.root.appendingPathComponent("Tests/Fixtures/digits")
+        XCTAssertEqual(try CLI.run(["convert", digits.appendingPathComponent("model.safetensors").path, "-o", fp32, "--quiet"], timeout: 60).status, 0)
+        XCTAssertEqual(try CLI.run(["quantize", fp32, "-o", int8, "--type", "int8", "--quiet"], timeout: 60).status, 0)
+        let heldout = digits.appendingPathComponent("heldout")
+        let images = try FileManager.default.contentsOfDirectory(atPath: heldout.appendingPathComponent("three").path).sorted().prefix(4)
+            .map { heldout.appendingPathComponent("three/" + $0).path }
+        let texts = ["a photo of the number three.", "a photo of the number seven.", "8"]
+        for (model, minCos) in [(fp32, 0.99999), (int8, 0.9999)] {
+            for input in [["--image"] + images, ["--text"] + texts] {
+                let fast = try embeddings(model, disable: nil, input), fallback = try embeddings(model, disable: "avx512", input)
+                XCTAssertEqual(fast.count, fallback.count)
+                for (a, b) in zip(fast, fallback) { XCTAssertGreaterThan(cosine(a, b), minCos, "\(model) \(input[0])") }
+            }
+        }
+        // The switch really changes the kernels: `system` no longer lists AVX-512 and picks OpenBLAS Haswell.
+        let sys = try CLI.run(["system", "--json"], environment: ["CLIPZ_CPU_DISABLE": "avx512"])
+        XCTAssertFalse(sys.stdout.contains("avx512f"), sys.stdout)
+    }
+}
