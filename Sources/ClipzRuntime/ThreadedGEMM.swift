@@ -14,7 +14,7 @@ enum Int8GEMM {
         let biasValues = bias ?? []
         xq.withUnsafeBufferPointer { xp in sx.withUnsafeBufferPointer { sp in packed.withUnsafeBufferPointer { pp in
             colsum.withUnsafeBufferPointer { cp in scales.withUnsafeBufferPointer { wp in biasValues.withUnsafeBufferPointer { bv in
-                // Addresses as integers so the work closure is Sendable; the buffers outlive concurrentPerform.
+                // Addresses as integers so the work closure is Sendable; the buffers outlive the parallel section.
                 let a = (x: Int(bitPattern: xp.baseAddress), s: Int(bitPattern: sp.baseAddress), p: Int(bitPattern: pp.baseAddress),
                          c: Int(bitPattern: cp.baseAddress), w: Int(bitPattern: wp.baseAddress),
                          b: bias == nil ? 0 : Int(bitPattern: bv.baseAddress), y: Int(bitPattern: y))
