@@ -158,6 +158,37 @@ static void gemm_scalar(const int8_t *xq, const float *sx, int M, int K, const i
 }
 
 #if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw")))
+static void offset_512(const uint8_t *src, uint8_t *dst, size_t n) {
+    const __m512i f = _mm512_set1_epi8((char)0x80);
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) _mm512_storeu_si512((void *)(dst + i), _mm512_xor_si512(_mm512_loadu_si512((const void *)(src + i)), f));
+    for (; i < n; i++) dst[i] = (uint8_t)(src[i] ^ 0x80);
+}
+#endif
+
+void clipz_i8_offset(const uint8_t *src, uint8_t *dst, size_t n) {
+    size_t i = 0;
+#if defined(__x86_64__)
+    if (has_avx512bw()) { offset_512(src, dst, n); return; }
+#endif
+    for (; i < n; i++) dst[i] = (uint8_t)(src[i] ^ 0x80);
+}
+
+// Per-thread buffer for the flipped activations, grown as needed and kept (a fresh allocation per
+// call cost page faults on every GEMM of a batch). Bounded by the largest activation matrix.
+static _Thread_local uint8_t *flip_data;
+static _Thread_local size_t flip_size;
+static uint8_t *flip_buffer(size_t bytes) {
+    if (bytes > flip_size) {
+        free(flip_data);
+        flip_data = (uint8_t *)aligned_alloc(64, bytes);
+        flip_size = flip_data ? bytes : 0;
+    }
+    return flip_data;
+}
+
+#if defined(__x86_64__)
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
                       const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
@@ -193,33 +224,12 @@ static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int
     }
 }
 
-// Per-thread buffer for the flipped activations, grown as needed and kept (a fresh allocation per
-// call cost page faults on every GEMM of a batch). Bounded by the largest activation matrix.
-static _Thread_local uint8_t *flip_data;
-static _Thread_local size_t flip_size;
-static uint8_t *flip_buffer(size_t bytes) {
-    if (bytes > flip_size) {
-        free(flip_data);
-        flip_data = (uint8_t *)aligned_alloc(64, bytes);
-        flip_size = flip_data ? bytes : 0;
-    }
-    return flip_data;
-}
 
 // Micro-kernel: 8 rows × 32 columns (16 zmm accumulators), activations pre-flipped to unsigned.
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
-static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                      const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                           const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     int K4 = k4_of(K), Kp = K4 * 4;
-    // x + 128 as unsigned bytes == x XOR 0x80; done once here instead of in the inner loop.
-    uint8_t *xu = flip_buffer(((size_t)M * Kp + 63) / 64 * 64);
-    if (!xu) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
-    {
-        size_t total = (size_t)M * Kp, i = 0;
-        const __m512i f = _mm512_set1_epi8((char)0x80);
-        for (; i + 64 <= total; i += 64) _mm512_storeu_si512((void *)(xu + i), _mm512_xor_si512(_mm512_loadu_si512((const void *)(xq + i)), f));
-        for (; i < total; i++) xu[i] = (uint8_t)(xq[i] ^ 0x80);
-    }
     for (int nb = n_begin / 16; nb * 16 < n_end; nb += 2) {
         int two = (nb + 1) * 16 < n_end;
         const int8_t *p0 = packed + (size_t)nb * K4 * 64, *p1 = two ? p0 + (size_t)K4 * 64 : p0;
@@ -270,6 +280,18 @@ static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int
             if (staged) clipz_act_tile(tile, rows, y + (size_t)m * ldy + n0, ldy, k0, two ? k1 : 0, act);
         }
     }
+}
+
+// Activations as x + 128 (unsigned): x XOR 0x80, once per call into a per-thread buffer, unless the
+// caller quantized them that way already (clipz_i8_gemm_offset).
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                      const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+    size_t total = (size_t)M * (size_t)(k4_of(K) * 4);
+    uint8_t *xu = flip_buffer((total + 63) / 64 * 64);
+    if (!xu) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
+    clipz_i8_offset((const uint8_t *)xq, xu, total);
+    gemm_vnni_core(xu, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
 #endif
 
@@ -352,4 +374,26 @@ void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, in
 void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                    const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     clipz_i8_gemm_path(0, xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
+}
+
+int clipz_i8_takes_offset(void) { return best_path() == 3; }
+
+void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                          const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+    if (M <= 0 || n_end <= n_begin) return;
+    if (n_end > N) n_end = N;
+#if defined(__x86_64__)
+    if (best_path() == 3 && !(act != CLIPZ_ACT_NONE && accumulate)) {
+        int post = act == CLIPZ_ACT_GELU;
+        gemm_vnni_core(xu, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, post ? CLIPZ_ACT_NONE : act);
+        if (post) for (int m = 0; m < M; m++) clipz_activation(y + (size_t)m * ldy + n_begin, (size_t)(n_end - n_begin), 1);
+        return;
+    }
+#endif
+    // Any other path wants signed activations: undo the offset into the per-thread buffer.
+    size_t total = (size_t)M * (size_t)(k4_of(K) * 4);
+    uint8_t *xq = flip_buffer(total);
+    if (!xq) return;
+    clipz_i8_offset(xu, xq, total);
+    clipz_i8_gemm((const int8_t *)xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }

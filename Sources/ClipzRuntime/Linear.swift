@@ -175,7 +175,7 @@ final class Linear {
     }
 
     /// Quantizes the input rows into `xq` / `sx` (per-token scales, or the static calibrated one),
-    /// row ranges in parallel.
+    /// row ranges in parallel; stored as x + 128 when the int8 kernel takes that (Int8GEMM.offsetActivations).
     private func quantize(_ x: UnsafePointer<Float>, rows: Int, rowBytes kp: Int) {
         let inDim = self.inDim, scale = inputScale
         xq.withUnsafeMutableBufferPointer { q in sx.withUnsafeMutableBufferPointer { s in
@@ -188,6 +188,11 @@ final class Linear {
                     for i in 0..<(r1 - r0) { sp[i] = scale }
                 } else {
                     clipz_quantize_rows(xp, Int32(r1 - r0), Int32(inDim), qp, sp)
+                }
+                // The VNNI kernel wants x + 128: offset once here, in parallel, rather than in every GEMM thread.
+                if Int8GEMM.offsetActivations {
+                    let u = UnsafeMutableRawPointer(qp).assumingMemoryBound(to: UInt8.self)
+                    clipz_i8_offset(u, u, (r1 - r0) * kp)
                 }
             }
         } }

@@ -5,6 +5,8 @@ import Foundation
 /// Splits an int8 GEMM over output-column chunks across threads.
 enum Int8GEMM {
     nonisolated(unsafe) static var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// The kernel takes activations as x + 128 (VNNI): `xq` passed to `run` is stored that way.
+    static let offsetActivations = clipz_i8_takes_offset() != 0
 
     static func run(xq: [Int8], sx: [Float], rows: Int, inDim: Int, packed: [Int8], colsum: [Int32], scales: [Float],
                     bias: [Float]?, y: UnsafeMutablePointer<Float>, outDim: Int, accumulate: Bool = false, activation: Activation? = nil) {
@@ -20,10 +22,18 @@ enum Int8GEMM {
                          b: bias == nil ? 0 : Int(bitPattern: bv.baseAddress), y: Int(bitPattern: y))
                 let body: @Sendable (Int) -> Void = { part in
                     let b0 = blocks * part / parts, b1 = blocks * (part + 1) / parts
-                    clipz_i8_gemm(UnsafePointer(bitPattern: a.x), UnsafePointer(bitPattern: a.s), Int32(rows), Int32(inDim),
-                                  UnsafePointer(bitPattern: a.p), UnsafePointer(bitPattern: a.c), UnsafePointer(bitPattern: a.w),
-                                  UnsafePointer(bitPattern: a.b), UnsafeMutablePointer(bitPattern: a.y), Int32(outDim), Int32(outDim),
-                                  Int32(b0 * 32), Int32(min(outDim, b1 * 32)), accumulate ? 1 : 0, act)
+                    let n0 = Int32(b0 * 32), n1 = Int32(min(outDim, b1 * 32))
+                    if offsetActivations {
+                        clipz_i8_gemm_offset(UnsafePointer(bitPattern: a.x), UnsafePointer(bitPattern: a.s), Int32(rows), Int32(inDim),
+                                             UnsafePointer(bitPattern: a.p), UnsafePointer(bitPattern: a.c), UnsafePointer(bitPattern: a.w),
+                                             UnsafePointer(bitPattern: a.b), UnsafeMutablePointer(bitPattern: a.y), Int32(outDim), Int32(outDim),
+                                             n0, n1, accumulate ? 1 : 0, act)
+                    } else {
+                        clipz_i8_gemm(UnsafePointer(bitPattern: a.x), UnsafePointer(bitPattern: a.s), Int32(rows), Int32(inDim),
+                                      UnsafePointer(bitPattern: a.p), UnsafePointer(bitPattern: a.c), UnsafePointer(bitPattern: a.w),
+                                      UnsafePointer(bitPattern: a.b), UnsafeMutablePointer(bitPattern: a.y), Int32(outDim), Int32(outDim),
+                                      n0, n1, accumulate ? 1 : 0, act)
+                    }
                 }
                 if parts == 1 { body(0) } else { Parallel.run(parts, body) }
             } } }

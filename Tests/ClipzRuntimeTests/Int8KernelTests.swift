@@ -52,6 +52,33 @@ final class Int8KernelTests: XCTestCase {
         }
     }
 
+    /// Activations stored as x + 128 (what the runtime hands the VNNI kernel) give bit-identical results
+    /// to the signed entry point, on every epilogue and on shapes off the tile edges.
+    func testOffsetEntryEqualsSignedEntry() {
+        var rng = SplitMix64(seed: 21)
+        for (m, n, k) in [(1, 16, 4), (7, 33, 64), (9, 64, 768), (13, 48, 130)] {
+            let w = (0..<(n * k)).map { _ in Int8(Int(rng.next() % 255) - 127) }
+            var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(n), Int32(k)))
+            var colsum = [Int32](repeating: 0, count: n)
+            clipz_i8_pack(w, Int32(n), Int32(k), &packed, &colsum)
+            let kp = (k + 3) / 4 * 4
+            let x = (0..<(m * k)).map { _ in rng.nextGaussian() }
+            var xq = [Int8](repeating: 0, count: m * kp), sx = [Float](repeating: 0, count: m)
+            clipz_quantize_rows(x, Int32(m), Int32(k), &xq, &sx)
+            var xu = [UInt8](repeating: 0, count: xq.count)
+            xq.withUnsafeBytes { clipz_i8_offset($0.bindMemory(to: UInt8.self).baseAddress, &xu, xq.count) }
+            XCTAssertEqual(xu.map { Int8(bitPattern: $0 ^ 0x80) }, xq)
+            let sw = (0..<n).map { _ in 0.01 + rng.nextFloat() * 0.01 }, bias = (0..<n).map { _ in rng.nextGaussian() }
+            for (accumulate, act) in [(Int32(0), Int32(CLIPZ_ACT_NONE)), (1, Int32(CLIPZ_ACT_NONE)), (0, Int32(CLIPZ_ACT_QUICK_GELU)), (0, Int32(CLIPZ_ACT_GELU))] {
+                let start = (0..<(m * n)).map { _ in accumulate != 0 ? rng.nextGaussian() : 0 }
+                var signed = start, offset = start
+                clipz_i8_gemm(xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &signed, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
+                clipz_i8_gemm_offset(xu, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &offset, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
+                XCTAssertEqual(offset, signed, "m\(m) n\(n) k\(k) acc \(accumulate) act \(act)")
+            }
+        }
+    }
+
     func testExtremeValuesDoNotSaturate() {
         // All activations ±127 against weights ±127: the AVX2 path must not saturate 16-bit pair sums.
         let m = 2, n = 16, k = 256

@@ -145,6 +145,14 @@ void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t
 /// a path the CPU or build lacks falls back to the best one available.
 void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                         const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
+/// dst[i] = src[i] XOR 0x80: int8 x ↔ unsigned x + 128 (src == dst allowed).
+void clipz_i8_offset(const uint8_t *src, uint8_t *dst, size_t n);
+/// 1 when clipz_i8_gemm_offset runs straight on offset activations (the VNNI kernel wants x + 128), so
+/// callers should quantize, then clipz_i8_offset once, instead of every GEMM thread flipping a copy.
+int clipz_i8_takes_offset(void);
+/// clipz_i8_gemm on activations stored as x + 128 (unsigned; e.g. from clipz_i8_offset). Same results.
+void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                          const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
 /// Name of the kernel clipz_i8_gemm uses on this CPU ("avx512-vnni", "avx2", "neon-sdot", "scalar").
 const char *clipz_i8_kernel_name(void);
 
