@@ -131,8 +131,7 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
             return;
         }
         gemm_avx512(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, fused);
-        if (fused != act)
-            for (int m = 0; m < M; m++) clipz_activation(y + (size_t)m * ldy + n_begin, (size_t)(n_end - n_begin), 1);
+        if (fused != act) clipz_gelu_columns(y, M, ldy, n_begin, n_end);
         return;
     }
 #endif

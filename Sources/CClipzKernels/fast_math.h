@@ -26,10 +26,10 @@ static inline float fast_exp(float x) {
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-/// 2^ii · e^f for f = x - ii·ln2 (ln2 split in two parts as in fast_exp), with fast_exp's polynomial.
+/// e^f ≈ 1 + f + f²·P(f) for the reduced argument f = x - i·ln2 (ln2 split in two parts as in
+/// fast_exp), with fast_exp's coefficients; every vector exp below shares it.
 __attribute__((target("avx512f"), always_inline))
-static inline __m512 exp512_from_(__m512 x, __m512i ii) {
-    __m512 fi = _mm512_cvtepi32_ps(ii);
+static inline __m512 exp512_reduced_(__m512 x, __m512 fi) {
     __m512 f = _mm512_fnmadd_ps(fi, _mm512_set1_ps(0.693359375f), x);
     f = _mm512_fnmadd_ps(fi, _mm512_set1_ps(-2.12194440e-4f), f);
     __m512 p = _mm512_set1_ps(1.9875691500e-4f);
@@ -38,7 +38,13 @@ static inline __m512 exp512_from_(__m512 x, __m512i ii) {
     p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(4.1665795894e-2f));
     p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.6666665459e-1f));
     p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, f), f, f), _mm512_set1_ps(1.0f));
+    return _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, f), f, f), _mm512_set1_ps(1.0f));
+}
+
+/// 2^ii · e^f for f = x - ii·ln2.
+__attribute__((target("avx512f"), always_inline))
+static inline __m512 exp512_from_(__m512 x, __m512i ii) {
+    __m512 p = exp512_reduced_(x, _mm512_cvtepi32_ps(ii));
     __m512i e = _mm512_slli_epi32(_mm512_add_epi32(ii, _mm512_set1_epi32(127)), 23);
     return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
 }
@@ -71,15 +77,7 @@ __attribute__((target("avx512f"), always_inline))
 static inline __m512 exp512_epilogue_ps(__m512 x) {
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.7f));
     __m512 fi = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 f = _mm512_fnmadd_ps(fi, _mm512_set1_ps(0.693359375f), x);
-    f = _mm512_fnmadd_ps(fi, _mm512_set1_ps(-2.12194440e-4f), f);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, f), f, f), _mm512_set1_ps(1.0f));
+    __m512 p = exp512_reduced_(x, fi);
     return _mm512_scalef_ps(p, fi);
 }
 #endif

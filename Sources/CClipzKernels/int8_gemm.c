@@ -227,6 +227,7 @@ static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int
 
 // Micro-kernel: 8 rows × 32 columns (16 zmm accumulators), activations pre-flipped to unsigned.
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+// Activation and residual never come together here: the dispatchers route that case to the scalar path.
 static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                            const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     int K4 = k4_of(K), Kp = K4 * 4;
@@ -280,6 +281,8 @@ static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, con
             if (staged) clipz_act_tile(tile, rows, y + (size_t)m * ldy + n0, ldy, k0, two ? k1 : 0, act);
         }
     }
+    // Exact-erf GELU is never fused: it runs afterwards through the shared activation kernel.
+    if (act == CLIPZ_ACT_GELU) clipz_gelu_columns(y, M, ldy, n_begin, n_end);
 }
 
 // Activations as x + 128 (unsigned): x XOR 0x80, once per call into a per-thread buffer, unless the
@@ -358,11 +361,8 @@ void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, in
 #endif
 #if defined(__x86_64__)
     if (kernel == 3) {
-        // Exact-erf GELU runs afterwards through the shared activation kernel (as in clipz_f32_gemm_packed).
-        int post = act == CLIPZ_ACT_GELU && !accumulate;
-        if (act != CLIPZ_ACT_NONE && accumulate) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
-        gemm_vnni(xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, post ? CLIPZ_ACT_NONE : act);
-        if (post) for (int m = 0; m < M; m++) clipz_activation(y + (size_t)m * ldy + n_begin, (size_t)(n_end - n_begin), 1);
+        if (act != CLIPZ_ACT_NONE && accumulate) gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
+        else gemm_vnni(xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
         return;
     }
     if (kernel == 2) { gemm_avx2(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
@@ -384,9 +384,7 @@ void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, cons
     if (n_end > N) n_end = N;
 #if defined(__x86_64__)
     if (best_path() == 3 && !(act != CLIPZ_ACT_NONE && accumulate)) {
-        int post = act == CLIPZ_ACT_GELU;
-        gemm_vnni_core(xu, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, post ? CLIPZ_ACT_NONE : act);
-        if (post) for (int m = 0; m < M; m++) clipz_activation(y + (size_t)m * ldy + n_begin, (size_t)(n_end - n_begin), 1);
+        gemm_vnni_core(xu, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
         return;
     }
 #endif

@@ -16,6 +16,12 @@ static inline float clipz_act_scalar(float v, int act) {
     }
 }
 
+/// Exact-erf GELU over columns [n_begin, n_end) of M rows (row stride ldy), in place: the pass the
+/// SIMD GEMMs run after their epilogue, since that activation is never fused.
+static inline void clipz_gelu_columns(float *y, int M, int ldy, int n_begin, int n_end) {
+    for (int m = 0; m < M; m++) clipz_activation(y + (size_t)m * ldy + n_begin, (size_t)(n_end - n_begin), CLIPZ_ACT_GELU);
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define CLIPZ_AVX512_INLINE __attribute__((target("avx512f"), always_inline)) static inline
