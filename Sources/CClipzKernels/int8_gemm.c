@@ -6,6 +6,7 @@
 // ≤ 32258, so nothing saturates. VNNI's vpdpbusd wants unsigned activations: we flip the sign bit
 // (x + 128 as u8) and subtract 128·Σ_k W[n,k] afterwards.
 #include "simd_epilogue.h"
+#include "isa_dispatch.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,24 +41,24 @@ void clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsu
             }
 }
 
-#if defined(__x86_64__) && defined(__clang__)
-#define CLIPZ_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define CLIPZ_CLONES
-#endif
-
 // Rounding is to nearest even everywhere (rintf here, vcvtps2dq in the AVX-512 path), so all
-// paths produce the same int8 activations.
-CLIPZ_CLONES static void quantize_row_c(const float *r, int K, int Kp, float inv, int8_t *q) {
+// paths produce the same int8 activations. The plain loops get AVX2 / baseline builds (isa_dispatch.h).
+CLIPZ_ISA_BODY void quantize_row_c_body(const float *r, int K, int Kp, float inv, int8_t *q) {
     for (int k = 0; k < K; k++) { float v = r[k] * inv; v = v > 127 ? 127 : (v < -127 ? -127 : v); q[k] = (int8_t)rintf(v); }
     for (int k = K; k < Kp; k++) q[k] = 0;
 }
+CLIPZ_ISA_VARIANTS(quantize_row_c, (const float *r, int K, int Kp, float inv, int8_t *q), (r, K, Kp, inv, q))
+static void quantize_row_c(const float *r, int K, int Kp, float inv, int8_t *q) {
+    CLIPZ_ISA_CALL(clipz_isa_level(), quantize_row_c, (r, K, Kp, inv, q));
+}
 
-CLIPZ_CLONES static float absmax_c(const float *r, int K) {
+CLIPZ_ISA_BODY void absmax_c_body(const float *r, int K, float *out) {
     float mx = 0;
     for (int k = 0; k < K; k++) { float a = fabsf(r[k]); mx = a > mx ? a : mx; }
-    return mx;
+    *out = mx;
 }
+CLIPZ_ISA_VARIANTS(absmax_c, (const float *r, int K, float *out), (r, K, out))
+static float absmax_c(const float *r, int K) { float mx; CLIPZ_ISA_CALL(clipz_isa_level(), absmax_c, (r, K, &mx)); return mx; }
 
 #if defined(__x86_64__)
 __attribute__((target("avx512f,avx512bw")))
@@ -350,12 +351,19 @@ const char *clipz_i8_kernel_name(void) {
     switch (best_path()) { case 4: return "neon-sdot"; case 3: return "avx512-vnni"; case 2: return "avx2"; default: return "scalar"; }
 }
 
-void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                        const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+int clipz_i8_path_supported(int kernel) {
+    if (kernel == 1) return 1;
+#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+    return kernel == 4;
+#else
+    return kernel >= 2 && kernel <= 3 && kernel <= best_path();
+#endif
+}
+
+static void gemm_dispatch(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                          const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     if (M <= 0 || n_end <= n_begin) return;
     if (n_end > N) n_end = N;
-    int best = best_path();
-    if (kernel == 0 || kernel > best) kernel = best;
 #if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
     if (kernel == 4) { gemm_neon(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
 #endif
@@ -371,9 +379,16 @@ void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, in
     gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
 
+int clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                       const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+    if (!clipz_i8_path_supported(kernel)) return -1;
+    gemm_dispatch(kernel, xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
+    return 0;
+}
+
 void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                    const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
-    clipz_i8_gemm_path(0, xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
+    gemm_dispatch(best_path(), xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
 
 int clipz_i8_takes_offset(void) { return best_path() == 3; }

@@ -3,18 +3,19 @@
 // Softmax-attention lives in attention.c.
 #include "clipz_kernels.h"
 #include "fast_math.h"
+#include "isa_dispatch.h"
 #include <math.h>
 
-// Hot loops get AVX-512 / AVX2 clones picked at load time (ifunc); "default" is the SSE2 baseline.
-#if defined(__x86_64__) && defined(__clang__)
-#define CLIPZ_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLIPZ_CLONES
-#endif
+// Hot loops are compiled for AVX-512, AVX2 + FMA and the baseline, and picked by clipz_cpu_features()
+// (isa_dispatch.h), so CLIPZ_CPU_DISABLE reaches every level.
 
-CLIPZ_CLONES void clipz_vexp(const float *x, float *y, size_t n) { for (size_t i = 0; i < n; i++) y[i] = fast_exp(x[i]); }
+int clipz_ops_level(void) { return clipz_isa_level(); }
 
-CLIPZ_CLONES void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps) {
+CLIPZ_ISA_BODY void vexp_body(const float *x, float *y, size_t n) { for (size_t i = 0; i < n; i++) y[i] = fast_exp(x[i]); }
+CLIPZ_ISA_VARIANTS(vexp, (const float *x, float *y, size_t n), (x, y, n))
+void clipz_vexp(const float *x, float *y, size_t n) { CLIPZ_ISA_CALL(clipz_isa_level(), vexp, (x, y, n)); }
+
+CLIPZ_ISA_BODY void layernorm_body(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps) {
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * w;
         float *yr = y + (size_t)r * w;
@@ -26,8 +27,13 @@ CLIPZ_CLONES void clipz_layernorm(const float *x, float *y, int rows, int w, con
         for (int i = 0; i < w; i++) yr[i] = (xr[i] - mean) * inv * gamma[i] + beta[i];
     }
 }
+CLIPZ_ISA_VARIANTS(layernorm, (const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps),
+                   (x, y, rows, w, gamma, beta, eps))
+void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps) {
+    CLIPZ_ISA_CALL(clipz_isa_level(), layernorm, (x, y, rows, w, gamma, beta, eps));
+}
 
-CLIPZ_CLONES void clipz_activation(float *x, size_t n, int kind) {
+CLIPZ_ISA_BODY void activation_body(float *x, size_t n, int kind) {
     if (kind == 0) {
         for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = v / (1.0f + fast_exp(-1.702f * v)); }
     } else if (kind == 1) {
@@ -41,9 +47,9 @@ CLIPZ_CLONES void clipz_activation(float *x, size_t n, int kind) {
         }
     }
 }
+CLIPZ_ISA_VARIANTS(activation, (float *x, size_t n, int kind), (x, n, kind))
+void clipz_activation(float *x, size_t n, int kind) { CLIPZ_ISA_CALL(clipz_isa_level(), activation, (x, n, kind)); }
 
-CLIPZ_CLONES void clipz_add_bias(float *y, int rows, int n, const float *b) {
-    for (int r = 0; r < rows; r++) { float *yr = y + (size_t)r * n; for (int j = 0; j < n; j++) yr[j] += b[j]; }
-}
-
-CLIPZ_CLONES void clipz_add(float *y, const float *x, size_t n) { for (size_t i = 0; i < n; i++) y[i] += x[i]; }
+CLIPZ_ISA_BODY void add_body(float *y, const float *x, size_t n) { for (size_t i = 0; i < n; i++) y[i] += x[i]; }
+CLIPZ_ISA_VARIANTS(add, (float *y, const float *x, size_t n), (y, x, n))
+void clipz_add(float *y, const float *x, size_t n) { CLIPZ_ISA_CALL(clipz_isa_level(), add, (y, x, n)); }

@@ -34,3 +34,20 @@ public struct CPUFeatures: OptionSet, Sendable {
         return all.filter { contains($0.0) }.map { $0.1 }
     }
 }
+
+/// Which kernel each kind of work runs on this CPU (after CLIPZ_CPU_DISABLE), for `clipz system`,
+/// benchmarks and test logs.
+public enum KernelPaths {
+    /// fp32 GEMM: Clipz's packed AVX-512 kernel, else OpenBLAS with its core name.
+    public static var fp32GEMM: String { clipz_f32_packed_available() != 0 ? "packed-avx512" : "openblas-" + BLAS.coreName.lowercased() }
+    /// int8 GEMM kernel name ("avx512-vnni", "avx2", "neon-sdot", "scalar").
+    public static var int8GEMM: String { String(cString: clipz_i8_kernel_name()) }
+    /// Attention for head sizes that are multiples of 16 (others take the generic C loop).
+    public static var attention: String { CPUFeatures.current.contains(.avx512f) ? "avx512" : "generic" }
+    /// LayerNorm, activations, adds and row quantization.
+    public static var elementwise: String { ["baseline", "avx2", "avx512"][Int(clipz_ops_level())] }
+    public static var all: [(String, String)] {
+        [("fp32_gemm", fp32GEMM), ("int8_gemm", int8GEMM), ("attention", attention), ("elementwise", elementwise)]
+    }
+    public static var summary: String { all.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
+}

@@ -25,6 +25,7 @@ struct System: ParsableCommand {
             "openblas_core_chosen_by_clipz": BLAS.chosenCore ?? NSNull(),
             "openblas_core_set_by_user": BLAS.userSetCore,
             "threads": ProcessInfo.processInfo.activeProcessorCount,
+            "kernels": Dictionary(uniqueKeysWithValues: KernelPaths.all),
         ]
         let peaks = peak ? (fp32: measurePeak(kind: 0), int8: measurePeak(kind: 1)) : nil
         if let peaks { info["peak_fp32_gflops"] = peaks.fp32; info["peak_int8_gops"] = peaks.int8 }
@@ -35,6 +36,7 @@ struct System: ParsableCommand {
             let why = BLAS.userSetCore ? "set by OPENBLAS_CORETYPE" : (BLAS.chosenCore != nil ? "chosen by clipz from CPU features" : "OpenBLAS's own detection")
             print("OpenBLAS core: \(BLAS.coreName) (\(why))")
         }
+        print("kernels: \(KernelPaths.summary)")
         if let peaks {
             let n = ProcessInfo.processInfo.activeProcessorCount
             print(peaks.fp32 > 0 ? String(format: "peak fp32 (AVX-512 FMA): %.1f GFLOP/s on %d threads", peaks.fp32, n) : "peak fp32: no AVX-512")

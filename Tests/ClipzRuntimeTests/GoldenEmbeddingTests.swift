@@ -1,3 +1,4 @@
+import CClipzKernels
 import ClipzCore
 import ClipzFormat
 import ClipzImport
@@ -74,7 +75,10 @@ final class GoldenEmbeddingTests: XCTestCase {
 
     func testLastBlockPruningGivesTheSameEmbeddingsAsTheFullPass() throws {
         // Without onBlock the last block runs out-proj and MLP on the pooled rows only; with it, on
-        // every row. The pooled rows see identical arithmetic, so the embeddings must be equal bit for bit.
+        // every row. The packed AVX-512 GEMM computes each row with the same arithmetic whatever the
+        // row count, so there the embeddings are equal bit for bit. OpenBLAS (CPUs without AVX-512)
+        // blocks differently for 1 and for 50 rows, so there the sums round differently: a stated
+        // tolerance of 1e-5 relative instead.
         let m = try CLIPModel(source: SyntheticModel.make(config: SyntheticModel.tinyConfig()))
         var rng = SplitMix64(seed: 5)
         let pixels = (0..<(3 * 3 * 32 * 32)).map { _ in rng.nextGaussian() }
@@ -82,9 +86,16 @@ final class GoldenEmbeddingTests: XCTestCase {
         let pruned = try m.encodeImages(pixels: pixels, count: 3)
         let full = try m.encodeImages(pixels: pixels, count: 3, onBlock: { _, _ in blocks += 1 })
         XCTAssertEqual(blocks, 2)
-        XCTAssertEqual(pruned, full)
         let tokens = [[300, 5, 7, 511], [300, 9, 9, 9, 9, 9, 9, 511], [12, 511]]
-        XCTAssertEqual(try m.encodeTexts(tokens: tokens), try m.encodeTexts(tokens: tokens, onBlock: { _, _ in }))
+        let prunedText = try m.encodeTexts(tokens: tokens), fullText = try m.encodeTexts(tokens: tokens, onBlock: { _, _ in })
+        let exact = clipz_f32_packed_available() != 0
+        print("last-block pruning on \(KernelPaths.fp32GEMM): expecting \(exact ? "bit-identical" : "within 1e-5") embeddings")
+        for (a, b) in [(pruned, full), (prunedText, fullText)] {
+            XCTAssertEqual(a.count, b.count)
+            if exact { XCTAssertEqual(a, b) }
+            let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+            XCTAssertLessThanOrEqual(worst, 1e-5)
+        }
         XCTAssertFalse(pruned.contains { !$0.isFinite })
     }
 }

@@ -20,8 +20,8 @@ final class Int8KernelTests: XCTestCase {
         var y = (0..<(m * n)).map { _ in accumulate != 0 ? rng.nextGaussian() : .nan }, ref = y
         let bp = b ?? []
         bp.withUnsafeBufferPointer { bb in
-            clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &y, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
-            clipz_i8_gemm_path(1, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &ref, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
+            XCTAssertEqual(clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &y, Int32(n), Int32(n), 0, Int32(n), accumulate, act), 0)
+            XCTAssertEqual(clipz_i8_gemm_path(1, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &ref, Int32(n), Int32(n), 0, Int32(n), accumulate, act), 0)
         }
         // Plain float check of the reference: Σ xq·w · sx · sw + b.
         if accumulate == 0 && act == Int32(CLIPZ_ACT_NONE) { for i in 0..<m { for j in 0..<n {
@@ -33,14 +33,34 @@ final class Int8KernelTests: XCTestCase {
         return (y, ref)
     }
 
+    /// The optimized paths this CPU runs (as clipz_cpu_features() reports it: CLIPZ_CPU_DISABLE hides some).
+    static let pathNames: [Int32: String] = [2: "avx2", 3: "avx512-vnni", 4: "neon-sdot"]
+    static var optimizedPaths: [Int32] { [2, 3, 4].filter { clipz_i8_path_supported($0) != 0 } }
+
+    func testPathsOnOfferFollowTheCPU() {
+        let f = CPUFeatures.current
+        XCTAssertEqual(clipz_i8_path_supported(1), 1)
+        XCTAssertEqual(clipz_i8_path_supported(2) != 0, f.contains([.avx2, .fma]))
+        XCTAssertEqual(clipz_i8_path_supported(3) != 0, f.contains([.avx512f, .avx512bw, .avx512vl, .avx512vnni]))
+        // The dispatched kernel is the best path on offer, and a path on no offer is refused without writing.
+        XCTAssertEqual(Self.optimizedPaths.last.map { Self.pathNames[$0]! } ?? "scalar", KernelPaths.int8GEMM)
+        var y: [Float] = [42]
+        let one: [Int8] = [1, 0, 0, 0]
+        var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(1, 1)), colsum: [Int32] = [0]
+        clipz_i8_pack(one, 1, 1, &packed, &colsum)
+        XCTAssertEqual(clipz_i8_gemm_path(99, one, [1], 1, 1, packed, colsum, [1], nil, &y, 1, 1, 0, 1, 0, Int32(CLIPZ_ACT_NONE)), -1)
+        XCTAssertEqual(y, [42])
+    }
+
     func testOptimizedPathsMatchScalarReference() {
         var rng = SplitMix64(seed: 11)
-        print("int8 kernel on this CPU: \(String(cString: clipz_i8_kernel_name()))")
+        let paths = Self.optimizedPaths
+        print("int8 paths checked against the scalar reference on this CPU: \(paths.map { Self.pathNames[$0]! }) (dispatch: \(KernelPaths.int8GEMM))")
         let shapes = [(1, 1, 1), (3, 17, 5), (4, 16, 4), (7, 33, 64), (5, 70, 130), (9, 64, 768), (2, 48, 3)]
         // Epilogues: plain, residual add, and each activation (exact GELU runs as a separate pass on VNNI).
         let epilogues: [(Int32, Int32)] = [(0, Int32(CLIPZ_ACT_NONE)), (1, Int32(CLIPZ_ACT_NONE)), (0, Int32(CLIPZ_ACT_QUICK_GELU)),
                                             (0, Int32(CLIPZ_ACT_GELU)), (0, Int32(CLIPZ_ACT_GELU_TANH)), (1, Int32(CLIPZ_ACT_QUICK_GELU))]
-        for path: Int32 in [2, 3] {
+        for path in paths {
             for (m, n, k) in shapes {
                 for bias in [false, true] { for (accumulate, act) in epilogues {
                     let (y, ref) = run(path: path, m: m, n: n, k: k, rng: &rng, bias: bias, accumulate: accumulate, act: act)
@@ -88,9 +108,9 @@ final class Int8KernelTests: XCTestCase {
         clipz_i8_pack(w, Int32(n), Int32(k), &packed, &colsum)
         let xq = [Int8](repeating: -127, count: m * k) + []
         let sx = [Float](repeating: 1, count: m), sw = [Float](repeating: 1, count: n)
-        for path: Int32 in [1, 2, 3] {
+        for path in [1] + Self.optimizedPaths {
             var y = [Float](repeating: 0, count: m * n)
-            clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, Int32(CLIPZ_ACT_NONE))
+            _ = clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, Int32(CLIPZ_ACT_NONE))
             XCTAssertEqual(y[0], Float(127 * 127 * k), "path \(path)")
         }
     }

@@ -88,8 +88,6 @@ void clipz_planes_to_bytes_ref(const uint8_t *src, uint8_t *dst, size_t n, size_
 void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps);
 /// In place: 0 = QuickGELU x·σ(1.702x), 1 = GELU (erf), 2 = GELU (tanh approximation).
 void clipz_activation(float *x, size_t n, int kind);
-/// y[r, :] += b for each row.
-void clipz_add_bias(float *y, int rows, int n, const float *b);
 /// y += x
 void clipz_add(float *y, const float *x, size_t n);
 /// Attention for one (sequence, head): q, k, v are [seq, hd] with row stride ld, out has row stride ldo;
@@ -98,6 +96,9 @@ void clipz_add(float *y, const float *x, size_t n);
 /// causal masks keys after the query.
 void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
                           float *scratch, int causal, float scale);
+/// Instruction-set level the plain-C loops (LayerNorm, activations, add, row quantization) run at:
+/// 0 baseline, 1 AVX2 + FMA, 2 AVX-512F; follows clipz_cpu_features(), so CLIPZ_CPU_DISABLE lowers it.
+int clipz_ops_level(void);
 /// exp on a vector with the polynomial the fused kernels use (max rel. error ~2e-7), for tests.
 void clipz_vexp(const float *x, float *y, size_t n);
 
@@ -141,9 +142,12 @@ void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, i
 /// CLIPZ_ACT_* code. Dispatches to AVX-512 VNNI, AVX2, NEON or scalar.
 void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                    const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
-/// `kernel` forces a path: 0 auto, 1 scalar (the reference), 2 AVX2, 3 AVX-512 VNNI, 4 NEON sdot (aarch64);
-/// a path the CPU or build lacks falls back to the best one available.
-void clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+/// 1 when `kernel` (1 scalar reference, 2 AVX2, 3 AVX-512 VNNI, 4 NEON sdot) runs on this CPU and build
+/// (as clipz_cpu_features() reports it, so CLIPZ_CPU_DISABLE hides paths).
+int clipz_i8_path_supported(int kernel);
+/// clipz_i8_gemm on the given path; returns -1 and writes nothing when !clipz_i8_path_supported(kernel)
+/// (a test asking for a path never silently runs another one), 0 otherwise.
+int clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                         const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
 /// dst[i] = src[i] XOR 0x80: int8 x ↔ unsigned x + 128 (src == dst allowed).
 void clipz_i8_offset(const uint8_t *src, uint8_t *dst, size_t n);
