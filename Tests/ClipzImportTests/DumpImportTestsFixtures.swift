@@ -13,7 +13,7 @@ final class DumpImportTestsFixtures: XCTestCase {
 
     func path(_ rel: String) throws -> String {
         let p = Self.fixtures + "/" + rel
-        guard FileManager.default.fileExists(atPath: p) else { throw XCTSkip("fixture \(rel) not generated yet") }
+        guard FileManager.default.fileExists(atPath: p) else { throw MissingFixture("fixture \(rel) not generated yet") }
         return p
     }
 

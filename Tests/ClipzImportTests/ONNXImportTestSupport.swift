@@ -68,3 +68,11 @@ enum ONNXFixtures {
         try JSONDecoder().decode(ModelConfig.self, from: Data(contentsOf: URL(fileURLWithPath: path(rel))))
     }
 }
+
+/// Thrown when a committed fixture (or the built `clipz` beside the test bundle) is missing: the test
+/// fails, naming it; nothing is ever skipped.
+struct MissingFixture: Error, CustomStringConvertible {
+    let what: String
+    init(_ what: String) { self.what = what }
+    var description: String { "missing: \(what)" }
+}

@@ -7,7 +7,7 @@ final class ONNXImportTests: XCTestCase {
     /// within f16 rounding for f16 graphs) and the config with `canonical_config.json`.
     func check(_ folder: String, _ files: [String], f16: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws {
         let paths = files.map { ONNXFixtures.path("\(folder)/\($0)") }
-        guard paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { throw XCTSkip("fixture \(folder)/\(files) not present") }
+        guard paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { throw MissingFixture("fixture \(folder)/\(files) not present") }
         let model = try ONNXImporter.load(paths: paths)
         let want = try ONNXFixtures.config("\(folder)/canonical_config.json")
         XCTAssertEqual(model.metadata.config, want, "config of \(files)", file: file, line: line)

@@ -38,7 +38,7 @@ final class CLISnapshotTests: XCTestCase {
 
     func testRootHelpSnapshotAndSubcommandHelpsExitZero() throws {
         try assertSnapshot(Clipz.helpMessage() + "\n", "help-root.txt")
-        guard let exe = ValidateFixtures.executable else { throw XCTSkip("clipz executable not built beside the tests") }
+        guard let exe = ValidateFixtures.executable else { throw MissingFixture("clipz executable not built beside the tests") }
         for sub in ["convert", "inspect", "calibrate", "quantize", "tokenize", "preprocess", "embed", "classify", "validate", "bench", "system"] {
             let (status, out, _) = try ValidateFixtures.runExecutable(exe, [sub, "--help"])
             XCTAssertEqual(status, 0, sub)
@@ -47,7 +47,7 @@ final class CLISnapshotTests: XCTestCase {
     }
 
     func testExitCodesForUsageAndInputErrors() throws {
-        guard let exe = ValidateFixtures.executable else { throw XCTSkip("clipz executable not built beside the tests") }
+        guard let exe = ValidateFixtures.executable else { throw MissingFixture("clipz executable not built beside the tests") }
         var (status, _, err) = try ValidateFixtures.runExecutable(exe, ["inspect"])
         XCTAssertEqual(status, 2, err)
         (status, _, err) = try ValidateFixtures.runExecutable(exe, ["inspect", "/nonexistent/model.clipz"])

@@ -20,7 +20,7 @@ final class FallbackPathTests: XCTestCase {
     }
 
     func testNoAVX512PathsMatchTheDefaultPaths() throws {
-        guard CLI.binary != nil else { throw XCTSkip("clipz binary not found beside the test bundle") }
+        guard CLI.binary != nil else { throw MissingFixture("clipz binary not found beside the test bundle") }
         let dir = try CLI.tempDir(self)
         let fp32 = dir.appendingPathComponent("digits.clipz").path, int8 = dir.appendingPathComponent("digits-int8.clipz").path
         let digits = CLI.root.appendingPathComponent("Tests/Fixtures/digits")

@@ -36,7 +36,7 @@ enum CLI {
     /// Runs `clipz args…` under `ulimit -v`, single-threaded OpenBLAS (its thread pool cannot start
     /// under a 256 MiB address-space cap and would spin), with a wall-clock `timeout`.
     static func run(_ args: [String], timeout: TimeInterval = 30, environment extra: [String: String] = [:]) throws -> Result {
-        guard let bin = binary else { throw XCTSkip("clipz binary not found beside the test bundle") }
+        guard let bin = binary else { throw MissingFixture("clipz binary not found beside the test bundle") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", "ulimit -v \(memoryLimitKB) && exec \"$0\" \"$@\"", bin] + args
@@ -71,4 +71,12 @@ enum CLI {
         test.addTeardownBlock { try? FileManager.default.removeItem(at: d) }
         return d
     }
+}
+
+/// Thrown when a committed fixture (or the built `clipz` beside the test bundle) is missing: the test
+/// fails, naming it; nothing is ever skipped.
+struct MissingFixture: Error, CustomStringConvertible {
+    let what: String
+    init(_ what: String) { self.what = what }
+    var description: String { "missing: \(what)" }
 }

@@ -9,7 +9,7 @@ final class KillTest: XCTestCase {
     var source: String { CLI.importFixtures.appendingPathComponent("openclip_tiny/open_clip_model.safetensors").path }
 
     func launchConvert(_ out: String, force: Bool) throws -> Process {
-        guard let bin = CLI.binary else { throw XCTSkip("clipz binary not found beside the test bundle") }
+        guard let bin = CLI.binary else { throw MissingFixture("clipz binary not found beside the test bundle") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
         p.arguments = ["convert", source, "-o", out, "--quiet"] + (force ? ["--force"] : [])

@@ -67,7 +67,7 @@ final class ValidateTests: XCTestCase {
     }
 
     func testExecutableExitCodes() throws {
-        guard let exe = ValidateFixtures.executable else { throw XCTSkip("clipz executable not found beside the tests") }
+        guard let exe = ValidateFixtures.executable else { throw MissingFixture("clipz executable not found beside the tests") }
         let (ok, json, err) = try ValidateFixtures.runExecutable(exe, ["validate"] + args(fp32, ["--json"]))
         XCTAssertEqual(ok, 0, err)
         let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

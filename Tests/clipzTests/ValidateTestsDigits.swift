@@ -12,7 +12,7 @@ final class ValidateDigitsTests: XCTestCase {
     let template = "a photo of the number {}."
 
     override func setUpWithError() throws {
-        guard FileManager.default.fileExists(atPath: digits + "/heldout") else { throw XCTSkip("Tests/Fixtures/digits not present") }
+        guard FileManager.default.fileExists(atPath: digits + "/heldout") else { throw MissingFixture("Tests/Fixtures/digits not present") }
         dir = try ValidateFixtures.tempDir()
     }
     override func tearDownWithError() throws { if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) } }
