@@ -43,31 +43,20 @@ final class GoldenTests: XCTestCase {
         XCTAssertEqual(matched, cases.count, summary + "\n" + failures.joined(separator: "\n"))
     }
 
-    func testLoadTime() throws {
-        let start = Date()
-        let text = try CLIPTokenizer.bundledMergesText()
-        let mid = Date()
-        let tok = try CLIPTokenizer(mergesText: text)
-        let end = Date()
-        print(String(format: "bundled vocabulary: decompress+verify %.1f ms, build %.1f ms",
-                     mid.timeIntervalSince(start) * 1000, end.timeIntervalSince(mid) * 1000))
+    func testBundledVocabularyBuildsTheFullTokenizer() throws {
+        let tok = try CLIPTokenizer(mergesText: try CLIPTokenizer.bundledMergesText())
         XCTAssertEqual(tok.vocabularySize, 49408)
     }
 
-    func testThousandPromptsAreFast() throws {
+    /// A thousand prompts in one call, twice (the second pass reads the word cache): the same rows, each
+    /// 77 ids starting with <start_of_text>. Speed is measured by benchmarks, not here.
+    func testThousandPromptsGiveTheSameRowsWithAWarmCache() throws {
         let tok = try CLIPTokenizer.bundled()
         let goldens = try Fixtures.goldens("tokenizer_goldens")
         let texts = (0..<1000).map { i in "a photo of a \(goldens.cases[i % goldens.cases.count].text.prefix(60)) number \(i)" }
-        let start = Date()
         let rows = tok.tokenize(texts, contextLength: 77)
-        let elapsed = Date().timeIntervalSince(start)
-        let again = Date()
-        _ = tok.tokenize(texts, contextLength: 77)
-        let warm = Date().timeIntervalSince(again)
-        print(String(format: "tokenize: 1000 prompts in %.1f ms (second pass, warm word cache: %.1f ms)", elapsed * 1000, warm * 1000))
         XCTAssertEqual(rows.count, 1000)
         XCTAssertTrue(rows.allSatisfy { $0.count == 77 && $0[0] == 49406 })
-        // Generous bound: debug builds and a busy 2-core machine are much slower than release.
-        XCTAssertLessThan(elapsed, 5.0)
+        XCTAssertEqual(tok.tokenize(texts, contextLength: 77), rows)
     }
 }
