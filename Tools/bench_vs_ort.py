@@ -3,7 +3,7 @@
 
     /work/pyenv/bin/python Tools/bench_vs_ort.py [--clipz .build-bench/release/clipz] [--rounds 3] [--iterations 10]
 
-Steps: export combined + split ONNX towers (opset 17, cached in $CLIPZ_BENCH_DIR or /work/bench-cache),
+Steps: export combined + split ONNX towers (opset 17, cached in $CLIPZ_BENCH_DIR or $XDG_CACHE_HOME/clipz/bench, i.e. ~/.cache/clipz/bench),
 `clipz convert` the combined graph to fp32 .clipz, `clipz quantize` to fp16 and int8 (and static int8 with
 `clipz calibrate` on seeded random images unless --no-static), ORT `quantize_dynamic` (QInt8 weights,
 per channel). Then every workload is measured ALTERNATELY, Clipz and ORT in fresh processes, for --rounds
@@ -167,7 +167,8 @@ def render(a):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clipz", default=str(HERE.parent / ".build-bench" / "release" / "clipz"))
-    ap.add_argument("--work", default=os.environ.get("CLIPZ_BENCH_DIR", "/work/bench-cache"))
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    ap.add_argument("--work", default=os.environ.get("CLIPZ_BENCH_DIR", os.path.join(cache, "clipz", "bench")))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batches", default="1,8")
     ap.add_argument("--rounds", type=int, default=3)

@@ -1,6 +1,6 @@
 """Model preparation for Tools/bench_vs_ort.py: the ViT-B/32 ONNX exports (cached) and ORT's dynamic int8.
 
-Everything is written under the work directory (default /work/bench-cache, or $CLIPZ_BENCH_DIR), never
+Everything is written under the work directory (default $XDG_CACHE_HOME/clipz/bench, i.e. ~/.cache/clipz/bench, or $CLIPZ_BENCH_DIR), never
 into git: the combined opset-17 export alone is about 600 MB.
 """
 import json
