@@ -1,4 +1,4 @@
-// fp32 GEMM against weights packed once at load time (AVX-512), with a fused epilogue.
+// fp32 GEMM against weights packed once at load time (AVX-512, or AVX2 + FMA), with a fused epilogue.
 //
 // Why not OpenBLAS here: sgemm repacks the weight matrix on every call (≈7% of the ViT-B/32 fp32
 // forward pass) and writes C twice for beta = 0 plus once more for our bias/residual/activation
@@ -7,6 +7,8 @@
 // and stream each panel through an MR × 32 register tile (MR ≤ 12 rows: 24 zmm accumulators, two
 // weight loads and MR broadcasts per k). Activations are read in place (row stride ldx).
 // Epilogue, in registers: y = act(x·Wᵀ + bias) (+ y when accumulating: the residual add).
+// AVX2 has 16 ymm registers: the same panels are read as two 16-column halves through MR × 16 tiles
+// (MR ≤ 6: 12 accumulators, two weight loads and MR broadcasts per k).
 #include "simd_epilogue.h"
 #include <string.h>
 
@@ -50,12 +52,19 @@ void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const floa
         }
 }
 
-int clipz_f32_packed_available(void) {
+static int f32_path(void) {
 #if defined(__x86_64__)
-    return (clipz_cpu_features() & CLIPZ_CPU_AVX512F) != 0;
-#else
-    return 0;
+    uint32_t f = clipz_cpu_features();
+    if (f & CLIPZ_CPU_AVX512F) return 2;
+    if ((f & (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) == (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) return 1;
 #endif
+    return 0;
+}
+
+int clipz_f32_packed_available(void) { return f32_path() != 0; }
+
+const char *clipz_f32_kernel_name(void) {
+    switch (f32_path()) { case 2: return "avx512"; case 1: return "avx2"; default: return ""; }
 }
 
 #if defined(__x86_64__)
@@ -113,6 +122,69 @@ static void gemm_avx512(const float *x, int M, int K, int ldx, const float *pack
     }
     (void)N;
 }
+
+// One MR × 16 tile (half a panel) over the full K; MR is a constant after inlining. The sums are staged,
+// activated by the shared activation loop and written with the residual add; w has row stride NR.
+__attribute__((target("avx2,fma"), always_inline)) static inline
+void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, const float *bias16, float *y, int ldy,
+               int cols, int accumulate, int act) {
+    __m256 acc[6][2];
+    for (int r = 0; r < MR; r++) { acc[r][0] = _mm256_setzero_ps(); acc[r][1] = _mm256_setzero_ps(); }
+    for (int k = 0; k < K; k++) {
+        __m256 b0 = _mm256_loadu_ps(w + (size_t)k * NR), b1 = _mm256_loadu_ps(w + (size_t)k * NR + 8);
+        for (int r = 0; r < MR; r++) {
+            __m256 a = _mm256_broadcast_ss(x + (size_t)r * ldx + k);
+            acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+        }
+    }
+    __m256 c0 = _mm256_loadu_ps(bias16), c1 = _mm256_loadu_ps(bias16 + 8);
+    __attribute__((aligned(32))) float staged[6 * 16];
+    for (int r = 0; r < MR; r++) {
+        _mm256_store_ps(staged + r * 16, _mm256_add_ps(acc[r][0], c0));
+        _mm256_store_ps(staged + r * 16 + 8, _mm256_add_ps(acc[r][1], c1));
+    }
+    if (act != CLIPZ_ACT_NONE) clipz_activation(staged, (size_t)MR * 16, act);
+    for (int r = 0; r < MR; r++) {
+        float *out = y + (size_t)r * ldy;
+        const float *v = staged + r * 16;
+        if (cols == 16) {
+            __m256 v0 = _mm256_load_ps(v), v1 = _mm256_load_ps(v + 8);
+            if (accumulate) { v0 = _mm256_add_ps(v0, _mm256_loadu_ps(out)); v1 = _mm256_add_ps(v1, _mm256_loadu_ps(out + 8)); }
+            _mm256_storeu_ps(out, v0);
+            _mm256_storeu_ps(out + 8, v1);
+        } else {
+            for (int j = 0; j < cols; j++) out[j] = accumulate ? out[j] + v[j] : v[j];
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
+                      int n_begin, int n_end, int accumulate, int act) {
+    int tiles = (M + 5) / 6;
+    for (int n0 = n_begin; n0 < n_end; n0 += NR) {
+        for (int half = 0; half < 2; half++) {
+            int c = n0 + half * 16;
+            if (c >= n_end) break;
+            int cols = n_end - c < 16 ? n_end - c : 16;
+            float b16[16] = {0};
+            if (bias) memcpy(b16, bias + c, sizeof(float) * (size_t)cols);
+            const float *w = packed + (size_t)(n0 / NR) * K * NR + half * 16;
+            for (int t = 0; t < tiles; t++) {
+                int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
+                const float *xs = x + (size_t)r0 * ldx;
+                float *ys = y + (size_t)r0 * ldy + c;
+                switch (r1 - r0) {
+#define CASE(R) case R: tile_avx2(R, xs, ldx, K, w, b16, ys, ldy, cols, accumulate, act); break;
+                CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6)
+#undef CASE
+                default: break;
+                }
+            }
+        }
+    }
+}
 #endif
 
 void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
@@ -130,7 +202,8 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
             clipz_f32_gemm_packed_ref(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, act);
             return;
         }
-        gemm_avx512(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, fused);
+        if (f32_path() == 2) gemm_avx512(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, fused);
+        else gemm_avx2(x, M, K, ldx, packed, bias, y, ldy, n_begin, n_end, accumulate, fused);
         if (fused != act) clipz_gelu_columns(y, M, ldy, n_begin, n_end);
         return;
     }

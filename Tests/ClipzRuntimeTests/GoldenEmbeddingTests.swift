@@ -75,8 +75,8 @@ final class GoldenEmbeddingTests: XCTestCase {
 
     func testLastBlockPruningGivesTheSameEmbeddingsAsTheFullPass() throws {
         // Without onBlock the last block runs out-proj and MLP on the pooled rows only; with it, on
-        // every row. The packed AVX-512 GEMM computes each row with the same arithmetic whatever the
-        // row count, so there the embeddings are equal bit for bit. OpenBLAS (CPUs without AVX-512)
+        // every row. The packed GEMMs (AVX-512, AVX2) compute each row with the same arithmetic whatever
+        // the row count, so there the embeddings are equal bit for bit. OpenBLAS (CPUs without AVX2)
         // blocks differently for 1 and for 50 rows, so there the sums round differently: a stated
         // tolerance of 1e-5 relative instead.
         let m = try CLIPModel(source: SyntheticModel.make(config: SyntheticModel.tinyConfig()))
