@@ -190,37 +190,73 @@ static uint8_t *flip_buffer(size_t bytes) {
 }
 
 #if defined(__x86_64__)
+// AVX2 tile: R ≤ 4 rows × 16 columns (8 ymm accumulators). Per k4 and row, |x| is broadcast once and
+// sign(w, x) moves x's sign onto the weights, so vpmaddubsw never sees a pair above 2·127·127.
+__attribute__((target("avx2,fma"), always_inline)) static inline
+void tile_avx2(const int R, const int8_t *x0, int Kp, int K4, const int8_t *pb, __m256i acc[4][2]) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int r = 0; r < R; r++) { acc[r][0] = _mm256_setzero_si256(); acc[r][1] = _mm256_setzero_si256(); }
+    for (int k4 = 0; k4 < K4; k4++) {
+        __m256i w0 = _mm256_loadu_si256((const __m256i *)(pb + k4 * 64));
+        __m256i w1 = _mm256_loadu_si256((const __m256i *)(pb + k4 * 64 + 32));
+        for (int r = 0; r < R; r++) {
+            int32_t b; memcpy(&b, x0 + (size_t)r * Kp + k4 * 4, 4);
+            __m256i v = _mm256_set1_epi32(b), u = _mm256_sign_epi8(v, v);
+            acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(w0, v)), ones));
+            acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(w1, v)), ones));
+        }
+    }
+}
+
+// Dequantize, bias and activation for R rows × 16 columns, vectorised: sums × sx[m] × sw[n] + bias[n],
+// staged, activated by the shared activation loop (fast_math.h's exp), then written (+ y when accumulating).
+__attribute__((target("avx2,fma"))) static void epilogue_avx2(int R, __m256i acc[4][2], float *y, int ldy, int n0, int count,
+                                                            const float *sx, const float *sw16, const float *bias16, int accumulate, int act) {
+    __attribute__((aligned(32))) float staged[4 * 16];
+    __m256 s0 = _mm256_loadu_ps(sw16), s1 = _mm256_loadu_ps(sw16 + 8);
+    __m256 b0 = _mm256_loadu_ps(bias16), b1 = _mm256_loadu_ps(bias16 + 8);
+    for (int r = 0; r < R; r++) {
+        __m256 m = _mm256_set1_ps(sx[r]);
+        _mm256_store_ps(staged + r * 16, _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][0]), m), s0, b0));
+        _mm256_store_ps(staged + r * 16 + 8, _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][1]), m), s1, b1));
+    }
+    if (act != CLIPZ_ACT_NONE) clipz_activation(staged, (size_t)R * 16, act);
+    for (int r = 0; r < R; r++) {
+        float *out = y + (size_t)r * ldy + n0;
+        const float *v = staged + r * 16;
+        if (count == 16) {
+            __m256 v0 = _mm256_load_ps(v), v1 = _mm256_load_ps(v + 8);
+            if (accumulate) { v0 = _mm256_add_ps(v0, _mm256_loadu_ps(out)); v1 = _mm256_add_ps(v1, _mm256_loadu_ps(out + 8)); }
+            _mm256_storeu_ps(out, v0);
+            _mm256_storeu_ps(out + 8, v1);
+        } else {
+            for (int j = 0; j < count; j++) out[j] = accumulate ? out[j] + v[j] : v[j];
+        }
+    }
+}
+
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
                       const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
     int K4 = k4_of(K), Kp = K4 * 4;
-    const __m256i ones = _mm256_set1_epi16(1);
+    (void)N;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
         const int8_t *pb = packed + (size_t)nb * K4 * 64;
-        int count = n_end - nb * 16 < 16 ? n_end - nb * 16 : 16;
-        int m = 0;
-        for (; m < M; m += 2) {
-            int rows = M - m < 2 ? M - m : 2;
-            __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00;
-            const int8_t *x0 = xq + (size_t)m * Kp, *x1 = rows > 1 ? x0 + Kp : x0;
-            for (int k4 = 0; k4 < K4; k4++) {
-                __m256i w0 = _mm256_loadu_si256((const __m256i *)(pb + k4 * 64));
-                __m256i w1 = _mm256_loadu_si256((const __m256i *)(pb + k4 * 64 + 32));
-                int32_t b0, b1; memcpy(&b0, x0 + k4 * 4, 4); memcpy(&b1, x1 + k4 * 4, 4);
-                __m256i v0 = _mm256_set1_epi32(b0), v1 = _mm256_set1_epi32(b1);
-                __m256i u0 = _mm256_sign_epi8(v0, v0), u1 = _mm256_sign_epi8(v1, v1);
-                a00 = _mm256_add_epi32(a00, _mm256_madd_epi16(_mm256_maddubs_epi16(u0, _mm256_sign_epi8(w0, v0)), ones));
-                a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(_mm256_maddubs_epi16(u0, _mm256_sign_epi8(w1, v0)), ones));
-                a10 = _mm256_add_epi32(a10, _mm256_madd_epi16(_mm256_maddubs_epi16(u1, _mm256_sign_epi8(w0, v1)), ones));
-                a11 = _mm256_add_epi32(a11, _mm256_madd_epi16(_mm256_maddubs_epi16(u1, _mm256_sign_epi8(w1, v1)), ones));
+        int n0 = nb * 16, count = n_end - n0 < 16 ? n_end - n0 : 16;
+        float sw16[16] = {0}, b16[16] = {0};
+        memcpy(sw16, sw + n0, sizeof(float) * (size_t)count);
+        if (bias) memcpy(b16, bias + n0, sizeof(float) * (size_t)count);
+        for (int m = 0; m < M; m += 4) {
+            int rows = M - m < 4 ? M - m : 4;
+            __m256i acc[4][2];
+            const int8_t *x0 = xq + (size_t)m * Kp;
+            switch (rows) {
+            case 4: tile_avx2(4, x0, Kp, K4, pb, acc); break;
+            case 3: tile_avx2(3, x0, Kp, K4, pb, acc); break;
+            case 2: tile_avx2(2, x0, Kp, K4, pb, acc); break;
+            default: tile_avx2(1, x0, Kp, K4, pb, acc); break;
             }
-            int32_t acc[16];
-            _mm256_storeu_si256((__m256i *)acc, a00); _mm256_storeu_si256((__m256i *)(acc + 8), a01);
-            epilogue(y + (size_t)m * ldy, acc, nb * 16, count, sx[m], sw, bias, accumulate, act);
-            if (rows > 1) {
-                _mm256_storeu_si256((__m256i *)acc, a10); _mm256_storeu_si256((__m256i *)(acc + 8), a11);
-                epilogue(y + (size_t)(m + 1) * ldy, acc, nb * 16, count, sx[m + 1], sw, bias, accumulate, act);
-            }
+            epilogue_avx2(rows, acc, y + (size_t)m * ldy, ldy, n0, count, sx + m, sw16, b16, accumulate, act);
         }
     }
 }
