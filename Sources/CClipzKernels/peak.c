@@ -34,22 +34,59 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) static double vnni_loop(l
     for (long i = 0; i < n; i++) CHAINS(_mm512_dpbusd_epi32(acc[j], u, v), acc);
     return seconds_now() - t;
 }
+
+__attribute__((target("avx2,fma"))) static double fma256_loop(long n) {
+    __m256 acc[12], b = _mm256_set1_ps(0.999f), c = _mm256_set1_ps(1e-6f);
+    for (int j = 0; j < 12; j++) acc[j] = _mm256_set1_ps((float)j);
+    double t = seconds_now();
+    for (long i = 0; i < n; i++) CHAINS(_mm256_fmadd_ps(acc[j], b, c), acc);
+    return seconds_now() - t;
+}
+
+// The AVX2 int8 kernel's instruction mix per 32 products: sign, vpmaddubsw, vpmaddwd, add.
+__attribute__((target("avx2"))) static double i8avx2_loop(long n) {
+    __m256i acc[12], u = _mm256_set1_epi8(3), v = _mm256_set1_epi8(-5), ones = _mm256_set1_epi16(1);
+    for (int j = 0; j < 12; j++) acc[j] = _mm256_set1_epi32(j);
+    double t = seconds_now();
+    for (long i = 0; i < n; i++)
+        CHAINS(_mm256_add_epi32(acc[j], _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(v, acc[j])), ones)), acc);
+    return seconds_now() - t;
+}
 #endif
+
+/// Which loop measures `kind` on this CPU: 1 AVX-512 FMA, 2 AVX2 FMA, 3 AVX-512 VNNI, 4 AVX2 int8; 0 none.
+static int peak_loop(int kind) {
+#if defined(__x86_64__)
+    uint32_t f = clipz_cpu_features();
+    uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VNNI, avx2 = CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA;
+    if (kind == 0) return (f & CLIPZ_CPU_AVX512F) ? 1 : (f & avx2) == avx2 ? 2 : 0;
+    if (kind == 1) return (f & vnni) == vnni ? 3 : (f & avx2) == avx2 ? 4 : 0;
+#endif
+    (void)kind;
+    return 0;
+}
+
+const char *clipz_peak_name(int kind) {
+    switch (peak_loop(kind)) {
+    case 1: return "AVX-512 FMA"; case 2: return "AVX2 FMA"; case 3: return "AVX-512 VNNI"; case 4: return "AVX2 vpmaddubsw";
+    default: return "";
+    }
+}
 
 double clipz_peak_gops(int kind, double seconds) {
 #if defined(__x86_64__)
-    uint32_t f = clipz_cpu_features();
-    uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VNNI;
-    if (kind == 0 && !(f & CLIPZ_CPU_AVX512F)) return 0;
-    if (kind == 1 && (f & vnni) != vnni) return 0;
-    // Ops per loop iteration: 12 instructions × 16 lanes × (2 for an FMA, 8 for 4 u8·s8 products + adds).
-    double ops = kind == 0 ? 12.0 * 16 * 2 : 12.0 * 16 * 8;
+    int loop = peak_loop(kind);
+    if (loop == 0) return 0;
+    // Ops per loop iteration: 12 instructions × lanes × (2 for an FMA; 8 for VNNI's 4 u8·s8 products + adds
+    // per 32-bit lane; 2 per byte pair for the AVX2 int8 sequence: 32 products + adds per ymm).
+    double ops = loop == 1 ? 12.0 * 16 * 2 : loop == 2 ? 12.0 * 8 * 2 : loop == 3 ? 12.0 * 16 * 8 : 12.0 * 32 * 2;
+    double (*run)(long) = loop == 1 ? fma_loop : loop == 2 ? fma256_loop : loop == 3 ? vnni_loop : i8avx2_loop;
     long n = 1 << 16;
-    double dt = kind == 0 ? fma_loop(n) : vnni_loop(n);
+    double dt = run(n);
     // Grow the loop until it runs for `seconds` (the first short runs also warm the clock up).
     while (dt < seconds && n < (1L << 40)) {
         n = dt > 1e-4 ? (long)((double)n * seconds / dt * 1.05) + 1 : n * 16;
-        dt = kind == 0 ? fma_loop(n) : vnni_loop(n);
+        dt = run(n);
     }
     return dt > 0 ? ops * (double)n / dt / 1e9 : 0;
 #else

@@ -12,7 +12,7 @@ struct System: ParsableCommand {
             because Debian's OpenBLAS 0.3.21 falls back to slow 'Prescott' kernels on CPUs it does not know.
             """)
     @Flag(help: "Print JSON.") var json = false
-    @Flag(help: "Measure the peak fp32 FMA and int8 VNNI throughput of all cores (about 1 s); `clipz bench` GFLOP/s divided by it is the fraction of the machine a model uses.")
+    @Flag(help: "Measure the peak fp32 FMA and int8 throughput of all cores with the instructions the kernels use here (about 1 s); `clipz bench` GFLOP/s divided by it is the fraction of the machine a model uses.")
     var peak = false
 
     func run() throws {
@@ -28,7 +28,10 @@ struct System: ParsableCommand {
             "kernels": Dictionary(uniqueKeysWithValues: KernelPaths.all),
         ]
         let peaks = peak ? (fp32: measurePeak(kind: 0), int8: measurePeak(kind: 1)) : nil
-        if let peaks { info["peak_fp32_gflops"] = peaks.fp32; info["peak_int8_gops"] = peaks.int8 }
+        if let peaks {
+            info["peak_fp32_gflops"] = peaks.fp32; info["peak_int8_gops"] = peaks.int8
+            info["peak_fp32_instructions"] = String(cString: clipz_peak_name(0)); info["peak_int8_instructions"] = String(cString: clipz_peak_name(1))
+        }
         if json { try Output.json(info); return }
         print("clipz \(clipzVersion)")
         print("cpu features: \(CPUFeatures.current.names.joined(separator: " "))")
@@ -39,8 +42,9 @@ struct System: ParsableCommand {
         print("kernels: \(KernelPaths.summary)")
         if let peaks {
             let n = ProcessInfo.processInfo.activeProcessorCount
-            print(peaks.fp32 > 0 ? String(format: "peak fp32 (AVX-512 FMA): %.1f GFLOP/s on %d threads", peaks.fp32, n) : "peak fp32: no AVX-512")
-            print(peaks.int8 > 0 ? String(format: "peak int8 (AVX-512 VNNI): %.1f GOP/s on %d threads", peaks.int8, n) : "peak int8: no AVX-512 VNNI")
+            let fp32 = String(cString: clipz_peak_name(0)), int8 = String(cString: clipz_peak_name(1))
+            print(peaks.fp32 > 0 ? String(format: "peak fp32 (%@): %.1f GFLOP/s on %d threads", fp32, peaks.fp32, n) : "peak fp32: no AVX2 or AVX-512")
+            print(peaks.int8 > 0 ? String(format: "peak int8 (%@): %.1f GOP/s on %d threads", int8, peaks.int8, n) : "peak int8: no AVX2 or AVX-512 VNNI")
         }
     }
 

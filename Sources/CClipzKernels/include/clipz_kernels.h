@@ -32,10 +32,13 @@ uint32_t clipz_cpu_features(void);
 /// Hands freed heap memory back to the OS (glibc malloc_trim; no-op elsewhere).
 void clipz_release_free_memory(void);
 
-/// Peak throughput of the calling core in G ops/s, measured for about `seconds`: kind 0 = fp32 AVX-512
-/// FMA (2 flops per lane), 1 = int8 AVX-512 VNNI (2 ops per u8·s8 product). 0 when the CPU lacks the
-/// instructions (or off x86-64).
+/// Peak throughput of the calling core in G ops/s, measured for about `seconds` with the widest instructions
+/// the kernels use here: kind 0 = fp32 FMA (AVX-512, else AVX2; 2 flops per lane), 1 = int8 (AVX-512 VNNI,
+/// else the AVX2 kernel's vpmaddubsw sequence; 2 ops per u8·s8 product). 0 when the CPU has neither (or off x86-64).
 double clipz_peak_gops(int kind, double seconds);
+/// The instructions clipz_peak_gops(kind) measures here ("AVX-512 FMA", "AVX2 FMA", "AVX-512 VNNI",
+/// "AVX2 vpmaddubsw"), or "" when none.
+const char *clipz_peak_name(int kind);
 
 // ---- threads ----------------------------------------------------------------
 typedef void (*clipz_task_fn)(void *ctx, int part);
