@@ -17,13 +17,27 @@ public enum Quantizer {
         public var exclude: String?
         /// SmoothQuant α; nil = the calibration file's.
         public var smoothAlpha: Double?
-        /// Layers whose calibrated relative output error exceeds this fall back to dynamic activations.
+        /// Layers whose output error, measured on `probe`, exceeds this fall back to dynamic activations.
         public var guardBound: Double
+        /// The float model run over a few inputs: where the guard measures each static layer's error.
+        /// Required with `calibration` (static int8 without a measured guard is refused).
+        public var probe: (any ActivationSource)?
         public init(target: Target, calibration: CalibrationFile? = nil, calibrationPath: String? = nil, exclude: String? = nil,
-                    smoothAlpha: Double? = nil, guardBound: Double = 0.05) {
-            self.target = target; self.calibration = calibration; self.calibrationPath = calibrationPath; self.exclude = exclude
-            self.smoothAlpha = smoothAlpha; self.guardBound = guardBound
+                    smoothAlpha: Double? = nil, guardBound: Double = 0.05, probe: (any ActivationSource)? = nil) {
+            self.target = target
+            self.calibration = calibration
+            self.calibrationPath = calibrationPath
+            self.exclude = exclude
+            self.smoothAlpha = smoothAlpha
+            self.guardBound = guardBound
+            self.probe = probe
         }
+    }
+
+    /// A layer kept on dynamic activations although a calibration was given, and why.
+    public struct Fallback: Sendable, Equatable {
+        public var name: String
+        public var reason: String
     }
 
     /// What happened to each layer (filled while the output streams).
@@ -32,7 +46,8 @@ public enum Quantizer {
         private let lock = NSLock()
         private var _rows: [Row] = []
         public var rows: [Row] { lock.lock(); defer { lock.unlock() }; return _rows }
-        public internal(set) var fallbacks: [String] = []
+        /// Sorted by name.
+        public internal(set) var fallbacks: [Fallback] = []
         public internal(set) var notes: [String] = []
         func add(_ r: Row) { lock.lock(); _rows.append(r); lock.unlock() }
     }
@@ -105,8 +120,9 @@ public enum Quantizer {
         }
         meta.provenance.quantization = QuantizationRecord(
             type: type, excluded: isInt8 ? file.tensorNames.filter { CanonicalName.isLinearWeight($0) && excluded($0) } : [],
-            smoothAlpha: plan.isStatic ? plan.alpha : nil, calibration: calSummary, fallbacks: report.fallbacks)
+            smoothAlpha: plan.isStatic ? plan.alpha : nil, calibration: calSummary, fallbacks: report.fallbacks.map(\.name))
         meta.provenance.notes += report.notes
+        meta.provenance.notes += report.fallbacks.map { "static int8: '\($0.name)' kept dynamic activations: \($0.reason)" }
         meta.provenance.converterVersion = clipzVersion
         meta.provenance.createdAt = ISO8601DateFormatter().string(from: Date())
         return (ModelSource(metadata: meta, tensors: tensors, inputPaths: [file.path] + (options.calibrationPath.map { [$0] } ?? [])), quant, report)
