@@ -32,37 +32,76 @@ public struct CalibrationCheck: Sendable {
     ///   - source: the calibration file's name, for messages.
     /// - Throws: `QuantError.calibration` when the file does not describe this model.
     public init(_ cal: CalibrationFile, model file: ClipzFile, alpha: Double, source: String) throws {
-        guard cal.config == file.metadata.config else {
-            throw QuantError.calibration(file: source, detail: "was measured on a model with another architecture than \(file.path)")
-        }
-        var inDims: [String: Int] = [:]
-        for e in file.entries where CanonicalName.isLinearWeight(e.name) { inDims[e.name] = e.shape.dropFirst().reduce(1, *) }
-        for (name, l) in cal.layers.sorted(by: { $0.key < $1.key }) {
-            guard let k = inDims[name] else {
-                throw QuantError.calibration(file: source, detail: "layer '\(name)' is not a linear layer of \(file.path); calibrate this model")
-            }
-            guard l.channelAbsMax.count == k, l.smooth.map({ $0.count == k }) ?? true else {
-                throw QuantError.calibration(file: source, detail: "layer '\(name)' has \(l.channelAbsMax.count) channel maxima and "
-                                             + "\(l.smooth?.count ?? 0) smoothing factors; \(file.path) has \(k) input channels there")
-            }
-        }
+        let inDims = try Self.checkStructure(cal, file, source)
         let bounds: [String: [Float]]
         do {
             bounds = try InputBounds.of(file)
         } catch {
             throw QuantError.calibration(file: source, detail: "cannot bound the layer inputs of \(file.path): \(error)")
         }
-        var bad: [String: String] = [:]
         for (name, l) in cal.layers {
-            if let r = Self.valueProblem(l, bound: bounds[name]) { bad[name] = r }
+            if let r = Self.valueProblem(l, bound: bounds[name]) { fallbacks[name] = r }
         }
-        // Smoothing is recomputed from the group's channel maxima and the model's weights, never taken on trust.
+        let grouped = try resolveSmoothing(cal, file, alpha: alpha)
+        for (name, l) in cal.layers where fallbacks[name] == nil {
+            let s = smoothByLinear[name]
+            var clip = l.clip
+            if grouped.contains(name) && alpha != cal.smoothAlpha {
+                // Measured with another α: the stored clip is in other units; min-max of the re-smoothed channels.
+                clip = l.channelAbsMax.enumerated().map { $0.element / (s?[$0.offset] ?? 1) }.max() ?? clip
+            } else if grouped.contains(name) && alpha > 0 && s == nil {
+                fallbacks[name] = "measured after smoothing that cannot be recomputed (its LayerNorm group has no statistics)"
+                continue
+            }
+            if let b = bounds[name] {
+                let top = b.enumerated().map { $0.element / (s?[$0.offset] ?? 1) }.max() ?? 0
+                guard clip <= top * Self.boundSlack else {
+                    fallbacks[name] = "clip \(clip) is above \(top), the largest |x| this layer can receive "
+                        + "(from its LayerNorm and weights)"
+                    continue
+                }
+            }
+            layers[name] = Layer(clip: clip, smooth: s)
+        }
+        for name in inDims.keys where cal.layers[name] == nil { fallbacks[name] = "no statistics in the calibration file" }
+        if alpha != cal.smoothAlpha {
+            notes.append("smoothing α \(alpha) differs from the calibration's \(cal.smoothAlpha): "
+                         + "clips re-derived by min-max of the re-smoothed channels")
+        }
+    }
+
+    /// Input channels of every linear layer of the model, after checking that the file's layers are among them.
+    static func checkStructure(_ cal: CalibrationFile, _ file: ClipzFile, _ source: String) throws -> [String: Int] {
+        guard cal.config == file.metadata.config else {
+            throw QuantError.calibration(file: source, detail: "was measured on a model with another architecture than \(file.path)")
+        }
+        var inDims: [String: Int] = [:]
+        for e in file.entries where CanonicalName.isLinearWeight(e.name) {
+            inDims[e.name] = e.shape.dropFirst().reduce(1, *)
+        }
+        for (name, l) in cal.layers.sorted(by: { $0.key < $1.key }) {
+            guard let k = inDims[name] else {
+                throw QuantError.calibration(file: source, detail: "layer '\(name)' is not a linear layer of \(file.path); calibrate this model")
+            }
+            guard l.channelAbsMax.count == k, l.smooth.map({ $0.count == k }) ?? true else {
+                let detail = "layer '\(name)' has \(l.channelAbsMax.count) channel maxima and \(l.smooth?.count ?? 0) smoothing factors; "
+                    + "\(file.path) has \(k) input channels there"
+                throw QuantError.calibration(file: source, detail: detail)
+            }
+        }
+        return inDims
+    }
+
+    /// Smoothing factors per LayerNorm group, recomputed from the group's channel maxima and the
+    /// model's weights, never taken on trust. Returns the names of all grouped linears.
+    mutating func resolveSmoothing(_ cal: CalibrationFile, _ file: ClipzFile, alpha: Double) throws -> Set<String> {
         var grouped = Set<String>()
         for g in Smoothing.groups(file.metadata.config) {
             grouped.formUnion(g.linears)
             guard alpha > 0, let first = g.linears.first, let stats = cal.layers[first] else { continue }
-            if let r = bad[first] {
-                for l in g.linears where bad[l] == nil && cal.layers[l] != nil { bad[l] = "its LayerNorm group's smoothing comes from '\(first)': \(r)" }
+            let members = g.linears.filter { fallbacks[$0] == nil && cal.layers[$0] != nil }
+            if let r = fallbacks[first] {
+                for l in members { fallbacks[l] = "its LayerNorm group's smoothing comes from '\(first)': \(r)" }
                 continue
             }
             let weights = try g.linears.map { n -> Tensor in
@@ -70,39 +109,18 @@ public struct CalibrationCheck: Sendable {
                 return try Tensor(name: n, shape: e.shape, floats: try file.floats(n))
             }
             let s = Smoothing.factors(activationAbsMax: stats.channelAbsMax, weights: weights, alpha: alpha)
-            if alpha == cal.smoothAlpha, let l = g.linears.first(where: { cal.layers[$0]?.smooth.map { !Self.close($0, s) } ?? false }) {
-                for m in g.linears where bad[m] == nil && cal.layers[m] != nil {
-                    bad[m] = "the smoothing factors stored for '\(l)' do not follow from '\(first)' channel_abs_max and the model's weights"
+            let mismatch = g.linears.first { cal.layers[$0]?.smooth.map { !Self.close($0, s) } ?? false }
+            if alpha == cal.smoothAlpha, let l = mismatch {
+                for m in members {
+                    fallbacks[m] = "the smoothing factors stored for '\(l)' do not follow from "
+                        + "'\(first)' channel_abs_max and the model's weights"
                 }
                 continue
             }
             smoothByLN[g.layerNorm] = s
             for l in g.linears { smoothByLinear[l] = s }
         }
-        for (name, l) in cal.layers where bad[name] == nil {
-            let s = smoothByLinear[name]
-            var clip = l.clip
-            if grouped.contains(name) && alpha != cal.smoothAlpha {
-                // Measured with another α: the stored clip is of other units; min-max of the re-smoothed channels.
-                clip = l.channelAbsMax.enumerated().map { $0.element / (s?[$0.offset] ?? 1) }.max() ?? clip
-            } else if grouped.contains(name) && alpha > 0 && s == nil {
-                bad[name] = "measured after smoothing that cannot be recomputed (its LayerNorm group has no statistics)"
-                continue
-            }
-            if let b = bounds[name] {
-                let top = b.enumerated().map { $0.element / (s?[$0.offset] ?? 1) }.max() ?? 0
-                if !(clip <= top * Self.boundSlack) {
-                    bad[name] = "clip \(clip) is above \(top), the largest |x| this layer can receive (from its LayerNorm and weights)"
-                    continue
-                }
-            }
-            layers[name] = Layer(clip: clip, smooth: s)
-        }
-        for name in inDims.keys where cal.layers[name] == nil { bad[name] = "no statistics in the calibration file" }
-        fallbacks = bad
-        if alpha != cal.smoothAlpha {
-            notes.append("smoothing α \(alpha) differs from the calibration's \(cal.smoothAlpha): clips re-derived by min-max of the re-smoothed channels")
-        }
+        return grouped
     }
 
     /// Why a layer's numbers cannot be right, or nil.
@@ -112,7 +130,7 @@ public struct CalibrationCheck: Sendable {
         if let j = l.channelAbsMax.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
             return "channel_abs_max[\(j)] = \(l.channelAbsMax[j]) is not a non-negative finite number"
         }
-        if let s = l.smooth, let j = s.firstIndex(where: { !($0 >= Smoothing.factorRange.lowerBound && $0 <= Smoothing.factorRange.upperBound) }) {
+        if let s = l.smooth, let j = s.firstIndex(where: { !Smoothing.factorRange.contains($0) }) {
             return "smooth[\(j)] = \(s[j]) is outside \(Smoothing.factorRange)"
         }
         if let b = bound, let j = b.indices.first(where: { !(l.channelAbsMax[$0] <= b[$0] * boundSlack) }) {

@@ -53,6 +53,10 @@ struct Plan: @unchecked Sendable {
         report.notes += check.notes
     }
 
+    /// Rows per layer and forward pass the guard measures on (evenly strided): enough to see a wrong
+    /// scale, and it bounds the guard's cost to two GEMMs of this many rows per layer.
+    static let guardRows = 256
+
     /// Relative output error of each candidate layer on the probe (a layer whose weights cannot be
     /// loaded gets +∞). Each meter lives only while its layer is observed: no copy of every weight.
     static func measure(_ layers: [String: CalibrationCheck.Layer], file: ClipzFile, probe: any ActivationSource) throws -> [String: Double] {
@@ -64,7 +68,16 @@ struct Plan: @unchecked Sendable {
                 guard let e = file.entry(named: name) else { throw FormatError.noSuchTensor(path: file.path, tensor: name) }
                 var meter = try LayerErrorMeter(weight: try Tensor(name: name, shape: e.shape, floats: try file.floats(name)),
                                                 smooth: layer.smooth, clip: layer.clip)
-                meter.add(x, rows: rows)
+                let stride = (rows + Self.guardRows - 1) / Self.guardRows
+                if stride <= 1 {
+                    meter.add(x, rows: rows)
+                } else {
+                    let k = x.count / rows
+                    var picked: [Float] = []
+                    picked.reserveCapacity((rows / stride + 1) * k)
+                    for r in Swift.stride(from: 0, to: rows, by: stride) { picked += x[(r * k)..<((r + 1) * k)] }
+                    picked.withUnsafeBufferPointer { meter.add($0, rows: $0.count / k) }
+                }
                 total = (total.error + meter.squaredError, total.norm + meter.squaredNorm)
             } catch {
                 total = (.infinity, total.norm)

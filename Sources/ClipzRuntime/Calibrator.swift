@@ -14,9 +14,6 @@ public enum Calibrator {
     /// - Throws: `RuntimeError.badInput` for a quantized model or no inputs.
     public static func run(model: CLIPModel, pixels: [Float], imageCount: Int, tokens: [[Int]], options: Options,
                            progress: ((Int, Int, Int) -> Void)? = nil) throws -> CalibrationFile {
-        guard !model.linears.values.contains(where: \.isInt8) else {
-            throw RuntimeError.badInput("calibrate a float model (the fp32 .clipz from `clipz convert`), not a quantized one")
-        }
         guard imageCount > 0 || !tokens.isEmpty else { throw RuntimeError.badInput("no calibration images or texts") }
         let source = try ModelActivations(model: model, pixels: pixels, imageCount: imageCount, tokens: tokens, batch: options.batch,
                                           progress: progress)

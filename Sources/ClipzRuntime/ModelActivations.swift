@@ -25,7 +25,7 @@ public final class ModelActivations: ActivationSource, @unchecked Sendable {
             throw RuntimeError.badInput("\(pixels.count) pixel values for \(imageCount) images of \(per)")
         }
         guard !model.linears.values.contains(where: \.isInt8) else {
-            throw RuntimeError.badInput("activations for calibration or the guard come from a float model, not a quantized one")
+            throw RuntimeError.badInput("calibrate a float model (the fp32 .clipz from `clipz convert`), not a quantized one")
         }
         self.model = model
         self.pixels = pixels

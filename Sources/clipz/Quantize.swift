@@ -43,11 +43,8 @@ struct Quantize: ParsableCommand {
     func run() throws {
         let file = try ClipzFile(path: input)
         let cal = try calibration.map(CalibrationFile.read)
-        // An int8 input is refused by the quantizer with its own message; no probe to build for it.
-        let probe = try cal.flatMap { _ in file.entries.contains { $0.dtype == "i8" } ? nil : try guardProbe() }
-        let options = Quantizer.Options(target: Quantizer.Target(rawValue: type)!, calibration: cal, calibrationPath: calibration,
-                                        exclude: exclude, smoothAlpha: smooth, guardBound: guardBound, probe: probe)
-        let (model, quant, report) = try Quantizer.quantize(file, options: options)
+        // The options (and the float model the guard probes) are temporaries: freed before the output streams.
+        let (model, quant, report) = try Quantizer.quantize(file, options: try quantizerOptions(file, cal))
         let outBytes = try writeModel(model, to: output, force: force, quiet: quiet, quant: quant)
         let rows = report.rows
         if json {
@@ -70,6 +67,13 @@ struct Quantize: ParsableCommand {
         }
         for n in report.notes { Output.warn(n) }
         Output.info(String(format: "  size %@ → %@ (%.3f×)", formatBytes(file.fileBytes), formatBytes(outBytes), Double(outBytes) / Double(file.fileBytes)))
+    }
+
+    func quantizerOptions(_ file: ClipzFile, _ cal: CalibrationFile?) throws -> Quantizer.Options {
+        // An int8 input is refused by the quantizer with its own message; no probe to build for it.
+        let probe = try cal.flatMap { _ in file.entries.contains { $0.dtype == "i8" } ? nil : try guardProbe() }
+        return Quantizer.Options(target: Quantizer.Target(rawValue: type)!, calibration: cal, calibrationPath: calibration,
+                                 exclude: exclude, smoothAlpha: smooth, guardBound: guardBound, probe: probe)
     }
 
     /// The float model over the guard's inputs: --guard-images or seeded synthetic images, and built-in prompts.
