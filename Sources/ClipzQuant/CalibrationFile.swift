@@ -37,21 +37,34 @@ public struct CalibrationFile: Codable, Sendable {
         /// Informative only: `quantize` measures the error again on the model it quantizes.
         public var relativeError: Double?
         enum CodingKeys: String, CodingKey {
-            case rows, absMax = "abs_max", clip, channelAbsMax = "channel_abs_max", smooth, relativeError = "relative_error"
+            case rows, clip, smooth
+            case absMax = "abs_max", channelAbsMax = "channel_abs_max", relativeError = "relative_error"
         }
         public init(rows: Int, absMax: Float, clip: Float, channelAbsMax: [Float], smooth: [Float]?, relativeError: Double?) {
-            self.rows = rows; self.absMax = absMax; self.clip = clip; self.channelAbsMax = channelAbsMax; self.smooth = smooth; self.relativeError = relativeError
+            self.rows = rows
+            self.absMax = absMax
+            self.clip = clip
+            self.channelAbsMax = channelAbsMax
+            self.smooth = smooth
+            self.relativeError = relativeError
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, version, model, config, method, percentile, smoothAlpha = "smooth_alpha", images, texts, layers, createdAt = "created_at"
+        case format, version, model, config, method, percentile, images, texts, layers
+        case smoothAlpha = "smooth_alpha", createdAt = "created_at"
     }
 
-    public init(model: String, config: ModelConfig, method: String, percentile: Double?, smoothAlpha: Double, images: Int, texts: Int,
-                layers: [String: LayerStats]) {
-        self.model = model; self.config = config; self.method = method; self.percentile = percentile; self.smoothAlpha = smoothAlpha
-        self.images = images; self.texts = texts; self.layers = layers
+    public init(model: String, config: ModelConfig, method: String, percentile: Double?, smoothAlpha: Double, images: Int,
+                texts: Int, layers: [String: LayerStats]) {
+        self.model = model
+        self.config = config
+        self.method = method
+        self.percentile = percentile
+        self.smoothAlpha = smoothAlpha
+        self.images = images
+        self.texts = texts
+        self.layers = layers
         createdAt = ISO8601DateFormatter().string(from: Date())
     }
 
@@ -73,7 +86,9 @@ public struct CalibrationFile: Codable, Sendable {
         } catch {
             throw QuantError.calibration(file: source, detail: "not a calibration file: \(error)")
         }
-        guard f.format == formatName else { throw QuantError.calibration(file: source, detail: "format '\(f.format)' is not \(formatName)") }
+        guard f.format == formatName else {
+            throw QuantError.calibration(file: source, detail: "format '\(f.format)' is not \(formatName)")
+        }
         guard f.version <= currentVersion else {
             throw QuantError.calibration(file: source, detail: "version \(f.version) is newer than this clipz (\(currentVersion))")
         }
@@ -82,7 +97,9 @@ public struct CalibrationFile: Codable, Sendable {
 
     /// Reads and parses a calibration file (`decode`).
     public static func read(_ path: String) throws -> CalibrationFile {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw QuantError.calibration(file: path, detail: "cannot open for reading") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw QuantError.calibration(file: path, detail: "cannot open for reading")
+        }
         defer { try? handle.close() }
         let data: Data
         do {

@@ -13,7 +13,8 @@ public enum CalibrationStatistics {
         public var smoothAlpha: Double
         /// Inputs per forward pass (the runtime's batching).
         public var batch: Int
-        public init(method: CalibrationMethod = .percentile, percentile: Double = 99.999, smoothAlpha: Double = 0.5, batch: Int = 16) {
+        public init(method: CalibrationMethod = .percentile, percentile: Double = 99.999, smoothAlpha: Double = 0.5,
+                    batch: Int = 16) {
             self.method = method
             self.percentile = percentile
             self.smoothAlpha = smoothAlpha
@@ -41,7 +42,8 @@ public enum CalibrationStatistics {
         if options.smoothAlpha > 0 {
             for g in Smoothing.groups(source.config) {
                 guard let first = g.linears.first, let m = chanMax[first] else { continue }
-                let s = Smoothing.factors(activationAbsMax: m, weights: try g.linears.map { try source.weight($0) }, alpha: options.smoothAlpha)
+                let weights = try g.linears.map { try source.weight($0) }
+                let s = Smoothing.factors(activationAbsMax: m, weights: weights, alpha: options.smoothAlpha)
                 for l in g.linears { smooth[l] = s }
             }
         }
@@ -58,8 +60,8 @@ public enum CalibrationStatistics {
         try source.run(pass: 3, firstBatchOnly: true) { name, x, n in
             guard let clip = clips[name], clip > 0 else { return }
             if meters[name] == nil {
-                guard let w = try? source.weight(name), let m = try? LayerErrorMeter(weight: w, smooth: smooth[name], clip: clip) else { return }
-                meters[name] = m
+                guard let w = try? source.weight(name) else { return }
+                meters[name] = try? LayerErrorMeter(weight: w, smooth: smooth[name], clip: clip)
             }
             meters[name]?.add(x, rows: n)
         }
@@ -70,7 +72,7 @@ public enum CalibrationStatistics {
                                  smooth: smooth[name], relativeError: meters[name]?.relativeError)
         }
         return CalibrationFile(model: modelName, config: source.config, method: options.method.rawValue,
-                               percentile: options.method == .percentile ? options.percentile : nil, smoothAlpha: options.smoothAlpha,
-                               images: images, texts: texts, layers: layers)
+                               percentile: options.method == .percentile ? options.percentile : nil,
+                               smoothAlpha: options.smoothAlpha, images: images, texts: texts, layers: layers)
     }
 }

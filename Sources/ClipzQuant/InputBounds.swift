@@ -21,8 +21,9 @@ public enum InputBounds {
                 let ln2 = try layerNorm(file, "\(tower.rawValue).layers.\(i).ln2")
                 for p in ["attn.q", "attn.k", "attn.v"] { out[CanonicalName.layer(tower, i, p + ".weight")] = ln1 }
                 out[CanonicalName.layer(tower, i, "mlp.fc1.weight")] = ln2
-                out[CanonicalName.layer(tower, i, "attn.out.weight")] = try linearOutput(file, CanonicalName.layer(tower, i, "attn.v"), input: ln1)
-                out[CanonicalName.layer(tower, i, "mlp.fc2.weight")] = try linearOutput(file, CanonicalName.layer(tower, i, "mlp.fc1"), input: ln2)
+                let v = CanonicalName.layer(tower, i, "attn.v"), fc1 = CanonicalName.layer(tower, i, "mlp.fc1")
+                out[CanonicalName.layer(tower, i, "attn.out.weight")] = try linearOutput(file, v, input: ln1)
+                out[CanonicalName.layer(tower, i, "mlp.fc2.weight")] = try linearOutput(file, fc1, input: ln2)
             }
         }
         out[CanonicalName.visionProj] = try layerNorm(file, CanonicalName.postLN)
@@ -32,7 +33,9 @@ public enum InputBounds {
 
     static func layerNorm(_ file: ClipzFile, _ prefix: String) throws -> [Float] {
         let g = try file.floats(prefix + ".weight"), b = try file.floats(prefix + ".bias")
-        guard g.count == b.count else { throw CoreError.sizeMismatch(tensor: prefix + ".bias", expected: g.count, actual: b.count) }
+        guard g.count == b.count else {
+            throw CoreError.sizeMismatch(tensor: prefix + ".bias", expected: g.count, actual: b.count)
+        }
         let root = Float(max(g.count - 1, 0)).squareRoot()
         return zip(g, b).map { abs($0) * root + abs($1) }
     }
@@ -41,7 +44,9 @@ public enum InputBounds {
     static func linearOutput(_ file: ClipzFile, _ prefix: String, input: [Float]) throws -> [Float] {
         let w = try file.floats(prefix + ".weight"), b = try file.floats(prefix + ".bias")
         let k = input.count, rows = b.count
-        guard w.count == rows * k else { throw CoreError.sizeMismatch(tensor: prefix + ".weight", expected: rows * k, actual: w.count) }
+        guard w.count == rows * k else {
+            throw CoreError.sizeMismatch(tensor: prefix + ".weight", expected: rows * k, actual: w.count)
+        }
         return (0..<rows).map { o in
             var s = Double(abs(b[o]))
             for j in 0..<k { s += Double(abs(w[o * k + j])) * Double(input[j]) }

@@ -44,12 +44,14 @@ struct Plan: @unchecked Sendable {
             }
             errors[name] = e
             guard e <= options.guardBound else {
-                fallbacks[name] = String(format: "output error %.4f measured on the guard probe is above --guard %g", e, options.guardBound)
+                fallbacks[name] = String(format: "output error %.4f measured on the guard probe is above --guard %g",
+                                         e, options.guardBound)
                 continue
             }
             scales[name] = layer.clip / 127
         }
-        report.fallbacks = fallbacks.map { Quantizer.Fallback(name: $0.key, reason: $0.value) }.sorted { $0.name < $1.name }
+        report.fallbacks = fallbacks.map { Quantizer.Fallback(name: $0.key, reason: $0.value) }
+            .sorted { $0.name < $1.name }
         report.notes += check.notes
     }
 
@@ -59,15 +61,16 @@ struct Plan: @unchecked Sendable {
 
     /// Relative output error of each candidate layer on the probe (a layer whose weights cannot be
     /// loaded gets +∞). Each meter lives only while its layer is observed: no copy of every weight.
-    static func measure(_ layers: [String: CalibrationCheck.Layer], file: ClipzFile, probe: any ActivationSource) throws -> [String: Double] {
+    static func measure(_ layers: [String: CalibrationCheck.Layer], file: ClipzFile,
+                        probe: any ActivationSource) throws -> [String: Double] {
         var sums: [String: (error: Double, norm: Double)] = [:]
         try probe.run(pass: 1, firstBatchOnly: false) { name, x, rows in
             guard let layer = layers[name] else { return }
             var total = sums[name] ?? (0, 0)
             do {
                 guard let e = file.entry(named: name) else { throw FormatError.noSuchTensor(path: file.path, tensor: name) }
-                var meter = try LayerErrorMeter(weight: try Tensor(name: name, shape: e.shape, floats: try file.floats(name)),
-                                                smooth: layer.smooth, clip: layer.clip)
+                let weight = try Tensor(name: name, shape: e.shape, floats: try file.floats(name))
+                var meter = try LayerErrorMeter(weight: weight, smooth: layer.smooth, clip: layer.clip)
                 let stride = (rows + Self.guardRows - 1) / Self.guardRows
                 if stride <= 1 {
                     meter.add(x, rows: rows)

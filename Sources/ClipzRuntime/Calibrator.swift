@@ -15,9 +15,9 @@ public enum Calibrator {
     public static func run(model: CLIPModel, pixels: [Float], imageCount: Int, tokens: [[Int]], options: Options,
                            progress: ((Int, Int, Int) -> Void)? = nil) throws -> CalibrationFile {
         guard imageCount > 0 || !tokens.isEmpty else { throw RuntimeError.badInput("no calibration images or texts") }
-        let source = try ModelActivations(model: model, pixels: pixels, imageCount: imageCount, tokens: tokens, batch: options.batch,
-                                          progress: progress)
-        return try CalibrationStatistics.measure(source, modelName: model.metadata.provenance.name ?? "model", images: imageCount,
-                                                 texts: tokens.count, options: options)
+        let source = try ModelActivations(model: model, pixels: pixels, imageCount: imageCount, tokens: tokens,
+                                          batch: options.batch, progress: progress)
+        return try CalibrationStatistics.measure(source, modelName: model.metadata.provenance.name ?? "model",
+                                                 images: imageCount, texts: tokens.count, options: options)
     }
 }

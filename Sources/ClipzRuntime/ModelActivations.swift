@@ -38,7 +38,9 @@ public final class ModelActivations: ActivationSource, @unchecked Sendable {
     public var config: ModelConfig { model.config }
 
     public func weight(_ linear: String) throws -> Tensor {
-        guard let l = model.linears[linear], let w = l.f32Weights else { throw RuntimeError.badWeights("no fp32 linear '\(linear)'") }
+        guard let l = model.linears[linear], let w = l.f32Weights else {
+            throw RuntimeError.badWeights("no fp32 linear '\(linear)'")
+        }
         return try Tensor(name: linear, shape: [l.outDim, l.inDim], floats: w)
     }
 
