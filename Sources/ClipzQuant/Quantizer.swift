@@ -34,24 +34,6 @@ public enum Quantizer {
         }
     }
 
-    /// A layer kept on dynamic activations although a calibration was given, and why.
-    public struct Fallback: Sendable, Equatable {
-        public var name: String
-        public var reason: String
-    }
-
-    /// What happened to each layer (filled while the output streams).
-    public final class Report: @unchecked Sendable {
-        public struct Row: Sendable { public var name: String; public var kind: String; public var weightError: Double; public var outputError: Double? }
-        private let lock = NSLock()
-        private var _rows: [Row] = []
-        public var rows: [Row] { lock.lock(); defer { lock.unlock() }; return _rows }
-        /// Sorted by name.
-        public internal(set) var fallbacks: [Fallback] = []
-        public internal(set) var notes: [String] = []
-        func add(_ r: Row) { lock.lock(); _rows.append(r); lock.unlock() }
-    }
-
     /// - Returns: the quantized model (tensors computed lazily as the writer asks), the per-tensor
     ///   quantization parameters for the tensor table, and the report.
     public static func quantize(_ file: ClipzFile, options: Options) throws -> (ModelSource, [String: QuantParams], Report) {
@@ -126,17 +108,5 @@ public enum Quantizer {
         meta.provenance.converterVersion = clipzVersion
         meta.provenance.createdAt = ISO8601DateFormatter().string(from: Date())
         return (ModelSource(metadata: meta, tensors: tensors, inputPaths: [file.path] + (options.calibrationPath.map { [$0] } ?? [])), quant, report)
-    }
-}
-
-/// Holds a tensor computed alongside another (scales next to int8 weights) until the writer asks for it.
-final class PendingTensors: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String: Tensor] = [:]
-    func put(_ t: Tensor) { lock.lock(); items[t.name] = t; lock.unlock() }
-    func take(_ name: String) throws -> Tensor {
-        lock.lock(); defer { lock.unlock() }
-        guard let t = items.removeValue(forKey: name) else { throw CoreError.missingTensor(name) }
-        return t
     }
 }
