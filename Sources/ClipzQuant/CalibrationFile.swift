@@ -68,8 +68,9 @@ public struct CalibrationFile: Codable, Sendable {
         createdAt = ISO8601DateFormatter().string(from: Date())
     }
 
-    /// Largest calibration file read (a ViT-bigG/14 file is a few MiB).
-    public static let maxBytes = 512 << 20
+    /// Largest calibration file read. A ViT-bigG/14 file holds about 1.7 M numbers (≈ 35 MB pretty-printed);
+    /// the cap also bounds what the JSON decoder allocates for a hostile file.
+    public static let maxBytes = 128 << 20
 
     /// Parses a calibration file: the only parse entry point (`read` and the fuzzers call it).
     /// Checks the JSON shape, `format` and `version` only; whether the numbers fit a model is
@@ -79,7 +80,7 @@ public struct CalibrationFile: Codable, Sendable {
     ///   - source: the file name used in error messages.
     /// - Throws: `QuantError.calibration` naming `source`.
     public static func decode(_ data: Data, source: String = "calibration") throws -> CalibrationFile {
-        guard data.count <= maxBytes else { throw QuantError.calibration(file: source, detail: "larger than 512 MiB") }
+        guard data.count <= maxBytes else { throw QuantError.calibration(file: source, detail: "larger than \(maxBytes >> 20) MiB") }
         let f: CalibrationFile
         do {
             f = try JSONDecoder().decode(CalibrationFile.self, from: data)

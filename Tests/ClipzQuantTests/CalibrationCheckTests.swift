@@ -43,6 +43,9 @@ final class CalibrationCheckTests: XCTestCase {
                 guard case .calibration(file: "c.json", _)? = $0 as? QuantError else { return XCTFail("\($0)") }
             }
         }
+        XCTAssertThrowsError(try CalibrationFile.decode(Data(count: CalibrationFile.maxBytes + 1), source: "c.json")) {
+            XCTAssertTrue("\($0)".contains("larger than 128 MiB"), "\($0)")
+        }
         var other = cal
         other.format = "something-else"
         XCTAssertThrowsError(try CalibrationFile.decode(try other.encoded(), source: "c.json"))
