@@ -48,7 +48,9 @@ let package = Package(
         .testTarget(name: "ClipzTextTests", dependencies: ["ClipzText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClipzImageTests", dependencies: ["ClipzImage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClipzImportTests", dependencies: ["ClipzImport", "ClipzFormat"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClipzQuantTests", dependencies: ["ClipzQuant", "ClipzFormat", "ClipzCore"]),
         .testTarget(name: "ClipzRuntimeTests", dependencies: ["ClipzRuntime", "ClipzImport", "ClipzQuant"]),
+        .testTarget(name: "ClipzValidateTests", dependencies: ["ClipzValidate", "ClipzCore"]),
         .testTarget(name: "clipzTests", dependencies: ["clipz"], exclude: ["Snapshots"]),
     ]
 )

@@ -6,15 +6,17 @@ public enum QuantError: Error, CustomStringConvertible, Equatable {
     case calibration(file: String, detail: String)
     /// `--exclude` is not a valid regular expression.
     case badPattern(String)
-    /// A static int8 request without calibration data.
-    case needsCalibration
+    /// Static int8 without a float model run to measure the accuracy guard on (`Quantizer.Options.probe`).
+    case noGuardProbe(file: String)
 
     public var description: String {
         switch self {
         case let .notFloatModel(m): return "\(m); quantize a fp32 (or fp16) .clipz made by `clipz convert`"
         case let .calibration(f, d): return "\(f): \(d)"
         case let .badPattern(p): return "--exclude '\(p)' is not a valid regular expression"
-        case .needsCalibration: return "--type int8 with static activations needs --calibration CAL.json (make one with `clipz calibrate`), or use --activations dynamic"
+        case let .noGuardProbe(f):
+            return "\(f): static int8 measures each layer's error on the float model; pass Quantizer.Options.probe "
+                + "(ClipzRuntime's ModelActivations over a few inputs), as `clipz quantize` does"
         }
     }
 }

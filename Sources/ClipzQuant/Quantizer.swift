@@ -17,24 +17,21 @@ public enum Quantizer {
         public var exclude: String?
         /// SmoothQuant α; nil = the calibration file's.
         public var smoothAlpha: Double?
-        /// Layers whose calibrated relative output error exceeds this fall back to dynamic activations.
+        /// Layers whose output error, measured on `probe`, exceeds this fall back to dynamic activations.
         public var guardBound: Double
+        /// The float model run over a few inputs: where the guard measures each static layer's error.
+        /// Required with `calibration` (static int8 without a measured guard is refused).
+        public var probe: (any ActivationSource)?
         public init(target: Target, calibration: CalibrationFile? = nil, calibrationPath: String? = nil, exclude: String? = nil,
-                    smoothAlpha: Double? = nil, guardBound: Double = 0.05) {
-            self.target = target; self.calibration = calibration; self.calibrationPath = calibrationPath; self.exclude = exclude
-            self.smoothAlpha = smoothAlpha; self.guardBound = guardBound
+                    smoothAlpha: Double? = nil, guardBound: Double = 0.05, probe: (any ActivationSource)? = nil) {
+            self.target = target
+            self.calibration = calibration
+            self.calibrationPath = calibrationPath
+            self.exclude = exclude
+            self.smoothAlpha = smoothAlpha
+            self.guardBound = guardBound
+            self.probe = probe
         }
-    }
-
-    /// What happened to each layer (filled while the output streams).
-    public final class Report: @unchecked Sendable {
-        public struct Row: Sendable { public var name: String; public var kind: String; public var weightError: Double; public var outputError: Double? }
-        private let lock = NSLock()
-        private var _rows: [Row] = []
-        public var rows: [Row] { lock.lock(); defer { lock.unlock() }; return _rows }
-        public internal(set) var fallbacks: [String] = []
-        public internal(set) var notes: [String] = []
-        func add(_ r: Row) { lock.lock(); _rows.append(r); lock.unlock() }
     }
 
     /// - Returns: the quantized model (tensors computed lazily as the writer asks), the per-tensor
@@ -105,22 +102,11 @@ public enum Quantizer {
         }
         meta.provenance.quantization = QuantizationRecord(
             type: type, excluded: isInt8 ? file.tensorNames.filter { CanonicalName.isLinearWeight($0) && excluded($0) } : [],
-            smoothAlpha: plan.isStatic ? plan.alpha : nil, calibration: calSummary, fallbacks: report.fallbacks)
+            smoothAlpha: plan.isStatic ? plan.alpha : nil, calibration: calSummary, fallbacks: report.fallbacks.map(\.name))
         meta.provenance.notes += report.notes
+        meta.provenance.notes += report.fallbacks.map { "static int8: '\($0.name)' kept dynamic activations: \($0.reason)" }
         meta.provenance.converterVersion = clipzVersion
         meta.provenance.createdAt = ISO8601DateFormatter().string(from: Date())
         return (ModelSource(metadata: meta, tensors: tensors, inputPaths: [file.path] + (options.calibrationPath.map { [$0] } ?? [])), quant, report)
-    }
-}
-
-/// Holds a tensor computed alongside another (scales next to int8 weights) until the writer asks for it.
-final class PendingTensors: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String: Tensor] = [:]
-    func put(_ t: Tensor) { lock.lock(); items[t.name] = t; lock.unlock() }
-    func take(_ name: String) throws -> Tensor {
-        lock.lock(); defer { lock.unlock() }
-        guard let t = items.removeValue(forKey: name) else { throw CoreError.missingTensor(name) }
-        return t
     }
 }

@@ -26,6 +26,9 @@ public enum Smoothing {
         return g
     }
 
+    /// Factors are clamped to this range (a wider one would push weights or LayerNorm γ towards overflow).
+    public static let factorRange: ClosedRange<Float> = 1e-4...1e4
+
     /// Smoothing factors for one group.
     /// - Parameters:
     ///   - activationAbsMax: per input channel max |X_j| over the calibration data.
@@ -40,7 +43,7 @@ public enum Smoothing {
         return (0..<k).map { j in
             let a = max(Double(activationAbsMax[j]), 1e-5), w = max(Double(wmax[j]), 1e-5)
             let s = pow(a, alpha) / pow(w, 1 - alpha)
-            return Float(min(max(s, 1e-4), 1e4))
+            return min(max(Float(s), factorRange.lowerBound), factorRange.upperBound)
         }
     }
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import ClipzCore
 import ClipzFormat
 import ClipzQuant
+import ClipzRuntime
+import ClipzValidate
 import Foundation
 
 struct Quantize: ParsableCommand {
@@ -11,8 +13,12 @@ struct Quantize: ParsableCommand {
             int8: linear weights (q, k, v, out, fc1, fc2, projections, patch embedding) become symmetric per-channel
             int8; activations are quantized per token at run time, or with calibrated static scales when
             --calibration is given (LayerNorm-fed layers smoothed SmoothQuant-style). LayerNorm, softmax, attention
-            scores, the residual stream and embedding lookups stay float. Layers whose calibrated output error
-            exceeds --guard keep dynamic activations; they are listed.
+            scores, the residual stream and embedding lookups stay float.
+            The calibration file is checked against the model (layer names, channel counts, finite clips no larger
+            than what each layer's LayerNorm and weights can produce); then each layer's static int8 output error is
+            measured on the float model over --guard-images (default: 8 seeded synthetic images) and built-in
+            prompts. Layers that fail a check or whose measured error exceeds --guard keep dynamic activations;
+            each is listed with its reason (also in the output's provenance and in --json).
             """)
     @Argument(help: "Input fp32 .clipz.") var input: String
     @Option(name: .shortAndLong, help: "Output .clipz.") var output: String
@@ -21,6 +27,7 @@ struct Quantize: ParsableCommand {
     @Option(help: "Regex of canonical weight names to keep in float.") var exclude: String?
     @Option(help: "SmoothQuant α (default: the calibration's).") var smooth: Double?
     @Option(name: .customLong("guard"), help: "Max relative output error before a layer falls back to dynamic activations.") var guardBound = 0.05
+    @Option(help: "Folder of images (directly in it) the guard measures on; default: 8 seeded synthetic images.") var guardImages: String?
     @Flag(help: "Replace an existing output.") var force = false
     @Flag(help: "No progress or summary on stderr.") var quiet = false
     @Flag(help: "Print the per-layer report as JSON.") var json = false
@@ -29,23 +36,27 @@ struct Quantize: ParsableCommand {
         guard Quantizer.Target(rawValue: type) != nil else { throw ValidationError("--type must be fp16, bf16 or int8") }
         if calibration != nil && type != "int8" { throw ValidationError("--calibration only applies to --type int8") }
         if let s = smooth, !(0...1).contains(s) { throw ValidationError("--smooth must be in 0...1") }
+        if !(guardBound >= 0) { throw ValidationError("--guard must be ≥ 0") }
+        if guardImages != nil && calibration == nil { throw ValidationError("--guard-images only applies with --calibration") }
     }
 
     func run() throws {
         let file = try ClipzFile(path: input)
         let cal = try calibration.map(CalibrationFile.read)
-        let (model, quant, report) = try Quantizer.quantize(file, options: .init(target: Quantizer.Target(rawValue: type)!, calibration: cal,
-                                                                                calibrationPath: calibration, exclude: exclude, smoothAlpha: smooth, guardBound: guardBound))
+        // The options (and the float model the guard probes) are temporaries: freed before the output streams.
+        let (model, quant, report) = try Quantizer.quantize(file, options: try quantizerOptions(file, cal))
         let outBytes = try writeModel(model, to: output, force: force, quiet: quiet, quant: quant)
         let rows = report.rows
         if json {
-            try Output.json(["type": model.metadata.provenance.quantization?.type ?? type, "fallbacks": report.fallbacks,
+            try Output.json(["type": model.metadata.provenance.quantization?.type ?? type, "fallbacks": report.fallbacks.map(\.name),
+                             "fallback_reasons": Dictionary(uniqueKeysWithValues: report.fallbacks.map { ($0.name, $0.reason) }),
                              "layers": rows.map { r -> [String: Any] in
                                  var d: [String: Any] = ["name": r.name, "kind": r.kind, "weight_error": r.weightError]
                                  if let o = r.outputError { d["output_error"] = o }
                                  return d
                              }, "input_bytes": file.fileBytes, "output_bytes": outBytes])
         }
+        for f in report.fallbacks { Output.warn("static int8: '\(f.name)' kept dynamic activations: \(f.reason)") }
         guard !quiet else { return }
         let w = rows.map(\.weightError)
         Output.info(String(format: "%@: %d tensors changed; weight relative error mean %.5f, max %.5f", model.metadata.provenance.quantization?.type ?? type,
@@ -54,8 +65,23 @@ struct Quantize: ParsableCommand {
             Output.info("  " + pad(r.name, 40) + " " + pad(r.kind, 13) + String(format: " weight err %.5f", r.weightError)
                         + (r.outputError.map { String(format: ", output err %.5f", $0) } ?? ""))
         }
-        if !report.fallbacks.isEmpty { Output.info("  kept dynamic activations (guard \(guardBound)): \(report.fallbacks.joined(separator: ", "))") }
         for n in report.notes { Output.warn(n) }
         Output.info(String(format: "  size %@ → %@ (%.3f×)", formatBytes(file.fileBytes), formatBytes(outBytes), Double(outBytes) / Double(file.fileBytes)))
+    }
+
+    func quantizerOptions(_ file: ClipzFile, _ cal: CalibrationFile?) throws -> Quantizer.Options {
+        // An int8 input is refused by the quantizer with its own message; no probe to build for it.
+        let probe = try cal.flatMap { _ in file.entries.contains { $0.dtype == "i8" } ? nil : try guardProbe() }
+        return Quantizer.Options(target: Quantizer.Target(rawValue: type)!, calibration: cal, calibrationPath: calibration,
+                                 exclude: exclude, smoothAlpha: smooth, guardBound: guardBound, probe: probe)
+    }
+
+    /// The float model over the guard's inputs: --guard-images or seeded synthetic images, and built-in prompts.
+    func guardProbe() throws -> ModelActivations {
+        let model = try CLIPModel(path: input)
+        let inputs = try ValidationInputs.make(model: model, imagesDir: guardImages)
+        let n = min(inputs.imageCount, 64)
+        return try ModelActivations(model: model, pixels: try inputs.pixels(0..<n, model: model), imageCount: n, tokens: inputs.tokens,
+                                    batch: 64)
     }
 }

@@ -74,7 +74,12 @@ final class QuantizedModelTests: XCTestCase {
         let calPath = dir + "/cal.json"
         try cal.encoded().write(to: URL(fileURLWithPath: calPath))
         let back = try CalibrationFile.read(calPath)
-        let path = try quantized(.init(target: .int8, calibration: back, calibrationPath: calPath), name: "static")
+        // The guard measures on the float model over the calibration inputs; without a probe static int8 is refused.
+        let probe = try ModelActivations(model: model, pixels: pixels, imageCount: 8, tokens: tokens)
+        XCTAssertThrowsError(try quantized(.init(target: .int8, calibration: back, calibrationPath: calPath), name: "unguarded")) {
+            XCTAssertEqual($0 as? QuantError, .noGuardProbe(file: calPath))
+        }
+        let path = try quantized(.init(target: .int8, calibration: back, calibrationPath: calPath, probe: probe), name: "static")
         let f = try ClipzFile(path: path)
         XCTAssertEqual(f.metadata.provenance.quantization?.type, "int8_static")
         XCTAssertNotNil(f.entry(named: "vision.layers.0.mlp.fc1.weight.input_scale"))
@@ -82,7 +87,7 @@ final class QuantizedModelTests: XCTestCase {
         print("int8 static min cosine \(c), errors: \(cal.layers.mapValues { $0.relativeError ?? -1 }.values.max() ?? 0)")
         XCTAssertGreaterThanOrEqual(c, 0.995)
         // An impossible guard sends every layer back to dynamic activations, and says so.
-        let strict = try quantized(.init(target: .int8, calibration: back, calibrationPath: calPath, guardBound: 0), name: "guarded")
+        let strict = try quantized(.init(target: .int8, calibration: back, calibrationPath: calPath, guardBound: 0, probe: probe), name: "guarded")
         let sf = try ClipzFile(path: strict)
         XCTAssertEqual(sf.metadata.provenance.quantization?.fallbacks.count, cal.layers.count)
         XCTAssertNil(sf.entry(named: "vision.layers.0.mlp.fc1.weight.input_scale"))

@@ -12,8 +12,9 @@ public struct AbsHistogram: Sendable {
         for i in 0..<x.count {
             var v = abs(x[i])
             if let scale { v /= scale[i % k] }
-            let b = min(n - 1, Int(v * inv))
-            bins[b] += 1
+            // NaN and values past the top (or +∞) count in the last bin; Int(_:) of either would trap.
+            let f = v * inv
+            bins[f < Float(n - 1) ? Int(f) : n - 1] += 1
         }
     }
 
