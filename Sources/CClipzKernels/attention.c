@@ -1,5 +1,5 @@
 // Softmax attention for one (sequence, head): out = softmax(q·kᵀ [causal mask]) · v.
-// A plain C reference path and an AVX-512 path for head sizes that are multiples of 16.
+// A plain C reference path, an AVX2 + FMA path and an AVX-512 path for head sizes that are multiples of 16.
 #include "clipz_kernels.h"
 #include "fast_math.h"
 #include <math.h>
@@ -239,11 +239,90 @@ AVX512 static void attention_avx512(const float *q, const float *k, const float 
 }
 #endif
 
+#if defined(__x86_64__)
+// AVX2 path: the plain path's layout (scores, K transposed into 16-wide zero-padded rows) with 6 query
+// rows per register tile, so that each K or V vector load feeds 6 rows (12 ymm accumulators).
+#define AVX2_ROWS 6
+__attribute__((target("avx2,fma"))) static void attention_avx2(const float *q, const float *k, const float *v, float *out, int seq, int hd,
+                                                             int ld, int ldo, float *scratch, int causal, float scale) {
+    int seqp = (seq + 15) & ~15;
+    float *scores = scratch, *kt = transpose_keys(k, seq, hd, ld, scratch + (size_t)seq * seqp, scale);
+    for (int i0 = 0; i0 < seq; i0 += AVX2_ROWS) {
+        int rows = seq - i0 < AVX2_ROWS ? seq - i0 : AVX2_ROWS;
+        int keys = causal ? i0 + rows : seq;  // keys the group's last row sees
+        // A short last group repeats its last row and stores only the real ones.
+        const float *qr[AVX2_ROWS];
+        float *sr[AVX2_ROWS];
+        for (int r = 0; r < AVX2_ROWS; r++) {
+            int i = i0 + (r < rows ? r : rows - 1);
+            qr[r] = q + (size_t)i * ld;
+            sr[r] = scores + (size_t)i * seqp;
+        }
+        for (int j0 = 0; j0 < keys; j0 += 16) {
+            __m256 acc[AVX2_ROWS][2];
+            for (int r = 0; r < AVX2_ROWS; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+            for (int c = 0; c < hd; c++) {
+                const float *kc = kt + (size_t)c * seqp + j0;
+                __m256 k0 = _mm256_loadu_ps(kc), k1 = _mm256_loadu_ps(kc + 8);
+                for (int r = 0; r < AVX2_ROWS; r++) {
+                    __m256 a = _mm256_broadcast_ss(qr[r] + c);
+                    acc[r][0] = _mm256_fmadd_ps(a, k0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(a, k1, acc[r][1]);
+                }
+            }
+            for (int r = 0; r < rows; r++) { _mm256_storeu_ps(sr[r] + j0, acc[r][0]); _mm256_storeu_ps(sr[r] + j0 + 8, acc[r][1]); }
+        }
+        float inv[AVX2_ROWS];
+        for (int r = 0; r < rows; r++) {
+            float *s = sr[r];
+            int n = causal ? i0 + r + 1 : seq;
+            float mx = -INFINITY;
+            for (int j = 0; j < n; j++) mx = s[j] > mx ? s[j] : mx;
+            float sum = 0;
+            for (int j = 0; j < n; j++) { float e = fast_exp(s[j] - mx); s[j] = e; sum += e; }
+            for (int j = n; j < keys; j++) s[j] = 0;  // masked keys weigh nothing in P·V
+            inv[r] = 1.0f / sum;
+        }
+        int c0 = 0;
+        for (; c0 + 16 <= hd; c0 += 16) {
+            __m256 acc[AVX2_ROWS][2];
+            for (int r = 0; r < AVX2_ROWS; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+            for (int j = 0; j < keys; j++) {
+                const float *vj = v + (size_t)j * ld + c0;
+                __m256 v0 = _mm256_loadu_ps(vj), v1 = _mm256_loadu_ps(vj + 8);
+                for (int r = 0; r < AVX2_ROWS; r++) {
+                    __m256 p = _mm256_broadcast_ss(sr[r] + j);
+                    acc[r][0] = _mm256_fmadd_ps(p, v0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(p, v1, acc[r][1]);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                float *o = out + (size_t)(i0 + r) * ldo + c0;
+                __m256 m = _mm256_set1_ps(inv[r]);
+                _mm256_storeu_ps(o, _mm256_mul_ps(acc[r][0], m));
+                _mm256_storeu_ps(o + 8, _mm256_mul_ps(acc[r][1], m));
+            }
+        }
+        for (; c0 < hd; c0++)
+            for (int r = 0; r < rows; r++) {
+                float acc = 0;
+                for (int j = 0; j < keys; j++) acc += sr[r][j] * v[(size_t)j * ld + c0];
+                out[(size_t)(i0 + r) * ldo + c0] = acc * inv[r];
+            }
+    }
+}
+#endif
+
 void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
                           float *scratch, int causal, float scale) {
     if (seq <= 0 || hd <= 0) return;
 #if defined(__x86_64__)
-    if (hd % 16 == 0 && (clipz_cpu_features() & CLIPZ_CPU_AVX512F)) { attention_avx512(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale); return; }
+    uint32_t f = clipz_cpu_features();
+    if (hd % 16 == 0 && (f & CLIPZ_CPU_AVX512F)) { attention_avx512(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale); return; }
+    if ((f & (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) == (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) {
+        attention_avx2(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale);
+        return;
+    }
 #endif
     attention_generic(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale);
 }

@@ -182,8 +182,8 @@ final class AttentionKernelTests: XCTestCase {
         return out
     }
 
-    /// The tiled kernel (AVX-512 for hd % 16 == 0, where 80 splits P·V into 64 + 16 channels; the generic C
-    /// path for hd = 24, and for every size on CPUs without AVX-512) against a plain
+    /// The tiled kernel (AVX-512 for hd % 16 == 0, where 80 splits P·V into 64 + 16 channels; AVX2 for hd = 24
+    /// and for every size on CPUs without AVX-512; the generic C loop without AVX2) against a plain
     /// softmax(q·kᵀ)·v: sequence lengths around the 16-key tile and the 6-query blocks, causal on and off,
     /// padded and tight row strides; output columns past hd and rows past seq must stay untouched.
     func testAttentionHeadMatchesNaive() {
@@ -217,7 +217,7 @@ final class AttentionKernelTests: XCTestCase {
                 }
             }
         }
-        print("attention (\(KernelPaths.attention) for hd % 16 == 0, generic otherwise): worst relative error \(worst)")
+        print("attention (\(KernelPaths.attention) for hd % 16 == 0): worst relative error \(worst)")
     }
 
     /// The scale folded into the keys equals pre-scaling q: bit for bit for power-of-two scales (CLIP's
