@@ -82,7 +82,8 @@ extension ClipzFile {
             throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': \(error)", offset: e.offset)
         }
         guard declared == e.rawBytes else {
-            throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': zstd frame declares \(declared) bytes, table says \(e.rawBytes)", offset: e.offset)
+            throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': zstd frame declares \(declared) bytes, table says \(e.rawBytes)",
+                                      offset: e.offset)
         }
     }
 

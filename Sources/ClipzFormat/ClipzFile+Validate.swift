@@ -9,12 +9,13 @@ extension ClipzFile {
         }
         let entries = FormatLimits.tensorCount + FormatLimits.headerMetadataObjects
         guard c.entries <= entries else {
-            throw FormatError.limit(path: path, what: "tensor count (objects at depth 3 of the header, before parsing)", value: c.entries, limit: entries)
+            throw FormatError.limit(path: path, what: "tensor count (objects at depth 3 of the header, before parsing)",
+                                    value: c.entries, limit: entries)
         }
         let values = FormatLimits.valuesPerTensor * c.entries + FormatLimits.headerMetadataValues
         guard c.values <= values else {
-            throw FormatError.limit(path: path, what: "header JSON values (before parsing; \(FormatLimits.valuesPerTensor) per tensor entry + "
-                + "\(FormatLimits.headerMetadataValues))", value: c.values, limit: values)
+            let what = "header JSON values (before parsing; \(FormatLimits.valuesPerTensor) per tensor entry + \(FormatLimits.headerMetadataValues))"
+            throw FormatError.limit(path: path, what: what, value: c.values, limit: values)
         }
     }
 
@@ -60,8 +61,8 @@ extension ClipzFile {
                 guard e.storedBytes == e.rawBytes else { throw bad("raw encoding with stored_bytes \(e.storedBytes) ≠ raw_bytes \(e.rawBytes)", e.offset) }
             case .zstd?, .zstdBytePlanes?:
                 guard e.rawBytes <= Zstd.maxDecodedBytes(stored: e.storedBytes) else {
-                    throw bad("raw_bytes \(e.rawBytes) from stored_bytes \(e.storedBytes) is more than the \(Zstd.maxRatio)× (+ \(Zstd.ratioSlack)) "
-                        + "expansion readers accept from zstd", e.offset)
+                    let limit = "the \(Zstd.maxRatio)× (+ \(Zstd.ratioSlack)) expansion readers accept from zstd"
+                    throw bad("raw_bytes \(e.rawBytes) from stored_bytes \(e.storedBytes) is more than \(limit)", e.offset)
                 }
                 guard e.storedBytes <= e.rawBytes + e.rawBytes / 128 + 1024 else {
                     throw bad("stored_bytes \(e.storedBytes) impossible for raw_bytes \(e.rawBytes) under zstd", e.offset)

@@ -99,7 +99,9 @@ enum DumpPaths {
         let bytes = try r.read(at: 0, count: r.size, what: "JSON")
         if let maxEntries {
             let c = JSONCensus(bytes)
-            func over(_ what: String, _ v: Int, _ l: Int) -> ImportError { .limitExceeded(file: path, what: what + " (counted before parsing)", value: v, limit: l) }
+            func over(_ what: String, _ v: Int, _ l: Int) -> ImportError {
+                .limitExceeded(file: path, what: what + " (counted before parsing)", value: v, limit: l)
+            }
             guard c.maxDepth <= 32 else { throw over("JSON nesting depth", c.maxDepth, 32) }
             guard c.entries <= maxEntries + 64 else { throw over("entry count", c.entries, maxEntries + 64) }
             let values = c.entries * valuesPerEntry + 4096
