@@ -30,9 +30,10 @@ let package = Package(
         // protobuf-c code generated from Formats/onnx.proto (Tools/gen_onnx_proto.sh).
         .target(name: "COnnxProto", dependencies: ["CProtobufC"]),
 
-        .target(name: "ClipzCore", dependencies: ["CClipzKernels"]),
-        .target(name: "ClipzFormat", dependencies: ["ClipzCore", "CZstd", "CClipzKernels"]),
-        .target(name: "ClipzText", dependencies: ["ClipzCore", "CZstd"], resources: [.copy("Resources")]),
+        // ClipzCore/Zstd.swift is the one Swift file that calls libzstd.
+        .target(name: "ClipzCore", dependencies: ["CClipzKernels", "CZstd"]),
+        .target(name: "ClipzFormat", dependencies: ["ClipzCore", "CClipzKernels"]),
+        .target(name: "ClipzText", dependencies: ["ClipzCore"], resources: [.copy("Resources")]),
         .target(name: "ClipzImage", dependencies: ["ClipzCore", "CClipzImage"]),
         .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText"], linkerSettings: [.linkedLibrary("z")]),
         .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat", "CClipzKernels"]),

@@ -59,6 +59,53 @@ public enum CanonicalName {
         return layerParams.map { (layer(tower, i, $0), shapes[$0]!) }
     }
 
+    /// Companion tensors the quantizer writes beside a weight (Formats/clipz.md, "Quantized models").
+    public static let scaleSuffix = ".scale"
+    public static let inputScaleSuffix = ".input_scale"
+
+    /// Checks a tensor table against `config`, the one rule for "the config accounts for every
+    /// tensor": a canonical tensor has the shape the config implies; any other tensor must be the
+    /// BPE merges (rank 1), `NAME.scale` ([rows of NAME]) of a linear weight or the token embedding,
+    /// or `NAME.input_scale` ([]) of a linear weight. A file or source holding more layers than its
+    /// config says is refused here instead of being silently cut short.
+    /// - Parameter requireAll: also refuse a canonical tensor that is missing.
+    /// - Throws: `CoreError.invalidConfig`, `.wrongShape`, `.unaccountedTensor`, `.missingTensor`.
+    public static func checkAccounted(_ tensors: [(name: String, shape: [Int])], config: ModelConfig, requireAll: Bool) throws {
+        try config.validate()
+        var expected: [String: [Int]] = [:]
+        for (name, shape) in expectedShapes(config) { expected[name] = shape }
+        var present = Set<String>()
+        for (name, shape) in tensors {
+            present.insert(name)
+            if let want = expected[name] {
+                guard shape == want else { throw CoreError.wrongShape(tensor: name, expected: want, actual: shape) }
+            } else if name == bpeMerges {
+                guard shape.count == 1 else { throw CoreError.wrongShape(tensor: name, expected: [shape.first ?? 0], actual: shape) }
+            } else if let base = companionBase(name), let want = expected[base.name] {
+                let companion = base.isInputScale ? [] : [want.first ?? 1]
+                let quantizable = isLinearWeight(base.name) || (!base.isInputScale && base.name == tokenEmbed)
+                guard quantizable else { throw unaccounted(name, config) }
+                guard shape == companion else { throw CoreError.wrongShape(tensor: name, expected: companion, actual: shape) }
+            } else {
+                throw unaccounted(name, config)
+            }
+        }
+        if requireAll, let missing = expectedShapes(config).first(where: { !present.contains($0.0) }) {
+            throw CoreError.missingTensor(missing.0)
+        }
+    }
+
+    private static func companionBase(_ name: String) -> (name: String, isInputScale: Bool)? {
+        if name.hasSuffix(inputScaleSuffix) { return (String(name.dropLast(inputScaleSuffix.count)), true) }
+        if name.hasSuffix(scaleSuffix) { return (String(name.dropLast(scaleSuffix.count)), false) }
+        return nil
+    }
+
+    private static func unaccounted(_ name: String, _ c: ModelConfig) -> CoreError {
+        .unaccountedTensor(tensor: name, detail: "has no place in the model the config describes (vision \(c.vision.layers) layers, "
+            + "text \(c.text.layers) layers, Formats/tensors.md); the config is wrong or the tensors belong to another model")
+    }
+
     /// True for weights that run through a GEMM (the ones the quantizer may shrink to int8).
     public static func isLinearWeight(_ name: String) -> Bool {
         name.hasSuffix("attn.q.weight") || name.hasSuffix("attn.k.weight") || name.hasSuffix("attn.v.weight") ||

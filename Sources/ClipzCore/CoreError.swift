@@ -12,6 +12,10 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     case wrongShape(tensor: String, expected: [Int], actual: [Int])
     /// The config is inconsistent (e.g. width not divisible by heads).
     case invalidConfig(String)
+    /// A zstd frame is damaged, or larger than its caller allows (callers add the file and tensor).
+    case zstd(String)
+    /// A tensor the config does not account for (a config with too few layers, an unknown name).
+    case unaccountedTensor(tensor: String, detail: String)
 
     public var description: String {
         switch self {
@@ -21,6 +25,8 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
         case let .missingTensor(n): return "model has no tensor '\(n)'; the source is incomplete or was matched wrongly"
         case let .wrongShape(t, e, a): return "tensor '\(t)' has shape \(a) but the config implies \(e)"
         case let .invalidConfig(m): return "invalid model config: \(m)"
+        case let .zstd(d): return "zstd: \(d)"
+        case let .unaccountedTensor(t, d): return "tensor '\(t)' \(d)"
         }
     }
 }

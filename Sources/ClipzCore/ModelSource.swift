@@ -25,15 +25,9 @@ public struct ModelSource: Sendable {
         self.metadata = metadata; self.tensors = tensors; self.inputPaths = inputPaths
     }
 
-    /// Checks that every canonical tensor the config implies is present with the right shape.
-    /// Extra tensors (e.g. `tokenizer.bpe_merges`, quantization scales) are allowed.
+    /// Checks that every canonical tensor the config implies is present with the right shape, and
+    /// that every other tensor is one the config accounts for (`CanonicalName.checkAccounted`).
     public func validateCanonical() throws {
-        try metadata.config.validate()
-        var byName: [String: TensorSource] = [:]
-        for t in tensors { byName[t.name] = t }
-        for (name, shape) in CanonicalName.expectedShapes(metadata.config) {
-            guard let t = byName[name] else { throw CoreError.missingTensor(name) }
-            if t.shape != shape { throw CoreError.wrongShape(tensor: name, expected: shape, actual: t.shape) }
-        }
+        try CanonicalName.checkAccounted(tensors.map { ($0.name, $0.shape) }, config: metadata.config, requireAll: true)
     }
 }

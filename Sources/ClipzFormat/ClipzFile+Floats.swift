@@ -1,5 +1,4 @@
 import CClipzKernels
-import CZstd
 import ClipzCore
 import Foundation
 #if canImport(Glibc)
@@ -11,13 +10,17 @@ import Glibc
 final class ScratchBuffer {
     private(set) var pointer: UnsafeMutableRawPointer?
     private(set) var capacity = 0
-    func ensure(_ n: Int) -> UnsafeMutableRawPointer {
-        if n > capacity || pointer == nil {
-            free(pointer)
-            pointer = malloc(max(n, 64))
-            capacity = max(n, 64)
+    /// - Throws: `FormatError.io` when `n` bytes cannot be allocated (callers bound `n` first).
+    func ensure(_ n: Int, path: String) throws -> UnsafeMutableRawPointer {
+        if let p = pointer, n <= capacity { return p }
+        free(pointer)
+        pointer = malloc(max(n, 64))
+        guard let p = pointer else {
+            capacity = 0
+            throw FormatError.io(path: path, message: "cannot allocate \(n) bytes of scratch memory")
         }
-        return pointer!
+        capacity = max(n, 64)
+        return p
     }
     deinit { free(pointer) }
 }
@@ -42,18 +45,25 @@ extension ClipzFile {
 
     /// Reads and decodes one payload (with the frame-size and CRC-32C checks) into a new array of `count`
     /// elements: directly when `direct` (the raw bytes are the elements), else into a scratch buffer that
-    /// `convert(raw, out)` turns into the elements. One fresh allocation per tensor; the payload and byte
-    /// planes go through scratch buffers reused across loads.
+    /// `convert(raw, out)` turns into the elements. One fresh allocation per tensor, made only after the
+    /// zstd frame header was read and agreed with `raw_bytes` (itself bounded by `stored_bytes` × the
+    /// stated ratio at open); compressed bytes stream through a small buffer.
     func decoded<T>(_ e: TensorEntry, _ encoding: Encoding, width: Int, count: Int, as _: T.Type, direct: Bool = true,
                     convert: ((UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void)? = nil) throws -> [T] {
         scratchLock.lock(); defer { scratchLock.unlock() }
-        let payload = scratch.payload.ensure(e.storedBytes)
-        try readInto(payload, offset: e.offset, count: e.storedBytes)
+        if encoding != .raw { try checkFrameHeader(e) }
+        // Swift arrays trap when memory runs out (e.g. under `ulimit -v`): ask malloc first, so that
+        // a size the checks allowed but this process cannot hold is an error, not a crash.
+        let resultBytes = Checked.mul(max(count, 1), MemoryLayout<T>.stride) ?? Int.max
+        guard let probe = malloc(resultBytes) else {
+            throw FormatError.io(path: path, message: "tensor '\(e.name)': cannot allocate \(resultBytes) bytes")
+        }
+        free(probe)
         // Capacity ≥ 1 so that empty tensors still have a buffer address.
         var result = [T](unsafeUninitializedCapacity: max(count, 1)) { _, c in c = max(count, 1) }
         let crc: UInt32 = try result.withUnsafeMutableBytes { out in
-            let bytes: UnsafeMutableRawPointer = direct ? out.baseAddress! : scratch.bytes.ensure(e.rawBytes)
-            try decode(payload, e, encoding, width: width, into: bytes)
+            let bytes: UnsafeMutableRawPointer = direct ? out.baseAddress! : try scratch.bytes.ensure(e.rawBytes, path: path)
+            try decode(e, encoding, width: width, into: bytes)
             let c = clipz_crc32c(0, bytes, e.rawBytes)
             if !direct { convert?(bytes, out.baseAddress!) }
             return c
@@ -63,25 +73,37 @@ extension ClipzFile {
         return result
     }
 
-    private func decode(_ payload: UnsafeMutableRawPointer, _ e: TensorEntry, _ encoding: Encoding, width: Int, into dst: UnsafeMutableRawPointer) throws {
+    /// The frame must declare its content size, equal to `raw_bytes`, before anything is allocated for it.
+    private func checkFrameHeader(_ e: TensorEntry) throws {
+        var head = [UInt8](repeating: 0, count: min(e.storedBytes, Zstd.frameHeaderMax))
+        try head.withUnsafeMutableBytes { if $0.count > 0 { try readInto($0.baseAddress!, offset: e.offset, count: $0.count) } }
+        let declared: Int
+        do { declared = try head.withUnsafeBytes { try Zstd.declaredSize($0) } } catch {
+            throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': \(error)", offset: e.offset)
+        }
+        guard declared == e.rawBytes else {
+            throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': zstd frame declares \(declared) bytes, table says \(e.rawBytes)",
+                                      offset: e.offset)
+        }
+    }
+
+    private func decode(_ e: TensorEntry, _ encoding: Encoding, width: Int, into dst: UnsafeMutableRawPointer) throws {
         switch encoding {
         case .raw:
             guard e.storedBytes == e.rawBytes else {
                 throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': raw payload is \(e.storedBytes) bytes, expected \(e.rawBytes)", offset: e.offset)
             }
-            dst.copyMemory(from: payload, byteCount: e.rawBytes)
+            try readInto(dst, offset: e.offset, count: e.rawBytes)
         case .zstd, .zstdBytePlanes:
-            let declared = ZSTD_getFrameContentSize(payload, e.storedBytes)
-            guard declared == UInt64(e.rawBytes) else {
-                throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': zstd frame declares \(Int64(bitPattern: declared)) bytes, table says \(e.rawBytes)", offset: e.offset)
-            }
             let planes = encoding == .zstdBytePlanes && width >= 2
-            let target = planes ? scratch.planes.ensure(e.rawBytes) : dst
-            let got = ZSTD_decompress(target, e.rawBytes, payload, e.storedBytes)
-            if ZSTD_isError(got) != 0 {
-                throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': zstd: \(String(cString: ZSTD_getErrorName(got)))", offset: e.offset)
+            let target = planes ? try scratch.planes.ensure(e.rawBytes, path: path) : dst
+            do {
+                try Zstd.decode(stored: e.storedBytes, into: UnsafeMutableRawBufferPointer(start: target, count: e.rawBytes)) { buf, at in
+                    try readInto(buf.baseAddress!, offset: e.offset + at, count: buf.count)
+                }
+            } catch let error as CoreError {
+                throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': \(error)", offset: e.offset)
             }
-            guard got == e.rawBytes else { throw FormatError.corrupt(path: path, detail: "tensor '\(e.name)': decompressed \(got) bytes, expected \(e.rawBytes)", offset: e.offset) }
             if planes {
                 clipz_planes_to_bytes(target.assumingMemoryBound(to: UInt8.self), dst.assumingMemoryBound(to: UInt8.self), e.rawBytes / width, width)
             }
@@ -91,5 +113,5 @@ extension ClipzFile {
 
 /// Scratch buffers of one open file (guarded by `scratchLock`).
 final class FileScratch {
-    let payload = ScratchBuffer(), planes = ScratchBuffer(), bytes = ScratchBuffer()
+    let planes = ScratchBuffer(), bytes = ScratchBuffer()
 }

@@ -1,6 +1,34 @@
 import ClipzCore
 
 extension ClipzFile {
+    /// Caps the header's size before its JSON is parsed (Formats/clipz.md, "Caps"): parse cost then
+    /// stays proportional to a header that can be accepted.
+    static func checkCensus(_ c: JSONCensus, path: String) throws {
+        guard c.maxDepth <= FormatLimits.headerDepth else {
+            throw FormatError.limit(path: path, what: "header JSON nesting depth", value: c.maxDepth, limit: FormatLimits.headerDepth)
+        }
+        let entries = FormatLimits.tensorCount + FormatLimits.headerMetadataObjects
+        guard c.entries <= entries else {
+            throw FormatError.limit(path: path, what: "tensor count (objects at depth 3 of the header, before parsing)",
+                                    value: c.entries, limit: entries)
+        }
+        let values = FormatLimits.valuesPerTensor * c.entries + FormatLimits.headerMetadataValues
+        guard c.values <= values else {
+            let what = "header JSON values (before parsing; \(FormatLimits.valuesPerTensor) per tensor entry + \(FormatLimits.headerMetadataValues))"
+            throw FormatError.limit(path: path, what: what, value: c.values, limit: values)
+        }
+    }
+
+    /// Refuses tensors the header's config does not account for, and canonical tensors whose shape
+    /// disagrees with it (the rule `convert` applies, `CanonicalName.checkAccounted`).
+    static func checkAccounted(_ header: FileHeader, path: String, offset: Int) throws {
+        do {
+            try CanonicalName.checkAccounted(header.tensors.map { ($0.name, $0.shape) }, config: header.metadata.config, requireAll: false)
+        } catch let e as CoreError {
+            throw FormatError.corrupt(path: path, detail: "header: \(e)", offset: offset)
+        }
+    }
+
     /// Checks the tensor table against the caps and layout rules before anything is loaded.
     static func validate(_ entries: [TensorEntry], path: String, payloadEnd: Int) throws {
         guard entries.count <= FormatLimits.tensorCount else {
@@ -32,8 +60,11 @@ extension ClipzFile {
             case .raw?:
                 guard e.storedBytes == e.rawBytes else { throw bad("raw encoding with stored_bytes \(e.storedBytes) ≠ raw_bytes \(e.rawBytes)", e.offset) }
             case .zstd?, .zstdBytePlanes?:
-                let maxRaw = Checked.add(Checked.mul(e.storedBytes, FormatLimits.zstdExpansion) ?? Int.max, 65_536) ?? Int.max
-                guard e.rawBytes <= maxRaw, e.storedBytes <= e.rawBytes + e.rawBytes / 128 + 1024 else {
+                guard e.rawBytes <= Zstd.maxDecodedBytes(stored: e.storedBytes) else {
+                    let limit = "the \(Zstd.maxRatio)× (+ \(Zstd.ratioSlack)) expansion readers accept from zstd"
+                    throw bad("raw_bytes \(e.rawBytes) from stored_bytes \(e.storedBytes) is more than \(limit)", e.offset)
+                }
+                guard e.storedBytes <= e.rawBytes + e.rawBytes / 128 + 1024 else {
                     throw bad("stored_bytes \(e.storedBytes) impossible for raw_bytes \(e.rawBytes) under zstd", e.offset)
                 }
             case nil: break // unknown encoding: fails when loaded

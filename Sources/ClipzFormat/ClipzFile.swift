@@ -8,8 +8,9 @@ import Glibc
 ///
 /// Layout (Formats/clipz.md): [preamble 64 B][payloads, 64-aligned][header JSON].
 /// Everything in the preamble and header is checked before any payload-sized allocation:
-/// magic, version, flags, checksums, file length, caps, shapes × dtype = raw bytes, encodings'
-/// size bounds, offsets aligned and inside the payload region, no overlaps.
+/// magic, version, flags, checksums, file length, caps (the header's entry and value counts before
+/// its JSON is parsed), shapes × dtype = raw bytes, encodings' size bounds, offsets aligned and
+/// inside the payload region, no overlaps, and every tensor accounted for by the config.
 public final class ClipzFile: @unchecked Sendable {
     public let path: String
     public let versionMajor: Int
@@ -24,7 +25,13 @@ public final class ClipzFile: @unchecked Sendable {
 
     /// Opens and validates a file.
     /// - Throws: `FormatError` naming the problem and byte offset.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, checksConfig: true)
+    }
+
+    /// `checksConfig: false` opens a bare container (tests of the container layer alone, with
+    /// tensors that belong to no model); every other check still runs.
+    init(path: String, checksConfig: Bool) throws {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw FormatError.io(path: path, message: "cannot open: \(String(cString: strerror(errno)))") }
@@ -47,12 +54,14 @@ public final class ClipzFile: @unchecked Sendable {
             let headerOffset = Int(pre.headerOffset)
             let headerBytes = try ClipzFile.read(fd, path, offset: headerOffset, count: Int(pre.headerLength))
             guard CRC32C.checksum(headerBytes) == pre.headerCRC else { throw FormatError.checksum(path: path, what: "header", offset: headerOffset) }
+            try ClipzFile.checkCensus(JSONCensus(headerBytes), path: path)
             let header: FileHeader
             do { header = try JSONDecoder().decode(FileHeader.self, from: Data(headerBytes)) } catch {
                 throw FormatError.corrupt(path: path, detail: "header JSON: \(ClipzFile.describe(error))", offset: headerOffset)
             }
             guard header.format == "clipz" else { throw FormatError.corrupt(path: path, detail: "header format is '\(header.format)'", offset: headerOffset) }
             try ClipzFile.validate(header.tensors, path: path, payloadEnd: headerOffset)
+            if checksConfig { try ClipzFile.checkAccounted(header, path: path, offset: headerOffset) }
             metadata = header.metadata
             entries = header.tensors
             var idx: [String: Int] = [:]

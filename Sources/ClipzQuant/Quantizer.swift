@@ -72,7 +72,7 @@ public enum Quantizer {
                     tensors.append(TensorSource(try Tensor(name: name + ".input_scale", shape: [], floats: [s])))
                 }
             } else if isInt8 && name == CanonicalName.tokenEmbed {
-                // Stored int8 per row; the runtime dequantizes it once at load (lookups stay float).
+                // Stored int8 per row; the runtime keeps it int8 and dequantizes the rows each lookup reads.
                 let cache = plan.cache
                 tensors.append(TensorSource(name: name, dtype: .i8, shape: e.shape) {
                     let (q, scale, err) = try WeightQuantization.perChannel(try load())

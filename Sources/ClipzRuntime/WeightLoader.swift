@@ -2,7 +2,8 @@ import ClipzCore
 import ClipzQuant
 
 /// Hands tensors to the towers while they are built and remembers every linear layer.
-/// Non-linear tensors stored as int8 (e.g. the token embedding) are dequantized here, once.
+/// Non-linear tensors stored as int8 with a `.scale` are dequantized here, once (not the token
+/// embedding: TextTower keeps it int8 and dequantizes the rows each lookup reads).
 final class WeightLoader {
     /// dtype (nil if unknown to this reader) and shape of every tensor.
     let info: [String: (dtype: DType?, shape: [Int])]

@@ -1,4 +1,3 @@
-import CZstd
 import ClipzCore
 import Foundation
 
@@ -25,7 +24,10 @@ extension CLIPTokenizer {
             ?? Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "zst")
         else { throw TokenizerError.missingResource(name) }
         let compressed = try Data(contentsOf: url)
-        let raw = try zstdDecompress(compressed, file: name, limit: maxFileBytes)
+        let raw: [UInt8]
+        do { raw = try compressed.withUnsafeBytes { try Zstd.decompress($0, limit: maxFileBytes) } } catch {
+            throw TokenizerError.decompressionFailed(file: name, reason: "\(error)")
+        }
         var hasher = SHA256()
         hasher.update(raw)
         let digest = hasher.finalizeHex()
@@ -38,21 +40,4 @@ extension CLIPTokenizer {
         return text
     }
 
-    /// One-shot zstd decompression; the frame must declare its size, capped at `limit`.
-    static func zstdDecompress(_ data: Data, file: String, limit: Int) throws -> [UInt8] {
-        try data.withUnsafeBytes { (src: UnsafeRawBufferPointer) -> [UInt8] in
-            guard let base = src.baseAddress else { throw TokenizerError.decompressionFailed(file: file, reason: "empty input") }
-            let size = ZSTD_getFrameContentSize(base, src.count)
-            // ZSTD_CONTENTSIZE_UNKNOWN / _ERROR are the two largest UInt64 values.
-            guard size < UInt64.max - 1 else { throw TokenizerError.decompressionFailed(file: file, reason: "frame has no content size") }
-            guard size <= UInt64(limit) else { throw TokenizerError.tooLarge(file: file, bytes: Int(clamping: size), limit: limit) }
-            var out = [UInt8](repeating: 0, count: Int(size))
-            let written = out.withUnsafeMutableBytes { dst in ZSTD_decompress(dst.baseAddress, dst.count, base, src.count) }
-            guard ZSTD_isError(written) == 0, written == Int(size) else {
-                let reason = ZSTD_isError(written) != 0 ? String(cString: ZSTD_getErrorName(written)) : "short output"
-                throw TokenizerError.decompressionFailed(file: file, reason: reason)
-            }
-            return out
-        }
-    }
 }

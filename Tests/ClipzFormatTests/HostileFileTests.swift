@@ -40,7 +40,7 @@ final class HostileFileTests: XCTestCase {
         let p = dir + "/mutant.clipz"
         try Data(bytes).write(to: URL(fileURLWithPath: p))
         do {
-            let f = try ClipzFile(path: p)
+            let f = try ClipzFile(path: p, checksConfig: false)
             for t in tensors { let back = try f.tensor(t.name); XCTAssertEqual(back, t, "silently wrong data for \(t.name)") }
             return nil
         } catch let e as FormatError { return e }
@@ -73,33 +73,33 @@ final class HostileFileTests: XCTestCase {
 
     func testHugeDimensionsRejectedBeforeAllocation() throws {
         try HostileFile.rewriteHeader(path) { $0.replacingOccurrences(of: "\"shape\":[4,8]", with: "\"shape\":[2147483647,2147483647,2147483647]") }
-        XCTAssertThrowsError(try ClipzFile(path: path)) { XCTAssertTrue("\($0)".contains("'w'"), "\($0)") }
+        XCTAssertThrowsError(try ClipzFile(path: path, checksConfig: false)) { XCTAssertTrue("\($0)".contains("'w'"), "\($0)") }
     }
 
     func testHugeRawBytesWithTinyPayloadRejected() throws {
         try HostileFile.rewriteHeader(path) {
             $0.replacingOccurrences(of: "\"raw_bytes\":128", with: "\"raw_bytes\":17179869184").replacingOccurrences(of: "\"shape\":[4,8]", with: "\"shape\":[65536,65536]")
         }
-        XCTAssertThrowsError(try ClipzFile(path: path)) { XCTAssertTrue($0 is FormatError, "\($0)") }
+        XCTAssertThrowsError(try ClipzFile(path: path, checksConfig: false)) { XCTAssertTrue($0 is FormatError, "\($0)") }
     }
 
     func testOverlappingPayloadsRejected() throws {
-        let f = try ClipzFile(path: path)
+        let f = try ClipzFile(path: path, checksConfig: false)
         let w = f.entry(named: "w")!, ids = f.entry(named: "ids")!
         try HostileFile.rewriteHeader(path) { $0.replacingOccurrences(of: "\"offset\":\(ids.offset)", with: "\"offset\":\(w.offset)") }
-        XCTAssertThrowsError(try ClipzFile(path: path)) { XCTAssertTrue("\($0)".contains("overlap"), "\($0)") }
+        XCTAssertThrowsError(try ClipzFile(path: path, checksConfig: false)) { XCTAssertTrue("\($0)".contains("overlap"), "\($0)") }
     }
 
     func testTooManyTensorsAndBadJSONRejected() throws {
         try HostileFile.rewriteHeader(path) { _ in "{\"format\":\"clipz\"" }
-        XCTAssertThrowsError(try ClipzFile(path: path)) { XCTAssertTrue("\($0)".contains("header JSON"), "\($0)") }
+        XCTAssertThrowsError(try ClipzFile(path: path, checksConfig: false)) { XCTAssertTrue("\($0)".contains("header JSON"), "\($0)") }
         try Data(original).write(to: URL(fileURLWithPath: path))
         let many = String(repeating: "{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[],\"encoding\":\"raw\",\"offset\":64,\"stored_bytes\":0,\"raw_bytes\":0,\"crc32c\":0},", count: 70_000)
         try HostileFile.rewriteHeader(path) { h in
             guard let meta = h.range(of: "\"tensors\":[") else { return h }
             return String(h[..<meta.upperBound]) + many + String(h[meta.upperBound...])
         }
-        XCTAssertThrowsError(try ClipzFile(path: path)) { XCTAssertTrue("\($0)".contains("tensor count"), "\($0)") }
+        XCTAssertThrowsError(try ClipzFile(path: path, checksConfig: false)) { XCTAssertTrue("\($0)".contains("tensor count"), "\($0)") }
     }
 
     func testNewerMinorOpensNewerMajorRefused() throws {

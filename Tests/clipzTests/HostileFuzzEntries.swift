@@ -1,5 +1,6 @@
 import ClipzCore
 import ClipzImage
+import ClipzQuant
 import ClipzText
 import Foundation
 @testable import ClipzFormat
@@ -11,7 +12,8 @@ import Foundation
 /// (a trap, a sanitizer report, an allocation over the fuzzer's limit) is a bug.
 enum FuzzEntries {
     /// Target names, also the folder names under Tools/fuzz/corpus and Tools/fuzz/regressions.
-    static let targets = ["onnx", "safetensors", "npy", "npz", "rawdump", "clipz", "tokenizer_json", "merges", "image"]
+    static let targets = ["onnx", "safetensors", "npy", "npz", "rawdump", "clipz", "clipz_tokenizer", "calibration",
+                          "tokenizer_json", "merges", "image"]
 
     /// Runs target `name` on `data`, using `scratch` (a folder the caller owns) for temp files.
     static func run(_ name: String, _ data: Data, scratch: String) throws {
@@ -26,6 +28,8 @@ enum FuzzEntries {
         case "npz": try dump(put(data, dir, "model.npz"), stored: NpzReader.read)
         case "rawdump": try rawDump(data, dir)
         case "clipz": try clipz(put(data, dir, "model.clipz"))
+        case "clipz_tokenizer": try clipzTokenizer(put(data, dir, "model.clipz"))
+        case "calibration": _ = try CalibrationFile.read(put(data, dir, "calibration.json"))
         case "tokenizer_json": exercise(try CLIPTokenizer(tokenizerJSON: data))
         case "merges": exercise(try CLIPTokenizer(mergesText: String(decoding: data, as: UTF8.self), mergeCount: 1 << 20))
         case "image": _ = try ImageDecoder.decode(data: data, name: "fuzz-input")
@@ -79,6 +83,67 @@ enum FuzzEntries {
     static func clipz(_ path: String) throws {
         let f = try ClipzFile(path: path)
         for n in f.tensorNames { _ = try f.tensor(n) }
+    }
+
+    /// The tokenizer a `.clipz` carries (the `tokenizer.bpe_merges` tensor, read as the runtime
+    /// reads it), run at the header's context length.
+    static func clipzTokenizer(_ path: String) throws {
+        let f = try ClipzFile(path: path)
+        let merges = try f.tensor(CanonicalName.bpeMerges)
+        let tok = try CLIPTokenizer(mergesText: String(decoding: merges.bytes, as: UTF8.self), file: CanonicalName.bpeMerges)
+        exercise(tok)
+        _ = tok.tokenize(["a photo of a cat"], contextLength: f.metadata.config.text.contextLength)
+    }
+
+    // MARK: .clipz-aware mutation (Tools/fuzz/Harness.swift's LLVMFuzzerCustomMutator)
+
+    /// Splits a `.clipz` into preamble + payloads and header JSON, lets `mutate` edit the header,
+    /// then re-seals header length, header CRC-32C, file length and the preamble CRC with the
+    /// reader's own code, so that mutants reach the validation behind the checksums. Nil when
+    /// `file` has no intact preamble.
+    static func mutateClipzHeader(_ file: [UInt8], _ mutate: (inout [UInt8]) -> Void) -> [UInt8]? {
+        guard let pre = try? Preamble.decode(file, path: "fuzz"), pre.headerOffset >= UInt64(Preamble.size),
+              pre.headerOffset <= UInt64(file.count) else { return nil }
+        var header = Array(file[Int(pre.headerOffset)...])
+        mutate(&header)
+        var out = Array(file[..<Int(pre.headerOffset)])
+        let p = Preamble(versionMajor: pre.versionMajor, versionMinor: pre.versionMinor, headerOffset: pre.headerOffset,
+                         headerLength: UInt64(header.count), headerCRC: CRC32C.checksum(header),
+                         fileLength: pre.headerOffset + UInt64(header.count))
+        out.replaceSubrange(0..<Preamble.size, with: p.encode())
+        return out + header
+    }
+
+    /// Edges of the caps and of integer types, for `tweakNumber`.
+    static let boundaryNumbers = ["0", "-1", "1", "2", "63", "64", "65", "4096", "65536", "65537", "2147483647", "2147483648",
+                                  "4294967295", "17179869184", "17179869185", "9223372036854775807", "-9223372036854775808",
+                                  "1e308", "0.5"]
+
+    /// Replaces the JSON number chosen by `pick` in `header` with a boundary value (sizes, shapes,
+    /// offsets and config fields are all numbers: byte mutations rarely produce valid ones).
+    static func tweakNumber(_ header: inout [UInt8], pick: UInt64) {
+        var numbers: [Range<Int>] = []
+        var inString = false, escaped = false, start: Int? = nil
+        for (i, b) in header.enumerated() {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            let numeric = (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
+                || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") || b == UInt8(ascii: "+")
+            if numeric { if start == nil { start = i } } else if let s = start { numbers.append(s..<i); start = nil }
+            if b == UInt8(ascii: "\"") { inString = true }
+        }
+        guard !numbers.isEmpty else { return }
+        var rng = SplitMix64(seed: pick)
+        let target = numbers[Int(rng.next() % UInt64(numbers.count))]
+        header.replaceSubrange(target, with: Array(boundaryNumbers[Int(rng.next() % UInt64(boundaryNumbers.count))].utf8))
     }
 
     static func loadAll(_ model: ModelSource) throws {

@@ -29,7 +29,8 @@ final class HostileRegressionTests: XCTestCase {
     func testSeedsAreAccepted() throws {
         let scratch = try CLI.tempDir(self).path
         let seeds = CLI.seeds
-        for (target, file) in [("rawdump", "micro_with_config"), ("clipz", "micro.clipz"), ("tokenizer_json", "mini.json"),
+        for (target, file) in [("rawdump", "micro_with_config"), ("clipz", "micro.clipz"), ("clipz_tokenizer", "micro.clipz"),
+                               ("calibration", "micro.json"), ("tokenizer_json", "mini.json"),
                                ("merges", "mini.txt"), ("image", "rgb.png"), ("image", "progressive.jpg"), ("npy", "f32_2x3.npy"),
                                ("npz", "micro_stored.npz")] {
             let data = try Data(contentsOf: seeds.appendingPathComponent("\(target)/\(file)"))

@@ -27,3 +27,27 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
     try? FuzzEntries.run(target, Data(bytes: data, count: size), scratch: scratch)
     return 0
 }
+
+@_silgen_name("LLVMFuzzerMutate")
+func LLVMFuzzerMutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int) -> Int
+
+/// `.clipz` targets: three mutations in four edit the header JSON (a boundary number, or libFuzzer's
+/// byte mutations on the header alone) and re-seal every checksum (`FuzzEntries.mutateClipzHeader`),
+/// so the fuzzer tests validation instead of the CRC; the fourth, and every other target, mutates
+/// bytes as libFuzzer does by default.
+@_cdecl("LLVMFuzzerCustomMutator")
+public func fuzzCustomMutator(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
+    guard target.hasPrefix("clipz"), seed % 4 != 0 else { return LLVMFuzzerMutate(data, size, maxSize) }
+    let file = Array(UnsafeBufferPointer(start: data, count: size))
+    let mutant = FuzzEntries.mutateClipzHeader(file) { header in
+        if seed % 4 == 1 { FuzzEntries.tweakNumber(&header, pick: UInt64(seed)); return }
+        let room = maxSize - (size - header.count)
+        guard room >= header.count, room > 0 else { return }
+        var buf = header + [UInt8](repeating: 0, count: room - header.count)
+        let n = buf.withUnsafeMutableBufferPointer { LLVMFuzzerMutate($0.baseAddress!, header.count, room) }
+        header = Array(buf[..<n])
+    }
+    guard let m = mutant, m.count <= maxSize else { return LLVMFuzzerMutate(data, size, maxSize) }
+    m.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: m.count) }
+    return m.count
+}

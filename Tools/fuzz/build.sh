@@ -10,12 +10,12 @@ cd "$(dirname "$0")/../.."
 export PATH="/opt/swift/usr/bin:$PATH"
 SCRATCH="${SCRATCH:-.build-fuzz}"
 SAN=(-Xswiftc -enable-testing -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address)
-for t in ClipzImport ClipzImage; do
+for t in ClipzImport ClipzImage ClipzQuant; do
     swift build -c release --scratch-path "$SCRATCH" "${SAN[@]}" --target "$t"
 done
 B="$SCRATCH/release"
 objs=()
-for m in ClipzCore ClipzFormat ClipzText ClipzImport ClipzImage CClipzKernels COnnxProto CClipzImage; do
+for m in ClipzCore ClipzFormat ClipzText ClipzImport ClipzImage ClipzQuant CClipzKernels COnnxProto CClipzImage; do
     objs+=("$B/$m.build"/*.o)
 done
 swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name ClipzFuzz \

@@ -89,11 +89,24 @@ enum DumpPaths {
         return full
     }
 
-    /// Parses a JSON object from a file, refusing files above `cap` bytes.
-    static func jsonObject(at path: String, cap: Int = 16 << 20) throws -> [String: Any] {
+    /// Parses a JSON object from a file, refusing files above `cap` bytes and, when `maxEntries` is
+    /// given, files whose entries (objects at depth 3, `JSONCensus`), JSON values (at most
+    /// `valuesPerEntry` per entry + 4096) or nesting depth (32) exceed the caps — counted before the
+    /// parser builds anything, so parse cost stays proportional to what can be accepted.
+    static func jsonObject(at path: String, cap: Int = 16 << 20, maxEntries: Int? = nil, valuesPerEntry: Int = 32) throws -> [String: Any] {
         let r = try FileReader(path: path)
         guard r.size <= cap else { throw ImportError.limitExceeded(file: path, what: "JSON file size", value: r.size, limit: cap) }
         let bytes = try r.read(at: 0, count: r.size, what: "JSON")
+        if let maxEntries {
+            let c = JSONCensus(bytes)
+            func over(_ what: String, _ v: Int, _ l: Int) -> ImportError {
+                .limitExceeded(file: path, what: what + " (counted before parsing)", value: v, limit: l)
+            }
+            guard c.maxDepth <= 32 else { throw over("JSON nesting depth", c.maxDepth, 32) }
+            guard c.entries <= maxEntries + 64 else { throw over("entry count", c.entries, maxEntries + 64) }
+            let values = c.entries * valuesPerEntry + 4096
+            guard c.values <= values else { throw over("JSON values", c.values, values) }
+        }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw ImportError.malformed(file: path, detail: "not a JSON object")
         }

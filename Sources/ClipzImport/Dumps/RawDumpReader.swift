@@ -5,6 +5,10 @@ import Foundation
 /// little-endian C-order bytes inside `.bin` files in the same folder.
 enum RawDumpReader {
     static let formatName = "clipz-raw-dump"
+    /// Largest manifest read (Formats/raw-dump.md); ViT-bigG's 1,300 tensors take ~200 KB.
+    static let manifestBytes = 4 << 20
+    /// Most tensor entries, counted before parsing (JSONSerialization builds ~4 KB per entry).
+    static let manifestTensors = 16_384
     static let dtypes: [String: SourceDType] = [
         "f32": .f32, "f16": .f16, "bf16": .bf16, "f64": .f64, "i64": .i64, "i32": .i32, "u8": .u8, "i8": .i8,
     ]
@@ -18,15 +22,15 @@ enum RawDumpReader {
 
     static func read(folder: String) throws -> Dump {
         let manifestPath = DumpPaths.join(folder, "manifest.json")
-        let m = try DumpPaths.jsonObject(at: manifestPath)
+        let m = try DumpPaths.jsonObject(at: manifestPath, cap: manifestBytes, maxEntries: manifestTensors)
         func bad(_ d: String) -> ImportError { .malformed(file: manifestPath, detail: d) }
         guard m["format"] as? String == formatName else { throw bad("\"format\" must be \"\(formatName)\"") }
         guard let version = m["version"] as? Int, version == 1 else {
             throw ImportError.unsupported(file: manifestPath, detail: "raw dump version \(m["version"] ?? "missing") (this Clipz reads version 1)")
         }
         guard let list = m["tensors"] as? [Any] else { throw bad("\"tensors\" must be an array") }
-        guard list.count <= DumpLimits.maxTensors else {
-            throw ImportError.limitExceeded(file: manifestPath, what: "tensor count", value: list.count, limit: DumpLimits.maxTensors)
+        guard list.count <= manifestTensors else {
+            throw ImportError.limitExceeded(file: manifestPath, what: "tensor count", value: list.count, limit: manifestTensors)
         }
         var config: ModelConfig? = nil
         if let c = m["config"] {
