@@ -27,10 +27,11 @@ CLIPZ_CLONES void clipz_layernorm(const float *x, float *y, int rows, int w, con
     }
 }
 
-CLIPZ_CLONES void clipz_activation(float *x, size_t n, int kind) {
-    if (kind == 0) {
+CLIPZ_CLONES void clipz_activation(float *x, size_t n, clipz_act kind) {
+    if (kind == CLIPZ_ACT_NONE) return;
+    if (kind == CLIPZ_ACT_QUICK_GELU) {
         for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = v / (1.0f + fast_exp(-1.702f * v)); }
-    } else if (kind == 1) {
+    } else if (kind == CLIPZ_ACT_GELU) {
         for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f)); }
     } else {
         for (size_t i = 0; i < n; i++) {
@@ -40,10 +41,6 @@ CLIPZ_CLONES void clipz_activation(float *x, size_t n, int kind) {
             x[i] = 0.5f * v * (1.0f + th);
         }
     }
-}
-
-CLIPZ_CLONES void clipz_add_bias(float *y, int rows, int n, const float *b) {
-    for (int r = 0; r < rows; r++) { float *yr = y + (size_t)r * n; for (int j = 0; j < n; j++) yr[j] += b[j]; }
 }
 
 CLIPZ_CLONES void clipz_add(float *y, const float *x, size_t n) { for (size_t i = 0; i < n; i++) y[i] += x[i]; }

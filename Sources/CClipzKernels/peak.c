@@ -36,20 +36,20 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) static double vnni_loop(l
 }
 #endif
 
-double clipz_peak_gops(int kind, double seconds) {
+double clipz_peak_gops(clipz_peak_kind kind, double seconds) {
 #if defined(__x86_64__)
     uint32_t f = clipz_cpu_features();
     uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VNNI;
-    if (kind == 0 && !(f & CLIPZ_CPU_AVX512F)) return 0;
-    if (kind == 1 && (f & vnni) != vnni) return 0;
+    if (kind == CLIPZ_PEAK_F32_FMA && !(f & CLIPZ_CPU_AVX512F)) return 0;
+    if (kind == CLIPZ_PEAK_I8_VNNI && (f & vnni) != vnni) return 0;
     // Ops per loop iteration: 12 instructions × 16 lanes × (2 for an FMA, 8 for 4 u8·s8 products + adds).
-    double ops = kind == 0 ? 12.0 * 16 * 2 : 12.0 * 16 * 8;
+    double ops = kind == CLIPZ_PEAK_F32_FMA ? 12.0 * 16 * 2 : 12.0 * 16 * 8;
     long n = 1 << 16;
-    double dt = kind == 0 ? fma_loop(n) : vnni_loop(n);
+    double dt = kind == CLIPZ_PEAK_F32_FMA ? fma_loop(n) : vnni_loop(n);
     // Grow the loop until it runs for `seconds` (the first short runs also warm the clock up).
     while (dt < seconds && n < (1L << 40)) {
         n = dt > 1e-4 ? (long)((double)n * seconds / dt * 1.05) + 1 : n * 16;
-        dt = kind == 0 ? fma_loop(n) : vnni_loop(n);
+        dt = kind == CLIPZ_PEAK_F32_FMA ? fma_loop(n) : vnni_loop(n);
     }
     return dt > 0 ? ops * (double)n / dt / 1e9 : 0;
 #else

@@ -1,4 +1,5 @@
 import CClipzKernels
+import Foundation
 
 /// CPU features relevant to Clipz kernels.
 public struct CPUFeatures: OptionSet, Sendable {
@@ -15,5 +16,39 @@ public struct CPUFeatures: OptionSet, Sendable {
         let all: [(CPUFeatures, String)] = [(.avx2, "avx2"), (.fma, "fma"), (.f16c, "f16c"), (.avx512f, "avx512f"), (.avx512bw, "avx512bw"),
             (.avx512vl, "avx512vl"), (.avx512dq, "avx512dq"), (.avx512vnni, "avx512vnni"), (.avx512bf16, "avx512bf16"), (.neonDot, "neon-dot")]
         return all.filter { contains($0.0) }.map { $0.1 }
+    }
+
+    /// What `peakGOPS` measures.
+    public enum PeakKind: Sendable {
+        /// fp32 AVX-512 FMA, in GFLOP/s (2 flops per lane).
+        case fp32FMA
+        /// int8 AVX-512 VNNI, in GOP/s (2 ops per u8·s8 product).
+        case int8VNNI
+    }
+
+    /// Peak throughput of `threads` busy threads (one per core), each measured for about 0.4 s and
+    /// summed: `clipz bench` GFLOP/s divided by it is the fraction of the machine a model uses.
+    /// 0 when the CPU lacks the instructions.
+    public static func peakGOPS(_ kind: PeakKind, threads: Int) -> Double {
+        let code = kind == .fp32FMA ? CLIPZ_PEAK_F32_FMA : CLIPZ_PEAK_I8_VNNI
+        let total = PeakSum()
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in total.add(clipz_peak_gops(code, 0.4)) }
+        return total.value
+    }
+}
+
+/// A lock-protected sum the measuring threads add to.
+private final class PeakSum: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sum = 0.0
+    func add(_ x: Double) {
+        lock.lock()
+        sum += x
+        lock.unlock()
+    }
+    var value: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return sum
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CClipzKernels
 import ClipzCore
 import Foundation
 
@@ -26,7 +25,8 @@ struct System: ParsableCommand {
             "openblas_core_set_by_user": BLAS.userSetCore,
             "threads": ProcessInfo.processInfo.activeProcessorCount,
         ]
-        let peaks = peak ? (fp32: measurePeak(kind: 0), int8: measurePeak(kind: 1)) : nil
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let peaks = peak ? (fp32: CPUFeatures.peakGOPS(.fp32FMA, threads: cores), int8: CPUFeatures.peakGOPS(.int8VNNI, threads: cores)) : nil
         if let peaks { info["peak_fp32_gflops"] = peaks.fp32; info["peak_int8_gops"] = peaks.int8 }
         if json { try Output.json(info); return }
         print("clipz \(clipzVersion)")
@@ -36,21 +36,8 @@ struct System: ParsableCommand {
             print("OpenBLAS core: \(BLAS.coreName) (\(why))")
         }
         if let peaks {
-            let n = ProcessInfo.processInfo.activeProcessorCount
-            print(peaks.fp32 > 0 ? String(format: "peak fp32 (AVX-512 FMA): %.1f GFLOP/s on %d threads", peaks.fp32, n) : "peak fp32: no AVX-512")
-            print(peaks.int8 > 0 ? String(format: "peak int8 (AVX-512 VNNI): %.1f GOP/s on %d threads", peaks.int8, n) : "peak int8: no AVX-512 VNNI")
+            print(peaks.fp32 > 0 ? String(format: "peak fp32 (AVX-512 FMA): %.1f GFLOP/s on %d threads", peaks.fp32, cores) : "peak fp32: no AVX-512")
+            print(peaks.int8 > 0 ? String(format: "peak int8 (AVX-512 VNNI): %.1f GOP/s on %d threads", peaks.int8, cores) : "peak int8: no AVX-512 VNNI")
         }
-    }
-
-    /// Sum over one busy thread per core of clipz_peak_gops.
-    func measurePeak(kind: Int32) -> Double {
-        let n = ProcessInfo.processInfo.activeProcessorCount
-        let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        defer { results.deallocate() }
-        let base = Int(bitPattern: results.baseAddress)
-        DispatchQueue.concurrentPerform(iterations: n) { i in
-            UnsafeMutablePointer<Double>(bitPattern: base)![i] = clipz_peak_gops(kind, 0.4)
-        }
-        return results.reduce(0, +)
     }
 }

@@ -5,7 +5,7 @@ import XCTest
 /// Every optimized int8 path against the scalar reference, and the reference against float math.
 final class Int8KernelTests: XCTestCase {
     func run(path: Int32, m: Int, n: Int, k: Int, rng: inout SplitMix64, bias: Bool,
-             accumulate: Int32 = 0, act: Int32 = Int32(CLIPZ_ACT_NONE)) -> ([Float], [Float]) {
+             accumulate: Int32 = 0, act: Int32 = CLIPZ_ACT_NONE.rawValue) -> ([Float], [Float]) {
         let w = (0..<(n * k)).map { _ in Int8(Int(rng.next() % 255) - 127) }
         let x = (0..<(m * k)).map { _ in rng.nextGaussian() }
         var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(n), Int32(k)))
@@ -20,11 +20,11 @@ final class Int8KernelTests: XCTestCase {
         var y = (0..<(m * n)).map { _ in accumulate != 0 ? rng.nextGaussian() : .nan }, ref = y
         let bp = b ?? []
         bp.withUnsafeBufferPointer { bb in
-            clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &y, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
-            clipz_i8_gemm_path(1, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &ref, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
+            clipz_i8_gemm_path(clipz_i8_path(UInt32(path)), xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &y, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act))
+            clipz_i8_gemm_path(CLIPZ_I8_PATH_SCALAR, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &ref, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act))
         }
         // Plain float check of the reference: Σ xq·w · sx · sw + b.
-        if accumulate == 0 && act == Int32(CLIPZ_ACT_NONE) { for i in 0..<m { for j in 0..<n {
+        if accumulate == 0 && act == CLIPZ_ACT_NONE.rawValue { for i in 0..<m { for j in 0..<n {
             var acc = 0
             for kk in 0..<k { acc += Int(xq[i * kp + kk]) * Int(w[j * k + kk]) }
             let expect = Float(acc) * sx[i] * sw[j] + (b?[j] ?? 0)
@@ -38,8 +38,8 @@ final class Int8KernelTests: XCTestCase {
         print("int8 kernel on this CPU: \(String(cString: clipz_i8_kernel_name()))")
         let shapes = [(1, 1, 1), (3, 17, 5), (4, 16, 4), (7, 33, 64), (5, 70, 130), (9, 64, 768), (2, 48, 3)]
         // Epilogues: plain, residual add, and each activation (exact GELU runs as a separate pass on VNNI).
-        let epilogues: [(Int32, Int32)] = [(0, Int32(CLIPZ_ACT_NONE)), (1, Int32(CLIPZ_ACT_NONE)), (0, Int32(CLIPZ_ACT_QUICK_GELU)),
-                                            (0, Int32(CLIPZ_ACT_GELU)), (0, Int32(CLIPZ_ACT_GELU_TANH)), (1, Int32(CLIPZ_ACT_QUICK_GELU))]
+        let epilogues: [(Int32, Int32)] = [(0, CLIPZ_ACT_NONE.rawValue), (1, CLIPZ_ACT_NONE.rawValue), (0, CLIPZ_ACT_QUICK_GELU.rawValue),
+                                            (0, CLIPZ_ACT_GELU.rawValue), (0, CLIPZ_ACT_GELU_TANH.rawValue), (1, CLIPZ_ACT_QUICK_GELU.rawValue)]
         for path: Int32 in [2, 3] {
             for (m, n, k) in shapes {
                 for bias in [false, true] { for (accumulate, act) in epilogues {
@@ -69,11 +69,11 @@ final class Int8KernelTests: XCTestCase {
             xq.withUnsafeBytes { clipz_i8_offset($0.bindMemory(to: UInt8.self).baseAddress, &xu, xq.count) }
             XCTAssertEqual(xu.map { Int8(bitPattern: $0 ^ 0x80) }, xq)
             let sw = (0..<n).map { _ in 0.01 + rng.nextFloat() * 0.01 }, bias = (0..<n).map { _ in rng.nextGaussian() }
-            for (accumulate, act) in [(Int32(0), Int32(CLIPZ_ACT_NONE)), (1, Int32(CLIPZ_ACT_NONE)), (0, Int32(CLIPZ_ACT_QUICK_GELU)), (0, Int32(CLIPZ_ACT_GELU))] {
+            for (accumulate, act) in [(Int32(0), CLIPZ_ACT_NONE.rawValue), (1, CLIPZ_ACT_NONE.rawValue), (0, CLIPZ_ACT_QUICK_GELU.rawValue), (0, CLIPZ_ACT_GELU.rawValue)] {
                 let start = (0..<(m * n)).map { _ in accumulate != 0 ? rng.nextGaussian() : 0 }
                 var signed = start, offset = start
-                clipz_i8_gemm(xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &signed, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
-                clipz_i8_gemm_offset(xu, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &offset, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
+                clipz_i8_gemm(xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &signed, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act))
+                clipz_i8_gemm_offset(xu, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &offset, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act))
                 XCTAssertEqual(offset, signed, "m\(m) n\(n) k\(k) acc \(accumulate) act \(act)")
             }
         }
@@ -90,7 +90,7 @@ final class Int8KernelTests: XCTestCase {
         let sx = [Float](repeating: 1, count: m), sw = [Float](repeating: 1, count: n)
         for path: Int32 in [1, 2, 3] {
             var y = [Float](repeating: 0, count: m * n)
-            clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, Int32(CLIPZ_ACT_NONE))
+            clipz_i8_gemm_path(clipz_i8_path(UInt32(path)), xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, CLIPZ_ACT_NONE)
             XCTAssertEqual(y[0], Float(127 * 127 * k), "path \(path)")
         }
     }
