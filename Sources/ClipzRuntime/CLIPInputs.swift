@@ -21,7 +21,8 @@ public final class CLIPInputs: @unchecked Sendable {
     public convenience init(path: String) throws {
         let file = try ClipzFile(path: path)
         let carries = file.entries.contains { $0.name == CanonicalName.bpeMerges }
-        try self.init(metadata: file.metadata, bpeMerges: carries ? try file.tensor(CanonicalName.bpeMerges).bytes : nil)
+        let merges = carries ? try file.tensor(CanonicalName.bpeMerges).bytes : nil
+        try self.init(metadata: file.metadata, bpeMerges: merges)
     }
 
     init(metadata: ModelMetadata, bpeMerges: [UInt8]?) throws {

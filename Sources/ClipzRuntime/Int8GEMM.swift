@@ -12,14 +12,18 @@ enum Int8GEMM {
         let parts = max(1, min(threads, blocks, (rows * outDim * inDim) / 200_000 + 1))
         let biasValues = bias ?? []
         xq.withUnsafeBufferPointer { xp in sx.withUnsafeBufferPointer { sp in packed.withUnsafeBufferPointer { pp in
-            colsum.withUnsafeBufferPointer { cp in scales.withUnsafeBufferPointer { wp in biasValues.withUnsafeBufferPointer { bv in
-                Kernels.parallel(parts, threads: threads) { part in
-                    let n0 = blocks * part / parts * blockWidth, n1 = min(outDim, blocks * (part + 1) / parts * blockWidth)
-                    Kernels.i8GEMM(xq: xp.baseAddress, sx: sp.baseAddress, rows: rows, inDim: inDim, packed: pp.baseAddress,
-                                   colsum: cp.baseAddress, scales: wp.baseAddress, bias: bias == nil ? nil : bv.baseAddress,
-                                   y: y, outDim: outDim, columns: n0..<n1, accumulate: accumulate, activation: activation)
+            colsum.withUnsafeBufferPointer { cp in scales.withUnsafeBufferPointer { wp in
+                biasValues.withUnsafeBufferPointer { bv in
+                    Kernels.parallel(parts, threads: threads) { part in
+                        let n0 = blocks * part / parts * blockWidth
+                        let n1 = min(outDim, blocks * (part + 1) / parts * blockWidth)
+                        Kernels.i8GEMM(xq: xp.baseAddress, sx: sp.baseAddress, rows: rows, inDim: inDim,
+                                       packed: pp.baseAddress, colsum: cp.baseAddress, scales: wp.baseAddress,
+                                       bias: bias == nil ? nil : bv.baseAddress, y: y, outDim: outDim,
+                                       columns: n0..<n1, accumulate: accumulate, activation: activation)
+                    }
                 }
-            } } }
+            } }
         } } }
     }
 }

@@ -48,9 +48,11 @@ enum Kernels {
 
     /// Attention of one (sequence, head): q, k, v are [seq, headDim] with row stride `ld`, `out` has
     /// row stride `ldo`; `scratch` holds `attentionScratchFloats(seq:headDim:)` floats.
-    static func attentionHead(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-                              seq: Int, headDim: Int, ld: Int, ldo: Int, scratch: UnsafeMutablePointer<Float>, causal: Bool, scale: Float) {
-        clipz_attention_head(q, k, v, out, Int32(seq), Int32(headDim), Int32(ld), Int32(ldo), scratch, causal ? 1 : 0, scale)
+    static func attentionHead(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                              out: UnsafeMutablePointer<Float>, seq: Int, headDim: Int, ld: Int, ldo: Int,
+                              scratch: UnsafeMutablePointer<Float>, causal: Bool, scale: Float) {
+        clipz_attention_head(q, k, v, out, Int32(seq), Int32(headDim), Int32(ld), Int32(ldo), scratch,
+                             causal ? 1 : 0, scale)
     }
 
     /// Scratch floats `attentionHead` needs.
@@ -79,16 +81,19 @@ enum Kernels {
         clipz_f32_pack(w, Int32(outDim), Int32(inDim), packed)
     }
 
-    static func f32Unpack(_ packed: UnsafePointer<Float>, outDim: Int, inDim: Int, into w: UnsafeMutablePointer<Float>?) {
+    static func f32Unpack(_ packed: UnsafePointer<Float>, outDim: Int, inDim: Int,
+                          into w: UnsafeMutablePointer<Float>?) {
         clipz_f32_unpack(packed, Int32(outDim), Int32(inDim), w)
     }
 
     /// y[r, n] = act(x[r] · W[n] + bias[n]) (+ y[r, n] when `accumulate`) for n in `columns` (starting
     /// on a panel boundary); y has row stride outDim.
-    static func f32GEMMPacked(x: UnsafePointer<Float>, rows: Int, inDim: Int, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                              y: UnsafeMutablePointer<Float>, outDim: Int, columns: Range<Int>, accumulate: Bool, activation: Activation?) {
+    static func f32GEMMPacked(x: UnsafePointer<Float>, rows: Int, inDim: Int, packed: UnsafePointer<Float>,
+                              bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, outDim: Int,
+                              columns: Range<Int>, accumulate: Bool, activation: Activation?) {
         clipz_f32_gemm_packed(x, Int32(rows), Int32(inDim), Int32(inDim), packed, bias, y, Int32(outDim), Int32(outDim),
-                              Int32(columns.lowerBound), Int32(columns.upperBound), accumulate ? 1 : 0, activation.kernelCode)
+                              Int32(columns.lowerBound), Int32(columns.upperBound), accumulate ? 1 : 0,
+                              activation.kernelCode)
     }
 
     // MARK: int8 GEMM
@@ -129,17 +134,18 @@ enum Kernels {
 
     /// y[r, n] = act(sx[r] · sw[n] · Σ xq[r]·W[n] + bias[n]) (+ y when `accumulate`) for n in `columns`
     /// (block aligned); `xq` is stored offset (x + 128) when `i8TakesOffset`.
-    static func i8GEMM(xq: UnsafePointer<Int8>?, sx: UnsafePointer<Float>?, rows: Int, inDim: Int, packed: UnsafePointer<Int8>?,
-                       colsum: UnsafePointer<Int32>?, scales: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
-                       y: UnsafeMutablePointer<Float>, outDim: Int, columns: Range<Int>, accumulate: Bool, activation: Activation?) {
+    static func i8GEMM(xq: UnsafePointer<Int8>?, sx: UnsafePointer<Float>?, rows: Int, inDim: Int,
+                       packed: UnsafePointer<Int8>?, colsum: UnsafePointer<Int32>?, scales: UnsafePointer<Float>?,
+                       bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, outDim: Int, columns: Range<Int>,
+                       accumulate: Bool, activation: Activation?) {
         let n0 = Int32(columns.lowerBound), n1 = Int32(columns.upperBound), act = activation.kernelCode
         if i8TakesOffset {
             let xu = UnsafeRawPointer(xq)?.assumingMemoryBound(to: UInt8.self)
-            clipz_i8_gemm_offset(xu, sx, Int32(rows), Int32(inDim), packed, colsum, scales, bias, y, Int32(outDim), Int32(outDim),
-                                 n0, n1, accumulate ? 1 : 0, act)
+            clipz_i8_gemm_offset(xu, sx, Int32(rows), Int32(inDim), packed, colsum, scales, bias, y,
+                                 Int32(outDim), Int32(outDim), n0, n1, accumulate ? 1 : 0, act)
         } else {
-            clipz_i8_gemm(xq, sx, Int32(rows), Int32(inDim), packed, colsum, scales, bias, y, Int32(outDim), Int32(outDim),
-                          n0, n1, accumulate ? 1 : 0, act)
+            clipz_i8_gemm(xq, sx, Int32(rows), Int32(inDim), packed, colsum, scales, bias, y,
+                          Int32(outDim), Int32(outDim), n0, n1, accumulate ? 1 : 0, act)
         }
     }
 }

@@ -45,9 +45,12 @@ final class Linear {
             }
             var packed = [Int8](repeating: 0, count: Kernels.i8PackedBytes(outDim: outDim, inDim: inDim))
             var colsum = [Int32](repeating: 0, count: outDim)
-            weight.bytes.withUnsafeBytes { w in packed.withUnsafeMutableBufferPointer { p in colsum.withUnsafeMutableBufferPointer { c in
-                Kernels.i8Pack(w.bindMemory(to: Int8.self).baseAddress, outDim: outDim, inDim: inDim, into: p.baseAddress, colsum: c.baseAddress)
-            } } }
+            weight.bytes.withUnsafeBytes { w in
+                packed.withUnsafeMutableBufferPointer { p in colsum.withUnsafeMutableBufferPointer { c in
+                    Kernels.i8Pack(w.bindMemory(to: Int8.self).baseAddress, outDim: outDim, inDim: inDim,
+                                   into: p.baseAddress, colsum: c.baseAddress)
+                } }
+            }
             weights = .i8(packed: packed, colsum: colsum, scales: scale.floats())
             inputScale = loader.optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
         } else {
@@ -151,23 +154,27 @@ final class Linear {
                          accumulate: Bool, activation: Activation?) {
         switch weights {
         case let .f32Packed(p):
-            F32GEMM.runPacked(x: x, rows: rows, weights: p, bias: bias, y: y, threads: threads, accumulate: accumulate, activation: activation)
+            F32GEMM.runPacked(x: x, rows: rows, weights: p, bias: bias, y: y, threads: threads,
+                              accumulate: accumulate, activation: activation)
         case let .i8(packed, colsum, scales):
             let kp = (inDim + 3) / 4 * 4
             if xq.count < rows * kp { xq = [Int8](repeating: 0, count: rows * kp) }
             if sx.count < rows { sx = [Float](repeating: 0, count: rows) }
             quantize(x, rows: rows, rowBytes: kp, threads: threads)
-            Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales, bias: bias, y: y,
-                         outDim: outDim, threads: threads, accumulate: accumulate, activation: activation)
+            Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales,
+                         bias: bias, y: y, outDim: outDim, threads: threads, accumulate: accumulate,
+                         activation: activation)
         case let .f32(w):
             // OpenBLAS path (no AVX-512): plain GEMM, then the epilogue as separate passes.
             let target = accumulate ? scratchOutput(rows * outDim) : y
-            F32GEMM.run(x: x, rows: rows, inDim: inDim, weights: w, bias: bias, y: target, outDim: outDim, threads: threads)
+            F32GEMM.run(x: x, rows: rows, inDim: inDim, weights: w, bias: bias, y: target, outDim: outDim,
+                        threads: threads)
             if let activation { Kernels.activate(target, count: rows * outDim, activation) }
             if accumulate { Kernels.add(y, target, count: rows * outDim) }
         case let .inFused(parent, first):
             // Not on the forward path (the fused layer runs instead); kept correct for direct callers.
-            let all = parent.forward(Array(UnsafeBufferPointer(start: x, count: rows * inDim)), rows: rows, threads: threads)
+            let input = Array(UnsafeBufferPointer(start: x, count: rows * inDim))
+            let all = parent.forward(input, rows: rows, threads: threads)
             for r in 0..<rows { for j in 0..<outDim {
                 var v = all[r * parent.outDim + first + j]
                 if let activation { Kernels.activate(&v, count: 1, activation) }
@@ -184,7 +191,8 @@ final class Linear {
         xq.withUnsafeMutableBufferPointer { q in sx.withUnsafeMutableBufferPointer { s in
             Ops.parallelRows(rows, work: rows * inDim, threads: threads) { r0, r1 in
                 let qp = q.baseAddress! + r0 * kp
-                Kernels.quantizeRows(x + r0 * inDim, rows: r1 - r0, inDim: inDim, into: qp, scales: s.baseAddress! + r0, staticScale: scale)
+                Kernels.quantizeRows(x + r0 * inDim, rows: r1 - r0, inDim: inDim, into: qp, scales: s.baseAddress! + r0,
+                                     staticScale: scale)
                 if Kernels.i8TakesOffset { Kernels.i8Offset(qp, count: (r1 - r0) * kp) }
             }
         } }

@@ -7,7 +7,8 @@ enum Ops {
                           gamma: [Float], beta: [Float], eps: Float, threads: Int) {
         gamma.withUnsafeBufferPointer { g in beta.withUnsafeBufferPointer { b in
             parallelRows(rows, work: rows * w, threads: threads) { r0, r1 in
-                Kernels.layerNorm(x + r0 * w, y + r0 * w, rows: r1 - r0, width: w, gamma: g.baseAddress, beta: b.baseAddress, eps: eps)
+                Kernels.layerNorm(x + r0 * w, y + r0 * w, rows: r1 - r0, width: w, gamma: g.baseAddress,
+                                  beta: b.baseAddress, eps: eps)
             }
         } }
     }
