@@ -36,11 +36,11 @@ let package = Package(
         .target(name: "ClipzText", dependencies: ["ClipzCore"], resources: [.copy("Resources")]),
         .target(name: "ClipzImage", dependencies: ["ClipzCore", "CClipzImage"]),
         .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText"], linkerSettings: [.linkedLibrary("z")]),
-        .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat", "CClipzKernels"]),
+        .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat"]),
         .target(name: "ClipzRuntime", dependencies: ["ClipzCore", "ClipzFormat", "ClipzText", "ClipzImage", "ClipzQuant", "CClipzKernels"]),
         .target(name: "ClipzValidate", dependencies: ["ClipzRuntime", "ClipzImport"]),
         .executableTarget(name: "clipz", dependencies: [
-            "ClipzCore", "ClipzFormat", "ClipzImport", "ClipzQuant", "ClipzRuntime", "ClipzValidate", "ClipzText", "ClipzImage",
+            "ClipzCore", "ClipzFormat", "ClipzImport", "ClipzQuant", "ClipzRuntime", "ClipzValidate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

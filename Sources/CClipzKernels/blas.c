@@ -14,6 +14,7 @@
 #define CLIPZ_SMALL_M 16
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,26 @@ static void load(void) {
 
 // OpenBLAS 0.3.21 reserves a ~128 MB buffer for every thread that calls it and, when the reservation
 // fails (an address-space cap such as `ulimit -v`), retries forever. Under a cap, callers keep
-// OpenBLAS on one thread.
+// OpenBLAS on one thread, and clipz_sgemm checks that the buffer fits before OpenBLAS's first call.
+#include <sys/mman.h>
 #include <sys/resource.h>
 int clipz_blas_single_caller(void) {
     struct rlimit r;
     return getrlimit(RLIMIT_AS, &r) == 0 && r.rlim_cur != RLIM_INFINITY;
+}
+
+// Set once OpenBLAS has run: its buffer is then allocated and reused by later calls.
+static _Atomic int blas_buffer_ready;
+
+// 1 when OpenBLAS can run without hanging: no address-space cap, or its buffer is already allocated,
+// or a reservation of its size (plus slack) succeeds now. Otherwise callers use the plain loop.
+static int blas_buffer_fits(void) {
+    if (blas_buffer_ready || !clipz_blas_single_caller()) return 1;
+    size_t size = (size_t)136 << 20;
+    void *probe = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (probe == MAP_FAILED) return 0;
+    munmap(probe, size);
+    return 1;
 }
 
 int clipz_blas_load(void) { pthread_once(&once, load); return p_sgemm ? 0 : -1; }
@@ -145,9 +161,10 @@ void clipz_sgemm(int transB, int M, int N, int K, float alpha, const float *A, i
         return;
     }
 #endif
-    if (clipz_blas_load() == 0 && K > 0) {
+    if (clipz_blas_load() == 0 && K > 0 && blas_buffer_fits()) {
         // CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112.
         p_sgemm(101, 111, transB ? 112 : 111, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        blas_buffer_ready = 1;
     } else {
         clipz_sgemm_ref(transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     }

@@ -39,7 +39,7 @@ void clipz_f32_unpack(const float *packed, int N, int K, float *W) {
 }
 
 void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
-                               float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+                               float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     if (n_end > N) n_end = N;
     for (int m = 0; m < M; m++)
         for (int n = n_begin; n < n_end; n++) {
@@ -70,7 +70,7 @@ const char *clipz_f32_kernel_name(void) {
 #if defined(__x86_64__)
 // One MR × 32 tile over the full K. MR is a compile-time constant after inlining, so acc[][] lives in registers.
 CLIPZ_AVX512_INLINE void tile(const int MR, const float *x, int ldx, int K, const float *w, const float *bias, float *y, int ldy,
-                 __mmask16 m0, __mmask16 m1, int accumulate, int act) {
+                 __mmask16 m0, __mmask16 m1, int accumulate, clipz_act act) {
     __m512 acc[12][2];
     for (int r = 0; r < MR; r++) { acc[r][0] = _mm512_setzero_ps(); acc[r][1] = _mm512_setzero_ps(); }
     for (int k = 0; k < K; k++) {
@@ -99,7 +99,7 @@ CLIPZ_AVX512_INLINE void tile(const int MR, const float *x, int ldx, int K, cons
 
 __attribute__((target("avx512f")))
 static void gemm_avx512(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
-                        int N, int n_begin, int n_end, int accumulate, int act) {
+                        int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     // Rows are split into equal tiles of ≤ 12 (50 rows → 5 × 10, not 4 × 12 + 2).
     int tiles = (M + 11) / 12;
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
@@ -188,7 +188,7 @@ static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed
 #endif
 
 void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
-                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     if (n_end > N) n_end = N;
     if (M <= 0 || K <= 0 || n_end <= n_begin) return;
 #if defined(__x86_64__)

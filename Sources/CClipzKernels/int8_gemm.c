@@ -133,7 +133,7 @@ void clipz_quantize_rows_ref(const float *x, int M, int K, int8_t *xq, float *sc
 }
 
 static inline void epilogue(float *yr, const int32_t *acc, int n0, int count, float sxm, const float *sw, const float *bias,
-                            int accumulate, int act) {
+                            int accumulate, clipz_act act) {
     for (int l = 0; l < count; l++) {
         int n = n0 + l;
         float v = clipz_act_scalar((float)acc[l] * sxm * sw[n] + (bias ? bias[n] : 0.0f), act);
@@ -142,7 +142,7 @@ static inline void epilogue(float *yr, const int32_t *acc, int n0, int count, fl
 }
 
 static void gemm_scalar(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
-                        const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+                        const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     for (int m = 0; m < M; m++) {
         const int8_t *xr = xq + (size_t)m * Kp;
@@ -211,7 +211,7 @@ void tile_avx2(const int R, const int8_t *x0, int Kp, int K4, const int8_t *pb, 
 // Dequantize, bias and activation for R rows × 16 columns, vectorised: sums × sx[m] × sw[n] + bias[n],
 // staged, activated by the shared activation loop (fast_math.h's exp), then written (+ y when accumulating).
 __attribute__((target("avx2,fma"))) static void epilogue_avx2(int R, __m256i acc[4][2], float *y, int ldy, int n0, int count,
-                                                            const float *sx, const float *sw16, const float *bias16, int accumulate, int act) {
+                                                            const float *sx, const float *sw16, const float *bias16, int accumulate, clipz_act act) {
     __attribute__((aligned(32))) float staged[4 * 16];
     __m256 s0 = _mm256_loadu_ps(sw16), s1 = _mm256_loadu_ps(sw16 + 8);
     __m256 b0 = _mm256_loadu_ps(bias16), b1 = _mm256_loadu_ps(bias16 + 8);
@@ -237,7 +237,7 @@ __attribute__((target("avx2,fma"))) static void epilogue_avx2(int R, __m256i acc
 
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
-                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     (void)N;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
@@ -266,7 +266,7 @@ static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 // Activation and residual never come together here: the dispatchers route that case to the scalar path.
 static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                           const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+                           const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb += 2) {
         int two = (nb + 1) * 16 < n_end;
@@ -326,7 +326,7 @@ static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, con
 // caller quantized them that way already (clipz_i8_gemm_offset).
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                      const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+                      const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     size_t total = (size_t)M * (size_t)(k4_of(K) * 4);
     uint8_t *xu = flip_buffer((total + 63) / 64 * 64);
     if (!xu) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
@@ -341,7 +341,7 @@ static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int
 // offset trick. One 16-column block is 4 vectors of 4 lanes × 4 k; each row's 4 activation bytes are
 // broadcast to every lane. Tile: 4 rows × 16 columns = 16 int32x4 accumulators.
 static void gemm_neon(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
-                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
         const int8_t *pb = packed + (size_t)nb * K4 * 64;
@@ -372,69 +372,74 @@ static void gemm_neon(const int8_t *xq, const float *sx, int M, int K, const int
 }
 #endif
 
-static int best_path(void) {
+static clipz_i8_path best_path(void) {
 #if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
-    return 4;
+    return CLIPZ_I8_PATH_NEON;
 #endif
     uint32_t f = clipz_cpu_features();
     uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VL | CLIPZ_CPU_AVX512VNNI;
-    if ((f & vnni) == vnni) return 3;
-    if ((f & (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) == (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) return 2;
-    return 1;
+    if ((f & vnni) == vnni) return CLIPZ_I8_PATH_VNNI;
+    if ((f & (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) == (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) return CLIPZ_I8_PATH_AVX2;
+    return CLIPZ_I8_PATH_SCALAR;
 }
 
 const char *clipz_i8_kernel_name(void) {
-    switch (best_path()) { case 4: return "neon-sdot"; case 3: return "avx512-vnni"; case 2: return "avx2"; default: return "scalar"; }
+    switch (best_path()) {
+    case CLIPZ_I8_PATH_NEON: return "neon-sdot";
+    case CLIPZ_I8_PATH_VNNI: return "avx512-vnni";
+    case CLIPZ_I8_PATH_AVX2: return "avx2";
+    default: return "scalar";
+    }
 }
 
-int clipz_i8_path_supported(int kernel) {
-    if (kernel == 1) return 1;
+int clipz_i8_path_supported(clipz_i8_path path) {
+    if (path == CLIPZ_I8_PATH_SCALAR) return 1;
 #if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
-    return kernel == 4;
+    return path == CLIPZ_I8_PATH_NEON;
 #else
-    return kernel >= 2 && kernel <= 3 && kernel <= best_path();
+    return (path == CLIPZ_I8_PATH_AVX2 || path == CLIPZ_I8_PATH_VNNI) && path <= best_path();
 #endif
 }
 
-static void gemm_dispatch(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                          const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+static void gemm_dispatch(clipz_i8_path path, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                          const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     if (M <= 0 || n_end <= n_begin) return;
     if (n_end > N) n_end = N;
 #if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
-    if (kernel == 4) { gemm_neon(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
+    if (path == CLIPZ_I8_PATH_NEON) { gemm_neon(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
 #endif
 #if defined(__x86_64__)
-    if (kernel == 3) {
+    if (path == CLIPZ_I8_PATH_VNNI) {
         if (act != CLIPZ_ACT_NONE && accumulate) gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
         else gemm_vnni(xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
         return;
     }
-    if (kernel == 2) { gemm_avx2(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
+    if (path == CLIPZ_I8_PATH_AVX2) { gemm_avx2(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
 #endif
     (void)colsum;
     gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
 
-int clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                       const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
-    if (!clipz_i8_path_supported(kernel)) return -1;
-    gemm_dispatch(kernel, xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
+int clipz_i8_gemm_path(clipz_i8_path path, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                       const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+    if (!clipz_i8_path_supported(path)) return -1;
+    gemm_dispatch(path, xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
     return 0;
 }
 
 void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     gemm_dispatch(best_path(), xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
 
-int clipz_i8_takes_offset(void) { return best_path() == 3; }
+int clipz_i8_takes_offset(void) { return best_path() == CLIPZ_I8_PATH_VNNI; }
 
 void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                          const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act) {
+                          const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     if (M <= 0 || n_end <= n_begin) return;
     if (n_end > N) n_end = N;
 #if defined(__x86_64__)
-    if (best_path() == 3 && !(act != CLIPZ_ACT_NONE && accumulate)) {
+    if (best_path() == CLIPZ_I8_PATH_VNNI && !(act != CLIPZ_ACT_NONE && accumulate)) {
         gemm_vnni_core(xu, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
         return;
     }

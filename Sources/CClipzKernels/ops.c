@@ -33,10 +33,11 @@ void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gam
     CLIPZ_ISA_CALL(clipz_isa_level(), layernorm, (x, y, rows, w, gamma, beta, eps));
 }
 
-CLIPZ_ISA_BODY void activation_body(float *x, size_t n, int kind) {
-    if (kind == 0) {
+CLIPZ_ISA_BODY void activation_body(float *x, size_t n, clipz_act kind) {
+    if (kind == CLIPZ_ACT_NONE) return;
+    if (kind == CLIPZ_ACT_QUICK_GELU) {
         for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = v / (1.0f + fast_exp(-1.702f * v)); }
-    } else if (kind == 1) {
+    } else if (kind == CLIPZ_ACT_GELU) {
         for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f)); }
     } else {
         for (size_t i = 0; i < n; i++) {
@@ -47,8 +48,8 @@ CLIPZ_ISA_BODY void activation_body(float *x, size_t n, int kind) {
         }
     }
 }
-CLIPZ_ISA_VARIANTS(activation, (float *x, size_t n, int kind), (x, n, kind))
-void clipz_activation(float *x, size_t n, int kind) { CLIPZ_ISA_CALL(clipz_isa_level(), activation, (x, n, kind)); }
+CLIPZ_ISA_VARIANTS(activation, (float *x, size_t n, clipz_act kind), (x, n, kind))
+void clipz_activation(float *x, size_t n, clipz_act kind) { CLIPZ_ISA_CALL(clipz_isa_level(), activation, (x, n, kind)); }
 
 CLIPZ_ISA_BODY void add_body(float *y, const float *x, size_t n) { for (size_t i = 0; i < n; i++) y[i] += x[i]; }
 CLIPZ_ISA_VARIANTS(add, (float *y, const float *x, size_t n), (y, x, n))

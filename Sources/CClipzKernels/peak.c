@@ -55,25 +55,25 @@ __attribute__((target("avx2"))) static double i8avx2_loop(long n) {
 #endif
 
 /// Which loop measures `kind` on this CPU: 1 AVX-512 FMA, 2 AVX2 FMA, 3 AVX-512 VNNI, 4 AVX2 int8; 0 none.
-static int peak_loop(int kind) {
+static int peak_loop(clipz_peak_kind kind) {
 #if defined(__x86_64__)
     uint32_t f = clipz_cpu_features();
     uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VNNI, avx2 = CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA;
-    if (kind == 0) return (f & CLIPZ_CPU_AVX512F) ? 1 : (f & avx2) == avx2 ? 2 : 0;
-    if (kind == 1) return (f & vnni) == vnni ? 3 : (f & avx2) == avx2 ? 4 : 0;
+    if (kind == CLIPZ_PEAK_F32_FMA) return (f & CLIPZ_CPU_AVX512F) ? 1 : (f & avx2) == avx2 ? 2 : 0;
+    if (kind == CLIPZ_PEAK_I8) return (f & vnni) == vnni ? 3 : (f & avx2) == avx2 ? 4 : 0;
 #endif
     (void)kind;
     return 0;
 }
 
-const char *clipz_peak_name(int kind) {
+const char *clipz_peak_name(clipz_peak_kind kind) {
     switch (peak_loop(kind)) {
     case 1: return "AVX-512 FMA"; case 2: return "AVX2 FMA"; case 3: return "AVX-512 VNNI"; case 4: return "AVX2 vpmaddubsw";
     default: return "";
     }
 }
 
-double clipz_peak_gops(int kind, double seconds) {
+double clipz_peak_gops(clipz_peak_kind kind, double seconds) {
 #if defined(__x86_64__)
     int loop = peak_loop(kind);
     if (loop == 0) return 0;

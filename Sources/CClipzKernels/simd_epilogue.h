@@ -7,7 +7,7 @@
 #include <math.h>
 
 /// Scalar reference of the CLIPZ_ACT_* activations (libm), used by the reference kernels.
-static inline float clipz_act_scalar(float v, int act) {
+static inline float clipz_act_scalar(float v, clipz_act act) {
     switch (act) {
     case CLIPZ_ACT_QUICK_GELU: return v / (1.0f + expf(-1.702f * v));
     case CLIPZ_ACT_GELU: return 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
@@ -37,7 +37,7 @@ CLIPZ_AVX512_INLINE __m512 clipz_recip512(__m512 d) {
 
 /// QuickGELU and tanh-GELU in registers; any other code (NONE, exact-erf GELU) returns v unchanged:
 /// exact GELU runs afterwards through clipz_activation, so results never depend on fusion.
-CLIPZ_AVX512_INLINE __m512 clipz_act512(__m512 v, int act) {
+CLIPZ_AVX512_INLINE __m512 clipz_act512(__m512 v, clipz_act act) {
     if (act == CLIPZ_ACT_QUICK_GELU) {
         __m512 e = exp512_epilogue_ps(_mm512_mul_ps(v, _mm512_set1_ps(-1.702f)));
         return _mm512_mul_ps(v, clipz_recip512(_mm512_add_ps(e, _mm512_set1_ps(1.0f))));
@@ -58,7 +58,7 @@ CLIPZ_AVX512_INLINE __m512 clipz_act512(__m512 v, int act) {
 /// hoisted into registers and the accumulators spill. Staging through `tile` instead of re-reading y:
 /// a masked load right after a masked store to the same address cannot be store-forwarded and stalls.
 __attribute__((target("avx512f"), noinline)) static void clipz_act_tile(const float *tile, int rows, float *y, int ldy,
-                                                                        __mmask16 m0, __mmask16 m1, int act) {
+                                                                        __mmask16 m0, __mmask16 m1, clipz_act act) {
     for (int r = 0; r < rows; r++) {
         float *yr = y + (size_t)r * ldy;
         _mm512_mask_storeu_ps(yr, m0, clipz_act512(_mm512_load_ps(tile + r * 32), act));

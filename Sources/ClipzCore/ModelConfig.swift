@@ -12,68 +12,6 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case vision, text, embedDim = "embed_dim" }
 }
 
-/// Activation inside the MLP blocks.
-public enum Activation: String, Codable, Sendable {
-    /// x * sigmoid(1.702 x), OpenAI CLIP.
-    case quickGELU = "quick_gelu"
-    /// Exact GELU (erf).
-    case gelu
-    /// tanh approximation of GELU.
-    case geluTanh = "gelu_tanh"
-}
-
-/// How the text tower picks the token whose final state is projected.
-public enum TextPooling: String, Codable, Sendable {
-    /// Position of the largest token id (OpenAI / open_clip / Hugging Face legacy rule).
-    case argmaxID = "argmax_id"
-    /// First position whose id equals `eos_token_id`.
-    case firstEOS = "first_eos"
-}
-
-public struct VisionConfig: Codable, Sendable, Equatable {
-    public var imageSize: Int
-    public var patchSize: Int
-    public var width: Int
-    public var layers: Int
-    public var heads: Int
-    public var mlpDim: Int
-    public var layerNormEps: Double
-    public var activation: Activation
-    public init(imageSize: Int, patchSize: Int, width: Int, layers: Int, heads: Int, mlpDim: Int, layerNormEps: Double = 1e-5, activation: Activation = .quickGELU) {
-        self.imageSize = imageSize; self.patchSize = patchSize; self.width = width; self.layers = layers
-        self.heads = heads; self.mlpDim = mlpDim; self.layerNormEps = layerNormEps; self.activation = activation
-    }
-    /// Patches per side.
-    public var grid: Int { imageSize / patchSize }
-    /// Tokens including the class token.
-    public var tokens: Int { grid * grid + 1 }
-    enum CodingKeys: String, CodingKey {
-        case imageSize = "image_size", patchSize = "patch_size", width, layers, heads, mlpDim = "mlp_dim", layerNormEps = "layer_norm_eps", activation
-    }
-}
-
-public struct TextConfig: Codable, Sendable, Equatable {
-    public var contextLength: Int
-    public var vocabSize: Int
-    public var width: Int
-    public var layers: Int
-    public var heads: Int
-    public var mlpDim: Int
-    public var layerNormEps: Double
-    public var activation: Activation
-    public var pooling: TextPooling
-    public var eosTokenID: Int
-    public init(contextLength: Int, vocabSize: Int, width: Int, layers: Int, heads: Int, mlpDim: Int, layerNormEps: Double = 1e-5,
-                activation: Activation = .quickGELU, pooling: TextPooling = .argmaxID, eosTokenID: Int = 49407) {
-        self.contextLength = contextLength; self.vocabSize = vocabSize; self.width = width; self.layers = layers; self.heads = heads
-        self.mlpDim = mlpDim; self.layerNormEps = layerNormEps; self.activation = activation; self.pooling = pooling; self.eosTokenID = eosTokenID
-    }
-    enum CodingKeys: String, CodingKey {
-        case contextLength = "context_length", vocabSize = "vocab_size", width, layers, heads, mlpDim = "mlp_dim"
-        case layerNormEps = "layer_norm_eps", activation, pooling, eosTokenID = "eos_token_id"
-    }
-}
-
 extension ModelConfig {
     /// Checks internal consistency; every importer calls this before writing.
     public func validate() throws {

@@ -1,31 +1,18 @@
-import ClipzCore
 import ClipzImage
 import ClipzText
-import Foundation
 
 extension CLIPModel {
-    /// The model's tokenizer: the BPE merges it carries, else the bundled CLIP vocabulary.
-    public func tokenizer() throws -> CLIPTokenizer {
-        if let merges = bpeMerges { return try CLIPTokenizer(mergesText: String(decoding: merges, as: UTF8.self), file: "tokenizer.bpe_merges") }
-        return try CLIPTokenizer.bundled()
-    }
+    /// The model's tokenizer (built once per model; see `CLIPInputs`).
+    public func tokenizer() throws -> CLIPTokenizer { try inputs.tokenizer() }
 
     /// Token ids exactly as the model sees them: [BOS] ids [EOS], truncated to the context length, zero-padded.
-    public func tokenize(_ texts: [String]) throws -> [[Int]] {
-        try tokenizer().tokenize(texts, contextLength: config.text.contextLength)
-    }
+    public func tokenize(_ texts: [String]) throws -> [[Int]] { try inputs.tokenize(texts) }
 
     /// The image preprocessor described by the file.
-    public func preprocessor() throws -> Preprocessor { try Preprocessor(metadata.preprocessing) }
+    public func preprocessor() throws -> Preprocessor { try inputs.preprocessor() }
 
     /// Decodes and preprocesses image files into [count, 3, S, S].
-    public func pixels(imagePaths: [String]) throws -> [Float] {
-        let pre = try preprocessor()
-        var out: [Float] = []
-        out.reserveCapacity(imagePaths.count * 3 * pre.cropSize * pre.cropSize)
-        for p in imagePaths { out += pre.tensor(try ImageDecoder.decode(path: p)) }
-        return out
-    }
+    public func pixels(imagePaths: [String]) throws -> [Float] { try inputs.pixels(imagePaths: imagePaths) }
 
     /// Embeds texts (tokenized with the model's tokenizer).
     public func embed(texts: [String], normalize: Bool = true) throws -> [Float] {

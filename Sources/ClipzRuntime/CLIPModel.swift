@@ -1,13 +1,12 @@
-import CClipzKernels
 import ClipzCore
 import ClipzFormat
 import Foundation
 
 /// A CLIP model ready to run on CPU: both towers, the logit scale, the preprocessing and the
-/// tokenizer settings from its `.clipz` file.
+/// tokenizer from its `.clipz` file, and the number of threads its forward passes use.
 ///
 /// ```swift
-/// let model = try CLIPModel(path: "model.clipz")
+/// let model = try CLIPModel(path: "model.clipz", threads: 2)
 /// let images = try model.encodeImages(pixels: x, count: 2)       // [2 × embedDim]
 /// let texts = try model.encodeTexts(tokens: [[49406, 320, 49407]])
 /// ```
@@ -23,31 +22,36 @@ public final class CLIPModel: @unchecked Sendable {
     let workspace = Workspace()
     /// Every linear layer, by canonical weight name.
     let linears: [String: Linear]
-    /// The BPE merges text carried by the file, if any.
-    public let bpeMerges: [UInt8]?
+    /// Tokenizer and image preprocessing (the tokenizer is built once, on first use).
+    public let inputs: CLIPInputs
+    /// Threads a forward pass uses (the caller's included) unless a call asks for another count.
+    public let threads: Int
 
     /// Loads a `.clipz` file; f16/bf16 weights are widened to f32.
+    /// - Parameter threads: threads for forward passes (default: all cores).
     /// - Throws: `FormatError` for a damaged file, `RuntimeError`/`CoreError` for weights that do not fit the config.
-    public convenience init(path: String) throws {
+    public convenience init(path: String, threads: Int? = nil) throws {
         let file = try ClipzFile(path: path)
         var info: [String: (dtype: DType?, shape: [Int])] = [:]
         for e in file.entries { info[e.name] = (e.knownDType, e.shape) }
-        try self.init(metadata: file.metadata, info: info, load: file.tensor, floats: file.floats)
+        try self.init(metadata: file.metadata, info: info, load: file.tensor, floats: file.floats, threads: threads)
     }
 
     /// Builds a model from a canonical source (e.g. straight from an importer, without writing a file).
-    public convenience init(source: ModelSource) throws {
+    /// - Parameter threads: threads for forward passes (default: all cores).
+    public convenience init(source: ModelSource, threads: Int? = nil) throws {
         var byName: [String: TensorSource] = [:]
         for t in source.tensors { byName[t.name] = t }
-        try self.init(metadata: source.metadata, info: byName.mapValues { (Optional($0.dtype), $0.shape) }) { name in
+        try self.init(metadata: source.metadata, info: byName.mapValues { (Optional($0.dtype), $0.shape) }, load: { name in
             guard let t = byName[name] else { throw CoreError.missingTensor(name) }
             return try t.load()
-        }
+        }, threads: threads)
     }
 
     init(metadata: ModelMetadata, info: [String: (dtype: DType?, shape: [Int])], load: @escaping (String) throws -> Tensor,
-         floats: ((String) throws -> [Float])? = nil) throws {
+         floats: ((String) throws -> [Float])? = nil, threads: Int?) throws {
         self.metadata = metadata
+        self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         try metadata.config.validate()
         // Clipz runs its own threads around single-threaded OpenBLAS calls (see F32GEMM).
         BLAS.load()
@@ -59,10 +63,11 @@ public final class CLIPModel: @unchecked Sendable {
         let ls = try weights.values(CanonicalName.logitScale)
         guard ls.count == 1 else { throw RuntimeError.badWeights("logit_scale must hold one value") }
         logitScale = Foundation.exp(ls[0])
-        bpeMerges = info[CanonicalName.bpeMerges] != nil ? try load(CanonicalName.bpeMerges).bytes : nil
+        let merges = info[CanonicalName.bpeMerges] != nil ? try load(CanonicalName.bpeMerges).bytes : nil
+        inputs = try CLIPInputs(metadata: metadata, bpeMerges: merges)
         // Loading decodes every tensor into a temporary before packing it; hand the freed heap back to
         // the OS instead of keeping it resident.
-        clipz_release_free_memory()
+        Kernels.releaseFreeMemory()
     }
 
     public var embedDim: Int { config.embedDim }
@@ -70,18 +75,24 @@ public final class CLIPModel: @unchecked Sendable {
     /// Image embeddings for preprocessed pixels [count, 3, S, S].
     /// - Parameters:
     ///   - normalize: L2-normalise each row.
+    ///   - threads: threads for this call (default: the model's `threads`).
     ///   - onBlock: receives (block index, hidden states) after each vision block.
     /// - Returns: [count × embedDim], row-major.
-    public func encodeImages(pixels: [Float], count: Int, normalize: Bool = false, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+    public func encodeImages(pixels: [Float], count: Int, normalize: Bool = false, threads: Int? = nil,
+                             onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
         lock.lock(); defer { lock.unlock() }
+        workspace.threads = max(1, threads ?? self.threads)
         var e = try vision.encode(pixels, batch: count, ws: workspace, onBlock: onBlock)
         if normalize { Ops.l2Normalize(&e, rows: count, width: embedDim) }
         return e
     }
 
     /// Text embeddings for token id sequences (with BOS/EOS, ≤ context length; padding optional).
-    public func encodeTexts(tokens: [[Int]], normalize: Bool = false, onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+    /// - Parameter threads: threads for this call (default: the model's `threads`).
+    public func encodeTexts(tokens: [[Int]], normalize: Bool = false, threads: Int? = nil,
+                            onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
         lock.lock(); defer { lock.unlock() }
+        workspace.threads = max(1, threads ?? self.threads)
         var e = try text.encode(tokens, ws: workspace, onBlock: onBlock)
         if normalize { Ops.l2Normalize(&e, rows: tokens.count, width: embedDim) }
         return e
@@ -100,9 +111,6 @@ public final class CLIPModel: @unchecked Sendable {
         } }
         return out
     }
-
-    /// Sets the number of threads for GEMMs (OpenBLAS and the int8 kernels).
-    public static func setThreads(_ n: Int) { Int8GEMM.threads = max(1, n) }
 
     /// Installs (or removes, with nil) an observer that sees every linear layer's input; used by calibration.
     /// While an observer is set, the last blocks run on every token (no pruning to the pooled rows),

@@ -1,6 +1,4 @@
-import CClipzKernels
 import ClipzCore
-import Foundation
 
 /// Called with (weight name, input rows [rows × in]) before a linear layer runs; used by calibration.
 public typealias LinearObserver = (String, UnsafeBufferPointer<Float>, Int) -> Void
@@ -42,17 +40,23 @@ final class Linear {
             guard let scale = loader.optional(name + ".scale"), scale.elementCount == outDim else {
                 throw RuntimeError.badWeights("int8 '\(name)' needs '\(name).scale' with \(outDim) values")
             }
-            var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(outDim), Int32(inDim)))
+            guard weight.bytes.count == outDim * inDim else {
+                throw RuntimeError.badWeights("int8 '\(name)' has \(weight.bytes.count) bytes for shape \(info.shape)")
+            }
+            var packed = [Int8](repeating: 0, count: Kernels.i8PackedBytes(outDim: outDim, inDim: inDim))
             var colsum = [Int32](repeating: 0, count: outDim)
             weight.bytes.withUnsafeBytes { w in
-                clipz_i8_pack(w.bindMemory(to: Int8.self).baseAddress, Int32(outDim), Int32(inDim), &packed, &colsum)
+                packed.withUnsafeMutableBufferPointer { p in colsum.withUnsafeMutableBufferPointer { c in
+                    Kernels.i8Pack(w.bindMemory(to: Int8.self).baseAddress, outDim: outDim, inDim: inDim,
+                                   into: p.baseAddress, colsum: c.baseAddress)
+                } }
             }
             weights = .i8(packed: packed, colsum: colsum, scales: scale.floats())
             inputScale = loader.optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
         } else {
             let w = try loader.values(name)
             guard w.count == outDim * inDim else { throw RuntimeError.badWeights("'\(name)' has \(w.count) values for shape \(info.shape)") }
-            weights = clipz_f32_packed_available() != 0 ? .f32Packed(PackedF32(w, outDim: outDim, inDim: inDim)) : .f32(w)
+            weights = Kernels.f32PackedAvailable ? .f32Packed(PackedF32(w, outDim: outDim, inDim: inDim)) : .f32(w)
             inputScale = nil
         }
         if let bias, bias.count != outDim { throw RuntimeError.badWeights("bias of '\(name)' has \(bias.count) values, expected \(outDim)") }
@@ -106,10 +110,10 @@ final class Linear {
             switch p.weights {
             case let .f32(w): f32 += w
             case let .f32Packed(pw):
-                guard p.outDim % Int(CLIPZ_F32_NR) == 0 else { return nil }
+                guard p.outDim % Kernels.f32PanelWidth == 0 else { return nil }
                 f32Packed.append(pw)
             case let .i8(pk, cs, sc):
-                guard p.outDim % Int(CLIPZ_I8_NBLOCK) == 0 else { return nil }
+                guard p.outDim % Kernels.i8BlockWidth == 0 else { return nil }
                 packed += pk; colsum += cs; scales += sc
             case .inFused: return nil
             }
@@ -131,69 +135,65 @@ final class Linear {
     }
 
     /// y[rows, out] = act(x[rows, in] · Wᵀ + b), added to y's contents when `accumulate` (the residual).
-    func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>,
+    func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, threads: Int,
                  accumulate: Bool = false, activation: Activation? = nil) {
         notify(x, rows: rows)
         // Kernels fuse bias, activation and the residual add into their epilogue; the one
         // combination none needs (activation and residual together) goes through a scratch buffer.
         if accumulate, activation != nil {
             let tmp = scratchOutput(rows * outDim)
-            compute(x, rows: rows, into: tmp, accumulate: false, activation: activation)
-            Ops.addInPlace(y, tmp, count: rows * outDim)
+            compute(x, rows: rows, into: tmp, threads: threads, accumulate: false, activation: activation)
+            Kernels.add(y, tmp, count: rows * outDim)
             return
         }
-        compute(x, rows: rows, into: y, accumulate: accumulate, activation: activation)
+        compute(x, rows: rows, into: y, threads: threads, accumulate: accumulate, activation: activation)
     }
 
     /// The GEMM of `forward` (without notifying observers), on whichever weights this layer holds.
-    private func compute(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool, activation: Activation?) {
+    private func compute(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, threads: Int,
+                         accumulate: Bool, activation: Activation?) {
         switch weights {
         case let .f32Packed(p):
-            F32GEMM.runPacked(x: x, rows: rows, weights: p, bias: bias, y: y, accumulate: accumulate, activation: activation)
+            F32GEMM.runPacked(x: x, rows: rows, weights: p, bias: bias, y: y, threads: threads,
+                              accumulate: accumulate, activation: activation)
         case let .i8(packed, colsum, scales):
             let kp = (inDim + 3) / 4 * 4
             if xq.count < rows * kp { xq = [Int8](repeating: 0, count: rows * kp) }
             if sx.count < rows { sx = [Float](repeating: 0, count: rows) }
-            quantize(x, rows: rows, rowBytes: kp)
-            Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales, bias: bias, y: y,
-                         outDim: outDim, accumulate: accumulate, activation: activation)
+            quantize(x, rows: rows, rowBytes: kp, threads: threads)
+            Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales,
+                         bias: bias, y: y, outDim: outDim, threads: threads, accumulate: accumulate,
+                         activation: activation)
         case let .f32(w):
             // OpenBLAS path (no AVX-512): plain GEMM, then the epilogue as separate passes.
             let target = accumulate ? scratchOutput(rows * outDim) : y
-            F32GEMM.run(x: x, rows: rows, inDim: inDim, weights: w, bias: bias, y: target, outDim: outDim)
-            if let activation { Ops.activate(target, count: rows * outDim, activation) }
-            if accumulate { Ops.addInPlace(y, target, count: rows * outDim) }
+            F32GEMM.run(x: x, rows: rows, inDim: inDim, weights: w, bias: bias, y: target, outDim: outDim,
+                        threads: threads)
+            if let activation { Kernels.activate(target, count: rows * outDim, activation) }
+            if accumulate { Kernels.add(y, target, count: rows * outDim) }
         case let .inFused(parent, first):
             // Not on the forward path (the fused layer runs instead); kept correct for direct callers.
-            let all = parent.forward(Array(UnsafeBufferPointer(start: x, count: rows * inDim)), rows: rows)
+            let input = Array(UnsafeBufferPointer(start: x, count: rows * inDim))
+            let all = parent.forward(input, rows: rows, threads: threads)
             for r in 0..<rows { for j in 0..<outDim {
                 var v = all[r * parent.outDim + first + j]
-                if let activation { Ops.activate(&v, count: 1, activation) }
+                if let activation { Kernels.activate(&v, count: 1, activation) }
                 y[r * outDim + j] = accumulate ? y[r * outDim + j] + v : v
             } }
         }
     }
 
     /// Quantizes the input rows into `xq` / `sx` (per-token scales, or the static calibrated one),
-    /// row ranges in parallel; stored as x + 128 when the int8 kernel takes that (Int8GEMM.offsetActivations).
-    private func quantize(_ x: UnsafePointer<Float>, rows: Int, rowBytes kp: Int) {
+    /// row ranges in parallel; stored as x + 128 when the int8 kernel takes that (`Kernels.i8TakesOffset`),
+    /// offset once here rather than in every GEMM thread.
+    private func quantize(_ x: UnsafePointer<Float>, rows: Int, rowBytes kp: Int, threads: Int) {
         let inDim = self.inDim, scale = inputScale
         xq.withUnsafeMutableBufferPointer { q in sx.withUnsafeMutableBufferPointer { s in
-            let a = (x: Int(bitPattern: x), q: Int(bitPattern: q.baseAddress), s: Int(bitPattern: s.baseAddress))
-            Ops.parallelRows(rows, work: rows * inDim) { r0, r1 in
-                let xp = UnsafePointer<Float>(bitPattern: a.x)! + r0 * inDim
-                let qp = UnsafeMutablePointer<Int8>(bitPattern: a.q)! + r0 * kp, sp = UnsafeMutablePointer<Float>(bitPattern: a.s)! + r0
-                if let scale {
-                    clipz_quantize_rows_static(xp, Int32(r1 - r0), Int32(inDim), 1 / scale, qp)
-                    for i in 0..<(r1 - r0) { sp[i] = scale }
-                } else {
-                    clipz_quantize_rows(xp, Int32(r1 - r0), Int32(inDim), qp, sp)
-                }
-                // The VNNI kernel wants x + 128: offset once here, in parallel, rather than in every GEMM thread.
-                if Int8GEMM.offsetActivations {
-                    let u = UnsafeMutableRawPointer(qp).assumingMemoryBound(to: UInt8.self)
-                    clipz_i8_offset(u, u, (r1 - r0) * kp)
-                }
+            Ops.parallelRows(rows, work: rows * inDim, threads: threads) { r0, r1 in
+                let qp = q.baseAddress! + r0 * kp
+                Kernels.quantizeRows(x + r0 * inDim, rows: r1 - r0, inDim: inDim, into: qp, scales: s.baseAddress! + r0,
+                                     staticScale: scale)
+                if Kernels.i8TakesOffset { Kernels.i8Offset(qp, count: (r1 - r0) * kp) }
             }
         } }
     }
@@ -211,9 +211,11 @@ final class Linear {
 
     deinit { scratch?.deallocate() }
 
-    func forward(_ x: [Float], rows: Int) -> [Float] {
+    func forward(_ x: [Float], rows: Int, threads: Int) -> [Float] {
         var y = [Float](repeating: 0, count: rows * outDim)
-        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in forward(xp.baseAddress!, rows: rows, into: yp.baseAddress!) } }
+        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+            forward(xp.baseAddress!, rows: rows, into: yp.baseAddress!, threads: threads)
+        } }
         return y
     }
 }

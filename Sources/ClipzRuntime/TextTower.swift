@@ -90,9 +90,10 @@ final class TextTower {
         }
         let pooled = ws.get("pooled", batch * w)
         for b in 0..<batch { (pooled + b * w).update(from: x + (b * seq + pools[b]) * w, count: w) }
-        Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: finalLN.gamma, beta: finalLN.beta, eps: Float(config.layerNormEps))
+        Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: finalLN.gamma, beta: finalLN.beta, eps: Float(config.layerNormEps),
+                      threads: ws.threads)
         var out = [Float](repeating: 0, count: batch * proj.outDim)
-        out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!) }
+        out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!, threads: ws.threads) }
         return out
     }
 }

@@ -1,6 +1,4 @@
-import CClipzKernels
 import ClipzCore
-import Foundation
 
 /// One pre-LN transformer block: x += Attn(LN1(x)); x += MLP(LN2(x)).
 final class TransformerBlock {
@@ -38,7 +36,7 @@ final class TransformerBlock {
     func forward(_ x: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace, keepRows: [Int]? = nil) {
         let rows = batch * seq, w = width
         let h = ws.get("h", rows * w)
-        Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps)
+        Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps, threads: ws.threads)
         let attn = ws.get("attn", rows * w)
         attention(h, into: attn, batch: batch, seq: seq, causal: causal, ws: ws)
         guard let keep = keepRows else {
@@ -58,12 +56,12 @@ final class TransformerBlock {
     /// x += out(attn); x += fc2(act(fc1(LN2(x)))) on `rows` rows (bias, activation and residual adds
     /// run in the GEMM epilogues).
     private func residualTail(attn: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>, rows: Int, ws: Workspace) {
-        let w = width, h = ws.get("h", rows * w)
-        out.forward(attn, rows: rows, into: x, accumulate: true)
-        Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln2.gamma, beta: ln2.beta, eps: eps)
+        let w = width, h = ws.get("h", rows * w), threads = ws.threads
+        out.forward(attn, rows: rows, into: x, threads: threads, accumulate: true)
+        Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln2.gamma, beta: ln2.beta, eps: eps, threads: threads)
         let m = ws.get("mlp", rows * fc1.outDim)
-        fc1.forward(h, rows: rows, into: m, activation: activation)
-        fc2.forward(m, rows: rows, into: x, accumulate: true)
+        fc1.forward(h, rows: rows, into: m, threads: threads, activation: activation)
+        fc2.forward(m, rows: rows, into: x, threads: threads, accumulate: true)
     }
 
     /// Multi-head scaled dot-product attention on LN'd input `h` = [batch*seq, width]; heads run in parallel.
@@ -74,11 +72,11 @@ final class TransformerBlock {
         let qkvOut = ws.get("qkv", rows * ld)
         if let qkv {
             for part in [q, k, v] { part.notify(h, rows: rows) }
-            qkv.forward(h, rows: rows, into: qkvOut)
+            qkv.forward(h, rows: rows, into: qkvOut, threads: ws.threads)
         } else {
             let tmp = ws.get("qkv-part", rows * w)
             for (i, layer) in [q, k, v].enumerated() {
-                layer.forward(h, rows: rows, into: tmp)
+                layer.forward(h, rows: rows, into: tmp, threads: ws.threads)
                 for r in 0..<rows { (qkvOut + r * ld + i * w).update(from: tmp + r * w, count: w) }
             }
         }
@@ -86,23 +84,19 @@ final class TransformerBlock {
         let scale = 1 / Float(hd).squareRoot()
         // Threads only when there is enough work to pay for them (tiny models stay on the caller's thread).
         let work = batch * heads * seq * seq * hd
-        let threads = work < 400_000 ? 1 : max(1, min(Int8GEMM.threads, batch * heads))
-        let per = (seq + hd) * ((seq + 15) / 16 * 16)
+        let threads = work < 400_000 ? 1 : max(1, min(ws.threads, batch * heads))
+        let per = Kernels.attentionScratchFloats(seq: seq, headDim: hd)
         let scores = ws.get("scores", threads * per)
-        let a = (q: Int(bitPattern: qs), k: Int(bitPattern: ks), v: Int(bitPattern: vs), r: Int(bitPattern: result), s: Int(bitPattern: scores))
-        let heads = self.heads, total = batch * heads
-        let body: @Sendable (Int) -> Void = { t in
-            let sp = UnsafeMutablePointer<Float>(bitPattern: a.s)! + t * per
+        let total = batch * heads
+        Kernels.parallel(threads, threads: threads) { t in
             var i = t
             while i < total {
                 let b = i / heads, head = i % heads
                 let base = b * seq * ld + head * hd, outBase = b * seq * w + head * hd
-                clipz_attention_head(UnsafePointer<Float>(bitPattern: a.q)! + base, UnsafePointer<Float>(bitPattern: a.k)! + base,
-                                     UnsafePointer<Float>(bitPattern: a.v)! + base, UnsafeMutablePointer<Float>(bitPattern: a.r)! + outBase,
-                                     Int32(seq), Int32(hd), Int32(ld), Int32(w), sp, causal ? 1 : 0, scale)
+                Kernels.attentionHead(q: qs + base, k: ks + base, v: vs + base, out: result + outBase, seq: seq, headDim: hd,
+                                      ld: ld, ldo: w, scratch: scores + t * per, causal: causal, scale: scale)
                 i += threads
             }
         }
-        if threads == 1 { body(0) } else { Parallel.run(threads, body) }
     }
 }

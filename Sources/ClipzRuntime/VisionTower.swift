@@ -1,4 +1,3 @@
-import CClipzKernels
 import ClipzCore
 
 /// Image tower: patch embedding (as a GEMM), class token, positions, pre-LN, blocks, post-LN on the
@@ -54,7 +53,7 @@ final class VisionTower {
             } } }
         }
         let patches = ws.get("patches", batch * g * g * w)
-        patch.forward(cols, rows: batch * g * g, into: patches)
+        patch.forward(cols, rows: batch * g * g, into: patches, threads: ws.threads)
         let x = ws.get("x", batch * t * w)
         classEmbed.withUnsafeBufferPointer { ce in posEmbed.withUnsafeBufferPointer { pe in
             for b in 0..<batch {
@@ -63,7 +62,7 @@ final class VisionTower {
             }
         } }
         let eps = Float(config.layerNormEps)
-        Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps)
+        Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps, threads: ws.threads)
         // Only the class token of the last block reaches the output (unless every block's states are wanted).
         let pooledRows = (0..<batch).map { $0 * t }
         for (i, block) in blocks.enumerated() {
@@ -73,9 +72,9 @@ final class VisionTower {
         }
         let pooled = ws.get("pooled", batch * w)
         for b in 0..<batch { (pooled + b * w).update(from: x + b * t * w, count: w) }
-        Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps)
+        Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps, threads: ws.threads)
         var out = [Float](repeating: 0, count: batch * proj.outDim)
-        out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!) }
+        out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!, threads: ws.threads) }
         return out
     }
 }

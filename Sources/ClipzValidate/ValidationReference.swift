@@ -51,7 +51,7 @@ public enum ValidationReference: @unchecked Sendable {
     }
 
     /// True when the file starts with the `.clipz` magic ("\x89CLIPZ").
-    static func isClipz(_ path: String) -> Bool {
+    public static func isClipz(_ path: String) -> Bool {
         guard let h = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? h.close() }
         let head = (try? h.read(upToCount: 6)) ?? Data()

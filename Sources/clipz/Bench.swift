@@ -1,5 +1,4 @@
 import ArgumentParser
-import CClipzKernels
 import ClipzCore
 import ClipzRuntime
 import Foundation
@@ -78,7 +77,7 @@ struct Bench: ParsableCommand {
                    textTokens: inputs.first { $0.tower == .text }?.tokensPerText)
     }
 
-    var int8Kernel: String { String(cString: clipz_i8_kernel_name()) }
+    var int8Kernel: String { CLIPModel.int8KernelName }
 
     func note(_ s: String) { if !options.quiet { Output.info(s) } }
 

@@ -53,14 +53,3 @@ struct Clipz: ParsableCommand {
         String(describing: error)
     }
 }
-
-/// Raised by `validate` when the candidate is outside the thresholds (exit code 3).
-struct ValidationThresholdError: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// A plain failure message for the user (exit code 1).
-struct CommandError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}

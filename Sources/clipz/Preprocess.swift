@@ -13,9 +13,10 @@ struct Preprocess: ParsableCommand {
     @Flag(help: "Replace an existing output.") var force = false
 
     func run() throws {
-        let model = try CLIPModel(path: file)
-        let s = model.metadata.preprocessing.cropSize
-        let x = try model.pixels(imagePaths: images)
+        // The header's preprocessing settings are enough: the weights are never read.
+        let inputs = try CLIPInputs(path: file)
+        let s = inputs.metadata.preprocessing.cropSize
+        let x = try inputs.pixels(imagePaths: images)
         try NumpyFiles.writeNPY(try Tensor(name: "pixels", shape: [images.count, 3, s, s], floats: x), to: output, inputs: images + [file], force: force)
         Output.info("wrote \(output): [\(images.count), 3, \(s), \(s)] float32")
     }

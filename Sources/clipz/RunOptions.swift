@@ -13,7 +13,6 @@ struct RunOptions: ParsableArguments {
 
     func load(_ path: String) throws -> CLIPModel {
         if let err = BLAS.load() { Output.warn("\(err); using slow reference GEMMs") }
-        if let threads { CLIPModel.setThreads(threads) }
-        return try CLIPModel(path: path)
+        return try CLIPModel(path: path, threads: threads)
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CClipzKernels
 import ClipzCore
 import Foundation
 
@@ -27,10 +26,12 @@ struct System: ParsableCommand {
             "threads": ProcessInfo.processInfo.activeProcessorCount,
             "kernels": Dictionary(uniqueKeysWithValues: KernelPaths.all),
         ]
-        let peaks = peak ? (fp32: measurePeak(kind: 0), int8: measurePeak(kind: 1)) : nil
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let peaks = peak ? (fp32: CPUFeatures.peakGOPS(.fp32FMA, threads: cores), int8: CPUFeatures.peakGOPS(.int8, threads: cores)) : nil
+        let fp32Name = CPUFeatures.PeakKind.fp32FMA.instructions, int8Name = CPUFeatures.PeakKind.int8.instructions
         if let peaks {
             info["peak_fp32_gflops"] = peaks.fp32; info["peak_int8_gops"] = peaks.int8
-            info["peak_fp32_instructions"] = String(cString: clipz_peak_name(0)); info["peak_int8_instructions"] = String(cString: clipz_peak_name(1))
+            info["peak_fp32_instructions"] = fp32Name; info["peak_int8_instructions"] = int8Name
         }
         if json { try Output.json(info); return }
         print("clipz \(clipzVersion)")
@@ -41,43 +42,8 @@ struct System: ParsableCommand {
         }
         print("kernels: \(KernelPaths.summary)")
         if let peaks {
-            let n = ProcessInfo.processInfo.activeProcessorCount
-            let fp32 = String(cString: clipz_peak_name(0)), int8 = String(cString: clipz_peak_name(1))
-            print(peaks.fp32 > 0 ? String(format: "peak fp32 (%@): %.1f GFLOP/s on %d threads", fp32, peaks.fp32, n) : "peak fp32: no AVX2 or AVX-512")
-            print(peaks.int8 > 0 ? String(format: "peak int8 (%@): %.1f GOP/s on %d threads", int8, peaks.int8, n) : "peak int8: no AVX2 or AVX-512 VNNI")
+            print(peaks.fp32 > 0 ? String(format: "peak fp32 (%@): %.1f GFLOP/s on %d threads", fp32Name, peaks.fp32, cores) : "peak fp32: no AVX2 or AVX-512")
+            print(peaks.int8 > 0 ? String(format: "peak int8 (%@): %.1f GOP/s on %d threads", int8Name, peaks.int8, cores) : "peak int8: no AVX2 or AVX-512 VNNI")
         }
-    }
-
-    /// Sum over one busy thread per core of clipz_peak_gops.
-    func measurePeak(kind: Int32) -> Double {
-        let n = ProcessInfo.processInfo.activeProcessorCount
-        let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        defer { results.deallocate() }
-        let base = Int(bitPattern: results.baseAddress)
-        DispatchQueue.concurrentPerform(iterations: n) { i in
-            UnsafeMutablePointer<Double>(bitPattern: base)![i] = clipz_peak_gops(kind, 0.4)
-        }
-        return results.reduce(0, +)
-    }
-}
-
-struct Synthesize: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "synthesize",
-        abstract: "Write a .clipz with seeded random weights (for benchmarks and tests).",
-        shouldDisplay: false)
-    @Option(help: "tiny | vit-b-32") var shape = "tiny"
-    @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(name: .shortAndLong, help: "Output .clipz.") var output: String
-    @Flag(help: "Replace an existing output.") var force = false
-
-    func run() throws {
-        let config: ModelConfig
-        switch shape {
-        case "tiny": config = SyntheticModel.tinyConfig()
-        case "vit-b-32": config = SyntheticModel.vitB32Config()
-        default: throw ValidationError("unknown --shape '\(shape)' (tiny, vit-b-32)")
-        }
-        try writeModel(SyntheticModel.make(config: config, seed: seed), to: output, force: force, quiet: false)
     }
 }

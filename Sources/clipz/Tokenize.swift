@@ -11,9 +11,10 @@ struct Tokenize: ParsableCommand {
     @Flag(help: "Include the zero padding up to the context length.") var padded = false
 
     func run() throws {
-        let model = try CLIPModel(path: file)
-        let tok = try model.tokenizer()
-        let ids = tok.tokenize(texts, contextLength: model.config.text.contextLength).map { row -> [Int] in
+        // The header and the tokenizer the file carries are enough: the weights are never read.
+        let inputs = try CLIPInputs(path: file)
+        let tok = try inputs.tokenizer()
+        let ids = tok.tokenize(texts, contextLength: inputs.metadata.config.text.contextLength).map { row -> [Int] in
             if padded { return row }
             var r = row; while r.last == 0 { r.removeLast() }; return r
         }

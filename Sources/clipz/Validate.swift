@@ -82,6 +82,11 @@ struct Validate: ParsableCommand {
             ref = try ValidationReference.loadEmbeddings(referenceEmbeddings, embedDim: model.embedDim)
         } else {
             ref = try ValidationReference.load(paths: reference, options: .init(configPath: referenceConfig, tokenizerPath: referenceTokenizer))
+            // A reference converted in memory carries the importer's notes (e.g. a config inferred from shapes).
+            let converted = !(reference.count == 1 && ValidationReference.isClipz(reference[0]))
+            if case .model(let m, _, _) = ref, converted, !options.quiet, !json {
+                for n in m.metadata.provenance.notes { Output.warn("reference: \(n)") }
+            }
         }
         let inputs = try ValidationInputs.make(model: model, dataset: dataset, imagesDir: images, pixelsNPY: pixels,
                                                textsFile: texts, tokensNPY: tokens, template: template,

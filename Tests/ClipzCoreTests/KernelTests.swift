@@ -143,7 +143,7 @@ final class OpsKernelTests: XCTestCase {
         let x = (0..<1000).map { _ in rng.nextGaussian() * 4 }
         for kind: Int32 in [0, 1, 2] {
             var y = x
-            clipz_activation(&y, y.count, kind)
+            clipz_activation(&y, y.count, clipz_act(kind))
             for (a, b) in zip(x, y) {
                 let d = Double(a)
                 let ref: Double

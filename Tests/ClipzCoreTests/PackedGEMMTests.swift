@@ -48,7 +48,7 @@ final class PackedGEMMTests: XCTestCase {
     func testMatchesReferenceAcrossShapesEpiloguesAndColumnRanges() {
         guard packedPathRuns() else { return }
         var rng = Rng(state: 7)
-        let acts = [CLIPZ_ACT_NONE, CLIPZ_ACT_QUICK_GELU, CLIPZ_ACT_GELU, CLIPZ_ACT_GELU_TANH].map { Int32($0) }
+        let acts = [CLIPZ_ACT_NONE, CLIPZ_ACT_QUICK_GELU, CLIPZ_ACT_GELU, CLIPZ_ACT_GELU_TANH]
         var cases = 0
         for m in [1, 2, 5, 11, 12, 13, 50] {
             for (k, n) in [(1, 1), (7, 17), (64, 32), (100, 33), (48, 70)] {
@@ -85,7 +85,7 @@ final class PackedGEMMTests: XCTestCase {
         let x: [Float] = [1e4, -1e4, 90, -90]
         let w = [Float](repeating: 1, count: n * k)
         let p = packed(w, n: n, k: k)
-        for act in [CLIPZ_ACT_QUICK_GELU, CLIPZ_ACT_GELU_TANH].map({ Int32($0) }) {
+        for act in [CLIPZ_ACT_QUICK_GELU, CLIPZ_ACT_GELU_TANH] {
             var y = [Float](repeating: 0, count: m * n)
             clipz_f32_gemm_packed(x, Int32(m), Int32(k), Int32(k), p, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, act)
             XCTAssertEqual(y[0], 1e4, accuracy: 1e-2); XCTAssertEqual(y[n], 0, accuracy: 1e-6)

@@ -4,8 +4,8 @@ import XCTest
 
 /// Every optimized int8 path against the scalar reference, and the reference against float math.
 final class Int8KernelTests: XCTestCase {
-    func run(path: Int32, m: Int, n: Int, k: Int, rng: inout SplitMix64, bias: Bool,
-             accumulate: Int32 = 0, act: Int32 = Int32(CLIPZ_ACT_NONE)) -> ([Float], [Float]) {
+    func run(path: clipz_i8_path, m: Int, n: Int, k: Int, rng: inout SplitMix64, bias: Bool,
+             accumulate: Int32 = 0, act: Int32 = CLIPZ_ACT_NONE.rawValue) -> ([Float], [Float]) {
         let w = (0..<(n * k)).map { _ in Int8(Int(rng.next() % 255) - 127) }
         let x = (0..<(m * k)).map { _ in rng.nextGaussian() }
         var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(n), Int32(k)))
@@ -20,11 +20,11 @@ final class Int8KernelTests: XCTestCase {
         var y = (0..<(m * n)).map { _ in accumulate != 0 ? rng.nextGaussian() : .nan }, ref = y
         let bp = b ?? []
         bp.withUnsafeBufferPointer { bb in
-            XCTAssertEqual(clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &y, Int32(n), Int32(n), 0, Int32(n), accumulate, act), 0)
-            XCTAssertEqual(clipz_i8_gemm_path(1, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &ref, Int32(n), Int32(n), 0, Int32(n), accumulate, act), 0)
+            XCTAssertEqual(clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &y, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act)), 0)
+            XCTAssertEqual(clipz_i8_gemm_path(CLIPZ_I8_PATH_SCALAR, xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias ? bb.baseAddress : nil, &ref, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act)), 0)
         }
         // Plain float check of the reference: Σ xq·w · sx · sw + b.
-        if accumulate == 0 && act == Int32(CLIPZ_ACT_NONE) { for i in 0..<m { for j in 0..<n {
+        if accumulate == 0 && act == CLIPZ_ACT_NONE.rawValue { for i in 0..<m { for j in 0..<n {
             var acc = 0
             for kk in 0..<k { acc += Int(xq[i * kp + kk]) * Int(w[j * k + kk]) }
             let expect = Float(acc) * sx[i] * sw[j] + (b?[j] ?? 0)
@@ -34,21 +34,24 @@ final class Int8KernelTests: XCTestCase {
     }
 
     /// The optimized paths this CPU runs (as clipz_cpu_features() reports it: CLIPZ_CPU_DISABLE hides some).
-    static let pathNames: [Int32: String] = [2: "avx2", 3: "avx512-vnni", 4: "neon-sdot"]
-    static var optimizedPaths: [Int32] { [2, 3, 4].filter { clipz_i8_path_supported($0) != 0 } }
+    static let pathNames: [clipz_i8_path: String] = [CLIPZ_I8_PATH_AVX2: "avx2", CLIPZ_I8_PATH_VNNI: "avx512-vnni", CLIPZ_I8_PATH_NEON: "neon-sdot"]
+    static var optimizedPaths: [clipz_i8_path] {
+        [CLIPZ_I8_PATH_AVX2, CLIPZ_I8_PATH_VNNI, CLIPZ_I8_PATH_NEON].filter { clipz_i8_path_supported($0) != 0 }
+    }
 
     func testPathsOnOfferFollowTheCPU() {
         let f = CPUFeatures.current
-        XCTAssertEqual(clipz_i8_path_supported(1), 1)
-        XCTAssertEqual(clipz_i8_path_supported(2) != 0, f.contains([.avx2, .fma]))
-        XCTAssertEqual(clipz_i8_path_supported(3) != 0, f.contains([.avx512f, .avx512bw, .avx512vl, .avx512vnni]))
+        XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_SCALAR), 1)
+        XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_AUTO), 0)
+        XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_AVX2) != 0, f.contains([.avx2, .fma]))
+        XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_VNNI) != 0, f.contains([.avx512f, .avx512bw, .avx512vl, .avx512vnni]))
         // The dispatched kernel is the best path on offer, and a path on no offer is refused without writing.
         XCTAssertEqual(Self.optimizedPaths.last.map { Self.pathNames[$0]! } ?? "scalar", KernelPaths.int8GEMM)
         var y: [Float] = [42]
         let one: [Int8] = [1, 0, 0, 0]
         var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(1, 1)), colsum: [Int32] = [0]
         clipz_i8_pack(one, 1, 1, &packed, &colsum)
-        XCTAssertEqual(clipz_i8_gemm_path(99, one, [1], 1, 1, packed, colsum, [1], nil, &y, 1, 1, 0, 1, 0, Int32(CLIPZ_ACT_NONE)), -1)
+        XCTAssertEqual(clipz_i8_gemm_path(clipz_i8_path(99), one, [1], 1, 1, packed, colsum, [1], nil, &y, 1, 1, 0, 1, 0, CLIPZ_ACT_NONE), -1)
         XCTAssertEqual(y, [42])
     }
 
@@ -58,8 +61,8 @@ final class Int8KernelTests: XCTestCase {
         print("int8 paths checked against the scalar reference on this CPU: \(paths.map { Self.pathNames[$0]! }) (dispatch: \(KernelPaths.int8GEMM))")
         let shapes = [(1, 1, 1), (3, 17, 5), (4, 16, 4), (7, 33, 64), (5, 70, 130), (9, 64, 768), (2, 48, 3)]
         // Epilogues: plain, residual add, and each activation (exact GELU runs as a separate pass on VNNI).
-        let epilogues: [(Int32, Int32)] = [(0, Int32(CLIPZ_ACT_NONE)), (1, Int32(CLIPZ_ACT_NONE)), (0, Int32(CLIPZ_ACT_QUICK_GELU)),
-                                            (0, Int32(CLIPZ_ACT_GELU)), (0, Int32(CLIPZ_ACT_GELU_TANH)), (1, Int32(CLIPZ_ACT_QUICK_GELU))]
+        let epilogues: [(Int32, Int32)] = [(0, CLIPZ_ACT_NONE.rawValue), (1, CLIPZ_ACT_NONE.rawValue), (0, CLIPZ_ACT_QUICK_GELU.rawValue),
+                                            (0, CLIPZ_ACT_GELU.rawValue), (0, CLIPZ_ACT_GELU_TANH.rawValue), (1, CLIPZ_ACT_QUICK_GELU.rawValue)]
         for path in paths {
             for (m, n, k) in shapes {
                 for bias in [false, true] { for (accumulate, act) in epilogues {
@@ -89,11 +92,11 @@ final class Int8KernelTests: XCTestCase {
             xq.withUnsafeBytes { clipz_i8_offset($0.bindMemory(to: UInt8.self).baseAddress, &xu, xq.count) }
             XCTAssertEqual(xu.map { Int8(bitPattern: $0 ^ 0x80) }, xq)
             let sw = (0..<n).map { _ in 0.01 + rng.nextFloat() * 0.01 }, bias = (0..<n).map { _ in rng.nextGaussian() }
-            for (accumulate, act) in [(Int32(0), Int32(CLIPZ_ACT_NONE)), (1, Int32(CLIPZ_ACT_NONE)), (0, Int32(CLIPZ_ACT_QUICK_GELU)), (0, Int32(CLIPZ_ACT_GELU))] {
+            for (accumulate, act) in [(Int32(0), CLIPZ_ACT_NONE.rawValue), (1, CLIPZ_ACT_NONE.rawValue), (0, CLIPZ_ACT_QUICK_GELU.rawValue), (0, CLIPZ_ACT_GELU.rawValue)] {
                 let start = (0..<(m * n)).map { _ in accumulate != 0 ? rng.nextGaussian() : 0 }
                 var signed = start, offset = start
-                clipz_i8_gemm(xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &signed, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
-                clipz_i8_gemm_offset(xu, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &offset, Int32(n), Int32(n), 0, Int32(n), accumulate, act)
+                clipz_i8_gemm(xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &signed, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act))
+                clipz_i8_gemm_offset(xu, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &offset, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act))
                 XCTAssertEqual(offset, signed, "m\(m) n\(n) k\(k) acc \(accumulate) act \(act)")
             }
         }
@@ -108,9 +111,9 @@ final class Int8KernelTests: XCTestCase {
         clipz_i8_pack(w, Int32(n), Int32(k), &packed, &colsum)
         let xq = [Int8](repeating: -127, count: m * k) + []
         let sx = [Float](repeating: 1, count: m), sw = [Float](repeating: 1, count: n)
-        for path in [1] + Self.optimizedPaths {
+        for path in [CLIPZ_I8_PATH_SCALAR] + Self.optimizedPaths {
             var y = [Float](repeating: 0, count: m * n)
-            _ = clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, Int32(CLIPZ_ACT_NONE))
+            _ = clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, CLIPZ_ACT_NONE)
             XCTAssertEqual(y[0], Float(127 * 127 * k), "path \(path)")
         }
     }

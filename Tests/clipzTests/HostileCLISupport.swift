@@ -35,7 +35,8 @@ enum CLI {
 
     /// Runs `clipz args…` under `ulimit -v`, single-threaded OpenBLAS (its thread pool cannot start
     /// under a 256 MiB address-space cap and would spin), with a wall-clock `timeout`.
-    static func run(_ args: [String], timeout: TimeInterval = 30, environment extra: [String: String] = [:]) throws -> Result {
+    static func run(_ args: [String], timeout: TimeInterval = 30, environment extra: [String: String] = [:],
+                    memoryLimitKB: Int = memoryLimitKB) throws -> Result {
         guard let bin = binary else { throw MissingFixture("clipz binary not found beside the test bundle") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")

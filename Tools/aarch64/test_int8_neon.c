@@ -31,8 +31,8 @@ int main(void) {
         for (int b = 0; b < 8; b++) {
             int acc = epilogues[b / 2][0], act = epilogues[b / 2][1];
             for (int i = 0; i < M * N; i++) y[i] = ref[i] = acc ? uniform() : NAN;
-            clipz_i8_gemm_path(4, xq, sx, M, K, packed, colsum, sw, b % 2 ? bias : NULL, y, N, N, 0, N, acc, act);
-            clipz_i8_gemm_path(1, xq, sx, M, K, packed, colsum, sw, b % 2 ? bias : NULL, ref, N, N, 0, N, acc, act);
+            clipz_i8_gemm_path(CLIPZ_I8_PATH_NEON, xq, sx, M, K, packed, colsum, sw, b % 2 ? bias : NULL, y, N, N, 0, N, acc, act);
+            clipz_i8_gemm_path(CLIPZ_I8_PATH_SCALAR, xq, sx, M, K, packed, colsum, sw, b % 2 ? bias : NULL, ref, N, N, 0, N, acc, act);
             for (int i = 0; i < M * N; i++)
                 if (fabsf(y[i] - ref[i]) > fabsf(ref[i]) * 1e-5f + 1e-5f) { failures++; fprintf(stderr, "m%d n%d k%d at %d: %g vs %g\n", M, N, K, i, y[i], ref[i]); break; }
         }
@@ -46,7 +46,7 @@ int main(void) {
         for (int i = 0; i < 16; i++) sw[i] = 1;
         memset(W, -127, sizeof W); memset(xq, -127, sizeof xq);
         clipz_i8_pack(W, N, K, packed, colsum);
-        clipz_i8_gemm_path(4, xq, sx, M, K, packed, colsum, sw, NULL, y, N, N, 0, N, 0, CLIPZ_ACT_NONE);
+        clipz_i8_gemm_path(CLIPZ_I8_PATH_NEON, xq, sx, M, K, packed, colsum, sw, NULL, y, N, N, 0, N, 0, CLIPZ_ACT_NONE);
         if (y[0] != 127.0f * 127.0f * 256.0f) { failures++; fprintf(stderr, "extreme values: %g\n", y[0]); }
     }
     printf("%s: %d failing shapes\n", failures ? "FAIL" : "ok", failures);

@@ -32,13 +32,17 @@ uint32_t clipz_cpu_features(void);
 /// Hands freed heap memory back to the OS (glibc malloc_trim; no-op elsewhere).
 void clipz_release_free_memory(void);
 
-/// Peak throughput of the calling core in G ops/s, measured for about `seconds` with the widest instructions
-/// the kernels use here: kind 0 = fp32 FMA (AVX-512, else AVX2; 2 flops per lane), 1 = int8 (AVX-512 VNNI,
-/// else the AVX2 kernel's vpmaddubsw sequence; 2 ops per u8·s8 product). 0 when the CPU has neither (or off x86-64).
-double clipz_peak_gops(int kind, double seconds);
+/// What clipz_peak_gops measures, with the widest instructions the kernels use on this CPU.
+typedef enum {
+    CLIPZ_PEAK_F32_FMA = 0,   ///< fp32 FMA: AVX-512, else AVX2 (2 flops per lane)
+    CLIPZ_PEAK_I8 = 1,        ///< int8: AVX-512 VNNI, else the AVX2 kernel's vpmaddubsw sequence (2 ops per product)
+} clipz_peak_kind;
+/// Peak throughput of the calling core in G ops/s, measured for about `seconds`. 0 when the CPU has
+/// neither instruction set (or off x86-64).
+double clipz_peak_gops(clipz_peak_kind kind, double seconds);
 /// The instructions clipz_peak_gops(kind) measures here ("AVX-512 FMA", "AVX2 FMA", "AVX-512 VNNI",
 /// "AVX2 vpmaddubsw"), or "" when none.
-const char *clipz_peak_name(int kind);
+const char *clipz_peak_name(clipz_peak_kind kind);
 
 // ---- threads ----------------------------------------------------------------
 typedef void (*clipz_task_fn)(void *ctx, int part);
@@ -89,8 +93,15 @@ void clipz_planes_to_bytes_ref(const uint8_t *src, uint8_t *dst, size_t n, size_
 // ---- transformer ops (fp32) -------------------------------------------------
 /// y[r] = (x[r] - mean) / sqrt(var + eps) * gamma + beta for each of `rows` rows of width w (x == y allowed).
 void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps);
-/// In place: 0 = QuickGELU x·σ(1.702x), 1 = GELU (erf), 2 = GELU (tanh approximation).
-void clipz_activation(float *x, size_t n, int kind);
+/// Activation functions, applied in place (clipz_activation) or fused into a GEMM epilogue.
+typedef enum {
+    CLIPZ_ACT_NONE = -1,
+    CLIPZ_ACT_QUICK_GELU = 0,  ///< x·σ(1.702x)
+    CLIPZ_ACT_GELU = 1,        ///< x·Φ(x) with erf
+    CLIPZ_ACT_GELU_TANH = 2,   ///< the tanh approximation of GELU
+} clipz_act;
+/// In place; CLIPZ_ACT_NONE leaves x alone.
+void clipz_activation(float *x, size_t n, clipz_act kind);
 /// y += x
 void clipz_add(float *y, const float *x, size_t n);
 /// Attention for one (sequence, head): q, k, v are [seq, hd] with row stride ld, out has row stride ldo;
@@ -109,7 +120,6 @@ void clipz_vexp(const float *x, float *y, size_t n);
 // Weights W [N, K] (row-major, like torch Linear) are packed once into panels of 32 output columns,
 // k-major: packed[(p*K + k)*32 + j] = W[p*32 + j][k], N padded to a multiple of 32 with zeros.
 #define CLIPZ_F32_NR 32
-enum { CLIPZ_ACT_NONE = -1, CLIPZ_ACT_QUICK_GELU = 0, CLIPZ_ACT_GELU = 1, CLIPZ_ACT_GELU_TANH = 2 };
 /// Floats the packed form of an N × K matrix takes (0 for empty shapes).
 size_t clipz_f32_packed_floats(int N, int K);
 void clipz_f32_pack(const float *W, int N, int K, float *packed);
@@ -121,12 +131,12 @@ int clipz_f32_packed_available(void);
 const char *clipz_f32_kernel_name(void);
 /// y[m, n] = act(Σ_k x[m,k]·W[n,k] + bias[n]) (+ y[m, n] when accumulate) for n in [n_begin, n_end)
 /// (n_begin a multiple of 32); x has row stride ldx, y row stride ldy; bias may be NULL; act is a
-/// CLIPZ_ACT_* value with clipz_activation's formulas.
+/// clipz_activation's formulas.
 void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
-                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
+                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 /// Plain-loop reference (double accumulation, libm activations), used by tests.
 void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
-                               float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
+                               float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 
 // ---- int8 GEMM ---------------------------------------------------------------
 // Weights W [N, K] int8 (symmetric, -127..127) are packed once into blocks of 16 output channels
@@ -144,17 +154,24 @@ void clipz_quantize_rows_ref(const float *x, int M, int K, int8_t *xq, float *sc
 /// Same with one fixed scale (static quantization): xq = clamp(round(x * inv_scale), -127, 127).
 void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq);
 /// y[m, n] = act(sx[m] * sw[n] * Σ_k xq[m,k] W[n,k] + bias[n]) (+ y[m, n] when accumulate) for n in
-/// [n_begin, n_end) (multiples of 16, n_end may be N). y has row stride ldy. bias may be NULL; act is a
-/// CLIPZ_ACT_* code. Dispatches to AVX-512 VNNI, AVX2, NEON or scalar.
+/// [n_begin, n_end) (multiples of 16, n_end may be N). y has row stride ldy. bias may be NULL. Dispatches to AVX-512 VNNI, AVX2, NEON or scalar.
 void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
-/// 1 when `kernel` (1 scalar reference, 2 AVX2, 3 AVX-512 VNNI, 4 NEON sdot) runs on this CPU and build
-/// (as clipz_cpu_features() reports it, so CLIPZ_CPU_DISABLE hides paths).
-int clipz_i8_path_supported(int kernel);
-/// clipz_i8_gemm on the given path; returns -1 and writes nothing when !clipz_i8_path_supported(kernel)
+                   const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
+/// int8 GEMM code paths, worst to best.
+typedef enum {
+    CLIPZ_I8_PATH_AUTO = 0,    ///< the best one this CPU runs
+    CLIPZ_I8_PATH_SCALAR = 1,  ///< plain C, the reference
+    CLIPZ_I8_PATH_AVX2 = 2,
+    CLIPZ_I8_PATH_VNNI = 3,    ///< AVX-512 VNNI
+    CLIPZ_I8_PATH_NEON = 4,    ///< NEON sdot (aarch64)
+} clipz_i8_path;
+/// 1 when `path` (not AUTO) runs on this CPU and build, as clipz_cpu_features() reports it (so
+/// CLIPZ_CPU_DISABLE hides paths).
+int clipz_i8_path_supported(clipz_i8_path path);
+/// clipz_i8_gemm on a forced path; returns -1 and writes nothing when !clipz_i8_path_supported(path)
 /// (a test asking for a path never silently runs another one), 0 otherwise.
-int clipz_i8_gemm_path(int kernel, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                        const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
+int clipz_i8_gemm_path(clipz_i8_path path, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+                       const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 /// dst[i] = src[i] XOR 0x80: int8 x ↔ unsigned x + 128 (src == dst allowed).
 void clipz_i8_offset(const uint8_t *src, uint8_t *dst, size_t n);
 /// 1 when clipz_i8_gemm_offset runs straight on offset activations (the VNNI kernel wants x + 128), so
@@ -162,7 +179,7 @@ void clipz_i8_offset(const uint8_t *src, uint8_t *dst, size_t n);
 int clipz_i8_takes_offset(void);
 /// clipz_i8_gemm on activations stored as x + 128 (unsigned; e.g. from clipz_i8_offset). Same results.
 void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
-                          const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, int act);
+                          const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 /// Name of the kernel clipz_i8_gemm uses on this CPU ("avx512-vnni", "avx2", "neon-sdot", "scalar").
 const char *clipz_i8_kernel_name(void);
 

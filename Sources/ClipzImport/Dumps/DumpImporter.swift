@@ -42,7 +42,6 @@ public enum DumpImporter {
         } else {
             let (c, n) = try ConfigInference.infer(scheme: scheme, stored: stored, sourceLabel: first)
             config = c; notes += n
-            for n in notes { FileHandle.standardError.write(Data("warning: \(n)\n".utf8)) }
         }
         do { try config.validate() } catch { throw ImportError.config(file: settings.file ?? first, detail: "\(error)") }
         if settings.tokenizer == nil { settings.tokenizer = TokenizerSpec(contextLength: config.text.contextLength) }

@@ -1,9 +1,7 @@
-import CClipzKernels
-
 /// fp32 weights [out × in] packed once into the panel layout of `clipz_f32_gemm_packed`
 /// (32 output columns per panel, k-major), 64-byte aligned so every panel row is one cache line pair.
 /// Holds the layer's only copy of its weights; `unpacked()` rebuilds the [out × in] matrix on demand.
-final class PackedF32: @unchecked Sendable {
+final class PackedF32 {
     let outDim: Int
     let inDim: Int
     let pointer: UnsafeMutablePointer<Float>
@@ -12,9 +10,9 @@ final class PackedF32: @unchecked Sendable {
     /// Packs `weights` ([outDim × inDim], row-major).
     init(_ weights: [Float], outDim: Int, inDim: Int) {
         self.outDim = outDim; self.inDim = inDim
-        count = clipz_f32_packed_floats(Int32(outDim), Int32(inDim))
+        count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
         pointer = PackedF32.allocate(count)
-        weights.withUnsafeBufferPointer { clipz_f32_pack($0.baseAddress, Int32(outDim), Int32(inDim), pointer) }
+        weights.withUnsafeBufferPointer { Kernels.f32Pack($0.baseAddress, outDim: outDim, inDim: inDim, into: pointer) }
     }
 
     /// Stacks layers that read the same input (q, k, v) into one: the panels of each part follow
@@ -31,7 +29,7 @@ final class PackedF32: @unchecked Sendable {
     /// The weights as [outDim × inDim], rows `first ..< first + rows`.
     func unpacked(first: Int = 0, rows: Int? = nil) -> [Float] {
         var all = [Float](repeating: 0, count: outDim * inDim)
-        all.withUnsafeMutableBufferPointer { clipz_f32_unpack(pointer, Int32(outDim), Int32(inDim), $0.baseAddress) }
+        all.withUnsafeMutableBufferPointer { Kernels.f32Unpack(pointer, outDim: outDim, inDim: inDim, into: $0.baseAddress) }
         guard first != 0 || (rows ?? outDim) != outDim else { return all }
         return Array(all[(first * inDim)..<((first + (rows ?? outDim - first)) * inDim)])
     }

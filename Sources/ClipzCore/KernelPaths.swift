@@ -1,0 +1,23 @@
+import CClipzKernels
+
+/// Which kernel each kind of work runs on this CPU (after CLIPZ_CPU_DISABLE), for `clipz system`,
+/// benchmarks and test logs.
+public enum KernelPaths {
+    /// fp32 GEMM: Clipz's packed kernel (AVX-512 or AVX2), else OpenBLAS with its core name.
+    public static var fp32GEMM: String {
+        clipz_f32_packed_available() != 0 ? "packed-" + String(cString: clipz_f32_kernel_name()) : "openblas-" + BLAS.coreName.lowercased()
+    }
+    /// int8 GEMM kernel name ("avx512-vnni", "avx2", "neon-sdot", "scalar").
+    public static var int8GEMM: String { String(cString: clipz_i8_kernel_name()) }
+    /// Attention: AVX-512 for head sizes that are multiples of 16 (others take the AVX2 or generic loop).
+    public static var attention: String {
+        let f = CPUFeatures.current
+        return f.contains(.avx512f) ? "avx512" : f.contains([.avx2, .fma]) ? "avx2" : "generic"
+    }
+    /// LayerNorm, activations, adds and row quantization.
+    public static var elementwise: String { ["baseline", "avx2", "avx512"][Int(clipz_ops_level())] }
+    public static var all: [(String, String)] {
+        [("fp32_gemm", fp32GEMM), ("int8_gemm", int8GEMM), ("attention", attention), ("elementwise", elementwise)]
+    }
+    public static var summary: String { all.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
+}

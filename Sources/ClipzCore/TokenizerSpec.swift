@@ -1,0 +1,24 @@
+/// How texts become token ids. The BPE merges themselves are stored as the u8 tensor
+/// `tokenizer.bpe_merges` (UTF-8 text, one merge per line), from which the vocabulary is derived.
+public struct TokenizerSpec: Codable, Sendable, Equatable {
+    /// "clip_bpe": OpenAI CLIP byte-level BPE as open_clip applies it.
+    public var kind: String
+    public var bosTokenID: Int
+    public var eosTokenID: Int
+    public var padTokenID: Int
+    public var contextLength: Int
+    public var lowercase: Bool
+    /// SHA-256 of the merges text (the tensor's raw bytes).
+    public var mergesSHA256: String?
+    /// Where the vocabulary came from ("bundled", a file name...).
+    public var source: String?
+    public init(kind: String = "clip_bpe", bosTokenID: Int = 49406, eosTokenID: Int = 49407, padTokenID: Int = 0, contextLength: Int = 77,
+                lowercase: Bool = true, mergesSHA256: String? = nil, source: String? = nil) {
+        self.kind = kind; self.bosTokenID = bosTokenID; self.eosTokenID = eosTokenID; self.padTokenID = padTokenID
+        self.contextLength = contextLength; self.lowercase = lowercase; self.mergesSHA256 = mergesSHA256; self.source = source
+    }
+    enum CodingKeys: String, CodingKey {
+        case kind, bosTokenID = "bos_token_id", eosTokenID = "eos_token_id", padTokenID = "pad_token_id"
+        case contextLength = "context_length", lowercase, mergesSHA256 = "merges_sha256", source
+    }
+}

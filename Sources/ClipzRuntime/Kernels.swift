@@ -1,0 +1,172 @@
+import CClipzKernels
+import ClipzCore
+
+/// ClipzRuntime's only door into CClipzKernels: the worker pool, the fp32 row kernels, attention,
+/// and the fp32 / int8 GEMMs with their weight packing. The rest of the module speaks Swift
+/// (`Activation`, `Int`, column ranges) and never imports C. Sizes are documented in
+/// Sources/CClipzKernels/include/clipz_kernels.h; callers own every pointer passed here.
+enum Kernels {
+    // MARK: worker pool
+
+    /// Runs `body(0..<parts)` on up to `threads` threads, the caller included, and returns when all
+    /// parts are done. Parts run concurrently, so `body` must only write what its part owns. Runs on
+    /// Clipz's worker pool (`clipz_parallel_for`): workers spin briefly between sections instead of
+    /// being woken for each one.
+    static func parallel(_ parts: Int, threads: Int, _ body: (Int) -> Void) {
+        if parts <= 1 || threads <= 1 {
+            for p in 0..<max(parts, 0) { body(p) }
+            return
+        }
+        withoutActuallyEscaping(body) { escaping in
+            var task = escaping
+            withUnsafeMutablePointer(to: &task) { ctx in
+                clipz_parallel_for(Int32(parts), Int32(threads), { ctx, part in
+                    ctx!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(part))
+                }, ctx)
+            }
+        }
+    }
+
+    /// Hands freed heap memory back to the OS (glibc malloc_trim).
+    static func releaseFreeMemory() { clipz_release_free_memory() }
+
+    // MARK: fp32 row kernels
+
+    /// LayerNorm of `rows` rows of `width` floats, x → y (x == y allowed).
+    static func layerNorm(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int,
+                          gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, eps: Float) {
+        clipz_layernorm(x, y, Int32(rows), Int32(width), gamma, beta, eps)
+    }
+
+    /// Applies `kind` to `count` floats in place.
+    static func activate(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {
+        clipz_activation(x, count, kind.kernelCode)
+    }
+
+    /// y += x
+    static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) { clipz_add(y, x, count) }
+
+    /// Attention of one (sequence, head): q, k, v are [seq, headDim] with row stride `ld`, `out` has
+    /// row stride `ldo`; `scratch` holds `attentionScratchFloats(seq:headDim:)` floats.
+    static func attentionHead(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                              out: UnsafeMutablePointer<Float>, seq: Int, headDim: Int, ld: Int, ldo: Int,
+                              scratch: UnsafeMutablePointer<Float>, causal: Bool, scale: Float) {
+        clipz_attention_head(q, k, v, out, Int32(seq), Int32(headDim), Int32(ld), Int32(ldo), scratch,
+                             causal ? 1 : 0, scale)
+    }
+
+    /// Scratch floats `attentionHead` needs.
+    static func attentionScratchFloats(seq: Int, headDim: Int) -> Int { (seq + headDim) * ((seq + 15) / 16 * 16) }
+
+    // MARK: fp32 GEMM
+
+    /// True when the process has an address-space limit: OpenBLAS must then be called from one thread.
+    static let blasSingleCaller = clipz_blas_single_caller() != 0
+
+    /// y[rows, n] = x[rows, inDim] · w[n, inDim]ᵀ through OpenBLAS sgemm; y has row stride `ldy`.
+    static func sgemm(x: UnsafePointer<Float>, rows: Int, inDim: Int, w: UnsafePointer<Float>, n: Int,
+                      y: UnsafeMutablePointer<Float>, ldy: Int) {
+        clipz_sgemm(1, Int32(rows), Int32(n), Int32(inDim), 1, x, Int32(inDim), w, Int32(inDim), 0, y, Int32(ldy))
+    }
+
+    /// Output columns per panel of packed fp32 weights.
+    static let f32PanelWidth = Int(CLIPZ_F32_NR)
+    /// True when `f32GEMMPacked` has a SIMD path on this CPU (AVX-512F); OpenBLAS runs otherwise.
+    static let f32PackedAvailable = clipz_f32_packed_available() != 0
+
+    /// Floats the packed form of an [outDim × inDim] matrix takes.
+    static func f32PackedFloats(outDim: Int, inDim: Int) -> Int { clipz_f32_packed_floats(Int32(outDim), Int32(inDim)) }
+
+    static func f32Pack(_ w: UnsafePointer<Float>?, outDim: Int, inDim: Int, into packed: UnsafeMutablePointer<Float>) {
+        clipz_f32_pack(w, Int32(outDim), Int32(inDim), packed)
+    }
+
+    static func f32Unpack(_ packed: UnsafePointer<Float>, outDim: Int, inDim: Int,
+                          into w: UnsafeMutablePointer<Float>?) {
+        clipz_f32_unpack(packed, Int32(outDim), Int32(inDim), w)
+    }
+
+    /// y[r, n] = act(x[r] · W[n] + bias[n]) (+ y[r, n] when `accumulate`) for n in `columns` (starting
+    /// on a panel boundary); y has row stride outDim.
+    static func f32GEMMPacked(x: UnsafePointer<Float>, rows: Int, inDim: Int, packed: UnsafePointer<Float>,
+                              bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, outDim: Int,
+                              columns: Range<Int>, accumulate: Bool, activation: Activation?) {
+        clipz_f32_gemm_packed(x, Int32(rows), Int32(inDim), Int32(inDim), packed, bias, y, Int32(outDim), Int32(outDim),
+                              Int32(columns.lowerBound), Int32(columns.upperBound), accumulate ? 1 : 0,
+                              activation.kernelCode)
+    }
+
+    // MARK: int8 GEMM
+
+    /// Output channels per block of packed int8 weights.
+    static let i8BlockWidth = Int(CLIPZ_I8_NBLOCK)
+    /// The int8 kernel takes activations as x + 128 (VNNI): quantize, then `i8Offset` once.
+    static let i8TakesOffset = clipz_i8_takes_offset() != 0
+    /// Name of the int8 kernel this CPU runs ("avx512-vnni", "avx2", "neon-sdot", "scalar").
+    static var i8KernelName: String { String(cString: clipz_i8_kernel_name()) }
+
+    /// Bytes the packed form of an [outDim × inDim] int8 matrix takes.
+    static func i8PackedBytes(outDim: Int, inDim: Int) -> Int { clipz_i8_packed_bytes(Int32(outDim), Int32(inDim)) }
+
+    /// Packs int8 weights and their per-channel sums.
+    static func i8Pack(_ w: UnsafePointer<Int8>?, outDim: Int, inDim: Int, into packed: UnsafeMutablePointer<Int8>?,
+                       colsum: UnsafeMutablePointer<Int32>?) {
+        clipz_i8_pack(w, Int32(outDim), Int32(inDim), packed, colsum)
+    }
+
+    /// Quantizes `rows` rows of `inDim` floats into rows of round_up(inDim, 4) bytes: per row scales
+    /// written to `scales`, or one fixed `staticScale` (calibrated W8A8).
+    static func quantizeRows(_ x: UnsafePointer<Float>, rows: Int, inDim: Int, into q: UnsafeMutablePointer<Int8>,
+                             scales: UnsafeMutablePointer<Float>, staticScale: Float?) {
+        if let staticScale {
+            clipz_quantize_rows_static(x, Int32(rows), Int32(inDim), 1 / staticScale, q)
+            for i in 0..<rows { scales[i] = staticScale }
+        } else {
+            clipz_quantize_rows(x, Int32(rows), Int32(inDim), q, scales)
+        }
+    }
+
+    /// Flips `count` int8 values to unsigned x + 128 in place (what the VNNI kernel reads).
+    static func i8Offset(_ q: UnsafeMutablePointer<Int8>, count: Int) {
+        let u = UnsafeMutableRawPointer(q).assumingMemoryBound(to: UInt8.self)
+        clipz_i8_offset(u, u, count)
+    }
+
+    /// y[r, n] = act(sx[r] · sw[n] · Σ xq[r]·W[n] + bias[n]) (+ y when `accumulate`) for n in `columns`
+    /// (block aligned); `xq` is stored offset (x + 128) when `i8TakesOffset`.
+    static func i8GEMM(xq: UnsafePointer<Int8>?, sx: UnsafePointer<Float>?, rows: Int, inDim: Int,
+                       packed: UnsafePointer<Int8>?, colsum: UnsafePointer<Int32>?, scales: UnsafePointer<Float>?,
+                       bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, outDim: Int, columns: Range<Int>,
+                       accumulate: Bool, activation: Activation?) {
+        let n0 = Int32(columns.lowerBound), n1 = Int32(columns.upperBound), act = activation.kernelCode
+        if i8TakesOffset {
+            let xu = UnsafeRawPointer(xq)?.assumingMemoryBound(to: UInt8.self)
+            clipz_i8_gemm_offset(xu, sx, Int32(rows), Int32(inDim), packed, colsum, scales, bias, y,
+                                 Int32(outDim), Int32(outDim), n0, n1, accumulate ? 1 : 0, act)
+        } else {
+            clipz_i8_gemm(xq, sx, Int32(rows), Int32(inDim), packed, colsum, scales, bias, y,
+                          Int32(outDim), Int32(outDim), n0, n1, accumulate ? 1 : 0, act)
+        }
+    }
+}
+
+extension Activation {
+    /// The kernels' code for this activation.
+    fileprivate var kernelCode: clipz_act {
+        switch self {
+        case .quickGELU: return CLIPZ_ACT_QUICK_GELU
+        case .gelu: return CLIPZ_ACT_GELU
+        case .geluTanh: return CLIPZ_ACT_GELU_TANH
+        }
+    }
+}
+
+extension Optional<Activation> {
+    /// The kernels' code for an optional epilogue activation (CLIPZ_ACT_NONE for nil).
+    fileprivate var kernelCode: clipz_act { map(\.kernelCode) ?? CLIPZ_ACT_NONE }
+}
+
+extension CLIPModel {
+    /// Name of the int8 GEMM kernel this CPU runs ("avx512-vnni", "avx2", "neon-sdot", "scalar").
+    public static var int8KernelName: String { Kernels.i8KernelName }
+}
