@@ -12,6 +12,8 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     case wrongShape(tensor: String, expected: [Int], actual: [Int])
     /// The config is inconsistent (e.g. width not divisible by heads).
     case invalidConfig(String)
+    /// An input file is missing, unreadable, not a regular file (FIFO, device, folder) or too large.
+    case unreadableFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
         case let .missingTensor(n): return "model has no tensor '\(n)'; the source is incomplete or was matched wrongly"
         case let .wrongShape(t, e, a): return "tensor '\(t)' has shape \(a) but the config implies \(e)"
         case let .invalidConfig(m): return "invalid model config: \(m)"
+        case let .unreadableFile(p, r): return "\(p): \(r)"
         }
     }
 }

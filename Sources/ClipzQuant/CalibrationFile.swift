@@ -55,9 +55,7 @@ public struct CalibrationFile: Codable, Sendable {
     }
 
     public static func read(_ path: String) throws -> CalibrationFile {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw QuantError.calibration(file: path, detail: "cannot read: \(error.localizedDescription)") }
-        guard data.count <= 512 << 20 else { throw QuantError.calibration(file: path, detail: "larger than 512 MiB") }
+        let data = Data(try InputFile.readAll(path, limit: 512 << 20))
         let f: CalibrationFile
         do { f = try JSONDecoder().decode(CalibrationFile.self, from: data) } catch { throw QuantError.calibration(file: path, detail: "not a calibration file: \(error)") }
         guard f.format == formatName else { throw QuantError.calibration(file: path, detail: "format '\(f.format)' is not \(formatName)") }

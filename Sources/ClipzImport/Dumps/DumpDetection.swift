@@ -38,13 +38,13 @@ enum DumpDetection {
         guard fm.fileExists(atPath: path) else { return nil }
         if path.hasSuffix(".safetensors") || path.hasSuffix(indexSuffix) { return (.safetensors, path) }
         if path.hasSuffix(".npz") { return (.npz, path) }
-        if (path as NSString).lastPathComponent == "manifest.json" { return (.raw, DumpPaths.folder(of: path)) }
+        if (path as NSString).lastPathComponent == "manifest.json" { return (.raw, ModelFolder.containing(path)) }
         return nil
     }
 
     static func read(_ path: String) throws -> Found {
         guard let (kind, target) = kind(of: path) else { throw ImportError.unknownSource(path: path) }
-        let folder = kind == .raw || kind == .npyDir ? target : DumpPaths.folder(of: target)
+        let folder = kind == .raw || kind == .npyDir ? target : ModelFolder.containing(target)
         switch kind {
         case .raw:
             let d = try RawDumpReader.read(folder: target)
@@ -73,11 +73,11 @@ enum DumpDetection {
         guard shardNames.count <= maxShards else {
             throw ImportError.limitExceeded(file: index, what: "shard count", value: shardNames.count, limit: maxShards)
         }
-        let folder = DumpPaths.folder(of: index)
+        let folder = ModelFolder.containing(index)
         var out: [StoredTensor] = []
         var files: [String] = []
         for shard in shardNames {
-            let file = try DumpPaths.resolveInside(folder: folder, relative: shard, referrer: index)
+            let file = try ModelFolder.resolve(shard, in: folder, referrer: index)
             files.append(file)
             for t in try SafetensorsReader.read(path: file) {
                 guard map[t.name] == shard else {

@@ -52,7 +52,7 @@ enum NpzReader {
             throw ImportError.limitExceeded(file: path, what: "number of .npy files", value: files.count, limit: DumpLimits.maxTensors)
         }
         return try files.map { f in
-            let full = try DumpPaths.resolveInside(folder: path, relative: f, referrer: path)
+            let full = try ModelFolder.resolve(f, in: path, referrer: path)
             return try npyFile(full, name: String(f.dropLast(4)))
         }
     }

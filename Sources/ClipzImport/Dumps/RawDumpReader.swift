@@ -56,7 +56,7 @@ enum RawDumpReader {
             }
             let shape = try shapeAny.map { try SafetensorsReader.jsonInt($0, path: manifestPath, what: "tensor '\(name)' shape") }
             let offset = try e["offset"].map { try SafetensorsReader.jsonInt($0, path: manifestPath, what: "tensor '\(name)' offset") } ?? 0
-            let file = try DumpPaths.resolveInside(folder: folder, relative: rel, referrer: manifestPath)
+            let file = try ModelFolder.resolve(rel, in: folder, referrer: manifestPath)
             if sizes[file] == nil { sizes[file] = try FileReader(path: file).size }
             let t = try StoredTensor(name: name, dtype: dtype, shape: shape, file: file, storage: .plain(offset: offset))
             guard let end = Checked.add(offset, t.byteCount), end <= sizes[file] ?? 0 else {

@@ -29,18 +29,13 @@ final class ONNXProtoModel: @unchecked Sendable {
     let initializerRaw: [ONNXRawRange?]
     private let fd: Int32
 
-    /// - Throws: `ImportError.io` when unreadable, `.limitExceeded` above 2 GiB,
+    /// - Throws: `CoreError.unreadableFile` when unreadable or not a regular file, `.limitExceeded` above 2 GiB,
     ///   `.malformed` when the wire walk or protobuf-c rejects the bytes or the file has no graph.
     init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ImportError.io(file: path, message: "cannot open: \(String(cString: strerror(errno)))") }
+        let (fd, size) = try InputFile.openDescriptor(path)
         var ok = false
         defer { if !ok { close(fd) } }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ImportError.io(file: path, message: "cannot stat: \(String(cString: strerror(errno)))") }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw ImportError.io(file: path, message: "cannot read: not a regular file") }
-        let size = Int(st.st_size)
         guard size <= ONNXLimits.maxFileBytes else {
             throw ImportError.limitExceeded(file: path, what: "ONNX file size", value: size, limit: ONNXLimits.maxFileBytes)
         }

@@ -55,18 +55,11 @@ struct ONNXTensorRef: @unchecked Sendable {
             guard length == byteCount else {
                 throw ImportError.malformed(file: file, detail: "external data for '\(name)' is \(length) bytes, dtype and shape need \(byteCount)")
             }
-            guard let h = FileHandle(forReadingAtPath: path) else { throw ImportError.io(file: path, message: "cannot open external data for '\(name)'") }
-            defer { try? h.close() }
-            do {
-                try h.seek(toOffset: UInt64(offset))
-                let d = try h.read(upToCount: length) ?? Data()
-                guard d.count == length else {
-                    throw ImportError.malformed(file: path, detail: "external data for '\(name)' ends early", offset: offset)
-                }
-                return [UInt8](d)
-            } catch let e as ImportError { throw e } catch {
-                throw ImportError.io(file: path, message: "reading '\(name)': \(error.localizedDescription)")
+            let data = try InputFile(path: path)
+            guard let end = Checked.add(offset, length), end <= data.size else {
+                throw ImportError.malformed(file: path, detail: "external data for '\(name)' ends early", offset: offset)
             }
+            return try data.read(at: offset, count: length)
         case let .inline(b):
             guard b.count == byteCount else { throw ImportError.malformed(file: file, detail: "tensor '\(name)' has the wrong size") }
             return b
@@ -163,7 +156,7 @@ extension ONNXTensorRef {
         guard let location = kv["location"], !location.isEmpty else {
             throw ImportError.malformed(file: modelPath, detail: "tensor '\(name)' is external but has no 'location'")
         }
-        let path = try ExternalDataPath.resolve(location, modelPath: modelPath)
+        let path = try ModelFolder.resolve(location, in: ModelFolder.containing(modelPath), referrer: modelPath)
         func number(_ key: String) throws -> Int? {
             guard let s = kv[key] else { return nil }
             guard let v = Int(s), v >= 0 else {
@@ -171,7 +164,7 @@ extension ONNXTensorRef {
             }
             return v
         }
-        let fileSize = ExternalDataPath.size(of: path)
+        let fileSize = try InputFile(path: path).size
         let offset = try number("offset") ?? 0
         let length = try number("length") ?? max(fileSize - offset, 0)
         guard let end = Checked.add(offset, length), end <= fileSize else {
