@@ -5,7 +5,7 @@ import Glibc
 
 /// Paths that a checkpoint names itself (ONNX external-data `location`, safetensors shard names,
 /// raw-dump `file` entries, `.npy` files of a folder), kept inside the model's folder.
-/// One rule set for every importer (Formats/tensors.md, "Paths inside a checkpoint").
+/// One rule set for every importer (Formats/raw-dump.md, `tensors[].file`).
 enum ModelFolder {
     /// Resolves `relative` inside `folder` and returns the real path of the file it names.
     ///
