@@ -30,11 +30,13 @@ enum NpzReader {
             guard len <= m.size else { throw ImportError.malformed(file: path, detail: "member '\(m.name)': header longer than member", offset: m.dataOffset) }
             header = try NpyHeader.parse(try r.read(at: m.dataOffset, count: len, what: "member '\(m.name)' header"), file: path, tensor: name)
             storage = .plain(offset: m.dataOffset + header.dataOffset)
+            // Stored members are read in slices later, so their CRC is checked here, in 1 MiB pieces.
+            let crc = try Zlib.crc32(r, offset: m.dataOffset, count: m.size, what: "member '\(m.name)'")
+            try Zlib.check(crc: crc, expected: m.crc32, member: m.name, file: path, offset: m.dataOffset)
         } else {
-            let packed = try r.read(at: m.dataOffset, count: min(m.compressedSize, 1 << 16), what: "member '\(m.name)' header")
-            let peek = Inflate.prefix(packed, count: min(m.size, 1 << 16))
+            let peek = Zlib.prefix(r, offset: m.dataOffset, compressedSize: m.compressedSize, count: min(m.size, 1 << 16))
             header = try NpyHeader.parse(peek, file: path, tensor: name)
-            storage = .deflated(offset: m.dataOffset, compressedSize: m.compressedSize, skip: header.dataOffset)
+            storage = .deflated(offset: m.dataOffset, compressedSize: m.compressedSize, skip: header.dataOffset, crc32: m.crc32)
         }
         let t = try StoredTensor(name: name, dtype: header.dtype, shape: header.shape, file: path, storage: storage)
         guard Checked.add(header.dataOffset, t.byteCount) == m.size else {

@@ -40,8 +40,8 @@ enum Storage: Sendable {
     /// Raw little-endian bytes at `offset`.
     case plain(offset: Int)
     /// A raw-deflate stream of `compressedSize` bytes at `offset`; after inflating, skip `skip`
-    /// bytes (the .npy header) to reach the tensor data.
-    case deflated(offset: Int, compressedSize: Int, skip: Int)
+    /// bytes (the .npy header) to reach the tensor data. `crc32` is the zip member's.
+    case deflated(offset: Int, compressedSize: Int, skip: Int, crc32: UInt32)
 }
 
 /// One tensor found in a source file, described but not loaded.
@@ -77,13 +77,13 @@ struct StoredTensor: Sendable {
                 throw ImportError.malformed(file: file, detail: "tensor '\(name)': offset overflow", offset: offset)
             }
             return try FileReader(path: file).read(at: start, count: r.count, what: "tensor '\(name)'")
-        case let .deflated(offset, compressedSize, skip):
-            let reader = try FileReader(path: file)
-            let packed = try reader.read(at: offset, count: compressedSize, what: "compressed member '\(name)'")
+        case let .deflated(offset, compressedSize, skip, crc):
             guard let total = Checked.add(skip, byteCount) else {
                 throw ImportError.malformed(file: file, detail: "tensor '\(name)': size overflow", offset: offset)
             }
-            let out = try Inflate.raw(packed, expectedSize: total, file: file, what: "member '\(name)'", offset: offset)
+            let out = try Zlib.inflate(try FileReader(path: file), offset: offset, compressedSize: compressedSize, size: total,
+                                       what: "member '\(name).npy'")
+            try Zlib.check(crc: out.withUnsafeBytes { Zlib.crc32($0) }, expected: crc, member: name + ".npy", file: file, offset: offset)
             return Array(out[(skip + r.lowerBound)..<(skip + r.upperBound)])
         }
     }
