@@ -12,7 +12,7 @@ final class DumpImportTestsHostile: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: scratch) }
 
     /// Reads the file with `reader` and loads every tensor; fails the test on any non-ImportError.
-    func probe(_ bytes: [UInt8], name: String, reader: (String) throws -> [StoredTensor], line: UInt = #line) throws -> Outcome {
+    func probe(_ bytes: [UInt8], name: String, reader: (String) throws -> [SourceTensor], line: UInt = #line) throws -> Outcome {
         let p = scratch + "/" + name
         try write(bytes, p)
         do {
@@ -68,7 +68,7 @@ final class DumpImportTestsHostile: XCTestCase {
 
     func testNpyTruncatedFlippedAndHuge() throws {
         let good = DumpWriter.npy(try sampleTensors()[0])
-        let read: (String) throws -> [StoredTensor] = { [try NpzReader.npyFile($0, name: "a")] }
+        let read: (String) throws -> [SourceTensor] = { [try NpzReader.npyFile($0, name: "a")] }
         XCTAssertEqual(try probe(good, name: "a.npy", reader: read), .ok)
         for n in 0..<good.count { XCTAssertEqual(try probe(Array(good[..<n]), name: "a.npy", reader: read), .importError, "truncated to \(n)") }
         for i in 0..<good.count { var b = good; b[i] ^= 0x5A; _ = try probe(b, name: "a.npy", reader: read) }

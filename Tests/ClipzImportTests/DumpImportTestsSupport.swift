@@ -85,16 +85,17 @@ enum DumpTestModel {
         var out: [Tensor] = []
         for t in c {
             guard let ref = scheme.locate(t.name) else { continue }
-            switch ref.transform {
-            case .identity, .scalar: var s = t; s.name = ref.name; out.append(s)
+            switch ref.layout {
+            case .identity, .reshape: var s = t; s.name = ref.name; out.append(s)
             case .transpose:
-                out.append(try Tensor(name: ref.name, dtype: t.dtype, shape: [t.shape[1], t.shape[0]],
-                                      bytes: CanonicalTensors.transpose2D(t.bytes, rows: t.shape[0], cols: t.shape[1], elementSize: 4)))
+                let bytes = try XCTUnwrap(SourceTensor.transposed(t.bytes, rows: t.shape[0], cols: t.shape[1], elementSize: 4, colStart: 0, colCount: t.shape[1]))
+                out.append(try Tensor(name: ref.name, dtype: t.dtype, shape: [t.shape[1], t.shape[0]], bytes: bytes))
             case let .rows(part, _):
                 guard part == 0 else { continue }
                 let k = t.name.replacingOccurrences(of: "attn.q.", with: "attn.k."), v = t.name.replacingOccurrences(of: "attn.q.", with: "attn.v.")
                 guard let kt = by[k], let vt = by[v] else { continue }
                 out.append(try Tensor(name: ref.name, dtype: t.dtype, shape: [3 * t.shape[0]] + t.shape.dropFirst(), bytes: t.bytes + kt.bytes + vt.bytes))
+            case .columnsTransposed: continue
             }
         }
         return out

@@ -7,7 +7,7 @@ enum DumpDetection {
 
     struct Found {
         var kind: Kind
-        var tensors: [StoredTensor]
+        var tensors: [SourceTensor]
         /// Files whose bytes make up the model (hashed into provenance).
         var files: [String]
         /// The folder searched for config.json & co.
@@ -64,7 +64,7 @@ enum DumpDetection {
     }
 
     /// `model.safetensors.index.json`: {"weight_map": {tensor: shard file}}. Shards must lie inside the folder.
-    static func sharded(index: String) throws -> ([StoredTensor], [String]) {
+    static func sharded(index: String) throws -> ([SourceTensor], [String]) {
         let j = try DumpPaths.jsonObject(at: index)
         guard let map = j["weight_map"] as? [String: String] else {
             throw ImportError.malformed(file: index, detail: "\"weight_map\" must map tensor names to shard file names")
@@ -74,7 +74,7 @@ enum DumpDetection {
             throw ImportError.limitExceeded(file: index, what: "shard count", value: shardNames.count, limit: maxShards)
         }
         let folder = ModelFolder.containing(index)
-        var out: [StoredTensor] = []
+        var out: [SourceTensor] = []
         var files: [String] = []
         for shard in shardNames {
             let file = try ModelFolder.resolve(shard, in: folder, referrer: index)

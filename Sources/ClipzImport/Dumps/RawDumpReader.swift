@@ -10,7 +10,7 @@ enum RawDumpReader {
     ]
 
     struct Dump {
-        var tensors: [StoredTensor]
+        var tensors: [SourceTensor]
         /// Canonical `ModelConfig` JSON object embedded in the manifest, if any.
         var config: ModelConfig?
         var dataFiles: [String]
@@ -36,7 +36,7 @@ enum RawDumpReader {
             }
             config = decoded
         }
-        var out: [StoredTensor] = []
+        var out: [SourceTensor] = []
         var names = Set<String>()
         var sizes: [String: Int] = [:]
         var claimed: [String: [(Int, Int, String)]] = [:]
@@ -58,7 +58,7 @@ enum RawDumpReader {
             let offset = try e["offset"].map { try SafetensorsReader.jsonInt($0, path: manifestPath, what: "tensor '\(name)' offset") } ?? 0
             let file = try ModelFolder.resolve(rel, in: folder, referrer: manifestPath)
             if sizes[file] == nil { sizes[file] = try FileReader(path: file).size }
-            let t = try StoredTensor(name: name, dtype: dtype, shape: shape, file: file, storage: .plain(offset: offset))
+            let t = try SourceTensor(name: name, dtype: dtype, shape: shape, file: file, storage: .file(path: file, offset: offset))
             guard let end = Checked.add(offset, t.byteCount), end <= sizes[file] ?? 0 else {
                 throw ImportError.malformed(file: file, detail: "tensor '\(name)': \(t.byteCount) bytes at offset \(offset) run past the end of '\(rel)'", offset: offset)
             }
