@@ -28,7 +28,9 @@ public final class InputFile: @unchecked Sendable {
     /// Opens `path` for reading and returns the descriptor (the caller closes it) and the file size.
     /// - Throws: `CoreError.unreadableFile` when the file is missing, unreadable or not a regular file.
     public static func openDescriptor(_ path: String) throws -> (fd: Int32, size: Int) {
-        guard !path.isEmpty, !path.utf8.contains(0) else { throw CoreError.unreadableFile(path: path, reason: "not a valid path") }
+        guard !path.isEmpty, !path.utf8.contains(0) else {
+            throw CoreError.unreadableFile(path: path, reason: "not a valid path")
+        }
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { throw CoreError.unreadableFile(path: path, reason: "cannot open: \(lastError())") }
         var st = stat()
@@ -49,7 +51,8 @@ public final class InputFile: @unchecked Sendable {
     public static func readAll(_ path: String, limit: Int) throws -> [UInt8] {
         let file = try InputFile(path: path)
         guard file.size <= limit else {
-            throw CoreError.unreadableFile(path: path, reason: "is \(file.size) bytes, above the limit of \(limit) for this kind of file")
+            let reason = "is \(file.size) bytes, above the limit of \(limit) for this kind of file"
+            throw CoreError.unreadableFile(path: path, reason: reason)
         }
         return try file.read(at: 0, count: file.size)
     }
@@ -72,9 +75,13 @@ public final class InputFile: @unchecked Sendable {
         while done < buffer.count {
             let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw CoreError.unreadableFile(path: path, reason: "read at byte \(offset + done) failed: \(InputFile.lastError())") }
+            if n < 0 {
+                let reason = "read at byte \(offset + done) failed: \(InputFile.lastError())"
+                throw CoreError.unreadableFile(path: path, reason: reason)
+            }
             if n == 0 {
-                throw CoreError.unreadableFile(path: path, reason: "ends at byte \(offset + done), expected \(offset + buffer.count) (file changed while reading?)")
+                let reason = "ends at byte \(offset + done), expected \(offset + buffer.count) (file changed while reading?)"
+                throw CoreError.unreadableFile(path: path, reason: reason)
             }
             done += n
         }
@@ -82,7 +89,8 @@ public final class InputFile: @unchecked Sendable {
 
     private func checkRange(_ offset: Int, _ count: Int) throws {
         guard offset >= 0, count >= 0, let end = Checked.add(offset, count), end <= size else {
-            throw CoreError.unreadableFile(path: path, reason: "\(count) bytes at byte \(offset) run past the end of the file (\(size) bytes)")
+            let reason = "\(count) bytes at byte \(offset) run past the end of the file (\(size) bytes)"
+            throw CoreError.unreadableFile(path: path, reason: reason)
         }
     }
 

@@ -84,8 +84,11 @@ extension SourceTensor {
 
     /// out[j][i] = src[i][colStart + j] for j < colCount, moving whole `elementSize`-byte elements
     /// (values stay bit-identical); nil when `src` is not [rows, cols] or the columns leave it.
-    static func transposed(_ src: [UInt8], rows: Int, cols: Int, elementSize es: Int, colStart: Int, colCount: Int) -> [UInt8]? {
-        guard src.count == rows * cols * es, colStart >= 0, colCount >= 0, colStart + colCount <= cols else { return nil }
+    static func transposed(_ src: [UInt8], rows: Int, cols: Int, elementSize es: Int,
+                           colStart: Int, colCount: Int) -> [UInt8]? {
+        guard src.count == rows * cols * es, colStart >= 0, colCount >= 0, colStart + colCount <= cols else {
+            return nil
+        }
         var out = [UInt8](repeating: 0, count: rows * colCount * es)
         src.withUnsafeBytes { s in
             out.withUnsafeMutableBytes { d in

@@ -60,7 +60,8 @@ struct SourceTensor: Sendable {
     /// - Throws: `ImportError.limitExceeded` above rank 8, `.malformed` for a negative or overflowing shape.
     init(name: String, dtype: SourceDType, shape: [Int], file: String, storage: Storage) throws {
         guard shape.count <= SourceTensor.maxRank else {
-            throw ImportError.limitExceeded(file: file, what: "rank of tensor '\(name)'", value: shape.count, limit: SourceTensor.maxRank)
+            throw ImportError.limitExceeded(file: file, what: "rank of tensor '\(name)'", value: shape.count,
+                                            limit: SourceTensor.maxRank)
         }
         guard let n = Checked.elementCount(shape), let b = Checked.mul(n, dtype.size) else {
             throw ImportError.malformed(file: file, detail: "tensor '\(name)': invalid shape \(shape)")
@@ -90,14 +91,17 @@ struct SourceTensor: Sendable {
             guard let total = Checked.add(skip, byteCount) else {
                 throw ImportError.malformed(file: path, detail: "tensor '\(name)': size overflow", offset: offset)
             }
-            let out = try Zlib.inflate(try FileReader(path: path), offset: offset, compressedSize: compressedSize, size: total,
-                                       what: "member '\(name).npy'")
-            try Zlib.check(crc: out.withUnsafeBytes { Zlib.crc32($0) }, expected: crc, member: name + ".npy", file: path, offset: offset)
+            let member = name + ".npy"
+            let out = try Zlib.inflate(try FileReader(path: path), offset: offset, compressedSize: compressedSize,
+                                       size: total, what: "member '\(member)'")
+            let got = out.withUnsafeBytes { Zlib.crc32($0) }
+            try Zlib.check(crc: got, expected: crc, member: member, file: path, offset: offset)
             return Array(out[(skip + r.lowerBound)..<(skip + r.upperBound)])
         case let .produced(make):
             let bytes = try make()
             guard bytes.count == byteCount else {
-                throw ImportError.malformed(file: file, detail: "tensor '\(name)' has \(bytes.count) bytes, \(dtype.rawValue) \(shape) needs \(byteCount)")
+                let detail = "tensor '\(name)' has \(bytes.count) bytes, \(dtype.rawValue) \(shape) needs \(byteCount)"
+                throw ImportError.malformed(file: file, detail: detail)
             }
             return Array(bytes[r])
         }
@@ -109,7 +113,10 @@ struct SourceTensor: Sendable {
         let n = bytes.count / 8
         var out = [Float](repeating: 0, count: n)
         bytes.withUnsafeBytes { raw in
-            for i in 0..<n { out[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
+            for i in 0..<n {
+                let bits = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+                out[i] = Float(Double(bitPattern: bits))
+            }
         }
         return out.withUnsafeBytes { Array($0) }
     }

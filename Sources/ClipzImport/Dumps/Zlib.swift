@@ -45,21 +45,27 @@ enum Zlib {
     static func check(crc got: UInt32, expected: UInt32, member: String, file: String, offset: Int) throws {
         guard got != expected else { return }
         let hex = { (v: UInt32) in "0x" + String(v, radix: 16) }
-        throw ImportError.malformed(file: file, detail: "member '\(member)': CRC-32 is \(hex(got)), the archive says \(hex(expected)); the file is damaged — re-download or re-export it", offset: offset)
+        let detail = "member '\(member)': CRC-32 is \(hex(got)), the archive says \(hex(expected)); "
+            + "the file is damaged — re-download or re-export it"
+        throw ImportError.malformed(file: file, detail: detail, offset: offset)
     }
 
     /// Inflates the raw-DEFLATE stream of `compressedSize` bytes at `offset` into exactly `size` bytes.
     /// - Throws: `ImportError.malformed` naming `what` when the declared size is impossible, the stream
     ///   is corrupt, would produce more or fewer than `size` bytes, or ends before its compressed size.
-    static func inflate(_ reader: FileReader, offset: Int, compressedSize: Int, size: Int, what: String) throws -> [UInt8] {
-        func fail(_ m: String) -> ImportError { .malformed(file: reader.path, detail: "\(what): deflate stream: \(m)", offset: offset) }
+    static func inflate(_ reader: FileReader, offset: Int, compressedSize: Int, size: Int,
+                        what: String) throws -> [UInt8] {
+        func fail(_ m: String) -> ImportError {
+            .malformed(file: reader.path, detail: "\(what): deflate stream: \(m)", offset: offset)
+        }
         guard let bound = Checked.add(Checked.mul(compressedSize, maxRatio) ?? Int.max, 1024), size <= bound else {
             throw fail("declared size \(size) is impossible for \(compressedSize) compressed bytes")
         }
         var out = [UInt8](repeating: 0, count: size)
         var produced = 0
         let (ended, unused) = try out.withUnsafeMutableBytes { o in
-            try run(reader, offset: offset, compressedSize: compressedSize, into: o, produced: &produced, what: what, fail: fail)
+            try run(reader, offset: offset, compressedSize: compressedSize, into: o, produced: &produced, what: what,
+                    fail: fail)
         }
         guard ended, produced == size else { throw fail("ends after \(produced) bytes; the archive declares \(size)") }
         guard unused == 0 else { throw fail("ends with \(unused) of its \(compressedSize) compressed bytes unused") }
@@ -67,26 +73,30 @@ enum Zlib {
     }
 
     /// At most the first `count` bytes of the stream (to peek at an `.npy` header without inflating
-    /// the member). A stream that fails after some output gives what came out; the caller parses it.
+    /// the member; input is read in 64 KiB pieces, usually one). A stream that fails after some
+    /// output gives what came out; the caller parses it.
     static func prefix(_ reader: FileReader, offset: Int, compressedSize: Int, count: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         var produced = 0
         _ = try? out.withUnsafeMutableBytes { o in
             try run(reader, offset: offset, compressedSize: compressedSize, into: o, produced: &produced, what: "",
-                    stopWhenFull: true, fail: { _ in ImportError.malformed(file: reader.path, detail: "") })
+                    stopWhenFull: true, piece: 1 << 16,
+                    fail: { _ in ImportError.malformed(file: reader.path, detail: "") })
         }
         return Array(out[0..<produced])
     }
 
     /// The inflate loop: fills `out`, then offers one spare byte to learn whether the stream goes on.
     /// Returns whether the stream ended and how many compressed bytes were left unused.
-    private static func run(_ reader: FileReader, offset: Int, compressedSize: Int, into out: UnsafeMutableRawBufferPointer,
+    private static func run(_ reader: FileReader, offset: Int, compressedSize: Int,
+                            into out: UnsafeMutableRawBufferPointer,
                             produced: inout Int, what: String, stopWhenFull: Bool = false,
+                            piece: Int = inputPiece,
                             fail: (String) -> ImportError) throws -> (ended: Bool, unused: Int) {
         let stream = Stream()
         guard stream.ready else { throw fail("zlib could not start") }
         let z = stream.z
-        var input = [UInt8](repeating: 0, count: max(1, min(compressedSize, inputPiece)))
+        var input = [UInt8](repeating: 0, count: max(1, min(compressedSize, piece)))
         var spare: [UInt8] = [0]
         var consumed = 0
         return try input.withUnsafeMutableBytes { inBuf in
@@ -94,14 +104,16 @@ enum Zlib {
                 while true {
                     if z.pointee.avail_in == 0 && consumed < compressedSize {
                         let n = min(inBuf.count, compressedSize - consumed)
-                        try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: inBuf[0..<n]), at: offset + consumed, what: what)
+                        let chunk = UnsafeMutableRawBufferPointer(rebasing: inBuf[0..<n])
+                        try reader.read(into: chunk, at: offset + consumed, what: what)
                         consumed += n
                         z.pointee.next_in = inBuf.baseAddress!.assumingMemoryBound(to: Bytef.self)
                         z.pointee.avail_in = uInt(n)
                     }
                     let room = out.count - produced
                     if room == 0 && stopWhenFull { return (false, 0) }
-                    let target = room > 0 ? UnsafeMutableRawBufferPointer(rebasing: out[produced..<(produced + min(room, 1 << 30))]) : spareBuf
+                    let window = produced..<(produced + min(room, 1 << 30))
+                    let target = room > 0 ? UnsafeMutableRawBufferPointer(rebasing: out[window]) : spareBuf
                     z.pointee.next_out = target.baseAddress!.assumingMemoryBound(to: Bytef.self)
                     z.pointee.avail_out = uInt(target.count)
                     let status = CZlib.inflate(z, Z_NO_FLUSH)

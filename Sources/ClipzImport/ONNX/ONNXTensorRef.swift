@@ -50,7 +50,8 @@ struct ONNXTensorRef: Sendable {
     func loadBytes() throws -> [UInt8] { try source().readBytes() }
 
     /// Bytes of a tensor held in protobuf fields (raw_data left in place, or typed repeated fields).
-    private static func protoBytes(_ t: Onnx__TensorProto, _ dt: DType, name: String, shape: [Int], file: String) throws -> [UInt8] {
+    private static func protoBytes(_ t: Onnx__TensorProto, _ dt: DType, name: String, shape: [Int],
+                                   file: String) throws -> [UInt8] {
         let n = Checked.elementCount(shape) ?? 0
         let byteCount = n * dt.size
         func bad(_ what: String, _ got: Int) -> ImportError {
@@ -120,7 +121,9 @@ extension ONNXTensorRef {
         let size = Checked.mul(count, sourceDType(t.data_type)?.size ?? 0) ?? 0
         var storage = SourceTensor.Storage.produced { [field = ProtoField(p: p, owner: owner), name] in
             guard let dt = sourceDType(field.p.pointee.data_type)?.loaded else { return [] }
-            return try withExtendedLifetime(field.owner) { try protoBytes(field.p.pointee, dt, name: name, shape: dims, file: file) }
+            return try withExtendedLifetime(field.owner) {
+                try protoBytes(field.p.pointee, dt, name: name, shape: dims, file: file)
+            }
         }
         if let raw {
             storage = inFile(file, offset: raw.offset, length: raw.length, needed: size, name: name, what: "raw_data")
@@ -132,14 +135,15 @@ extension ONNXTensorRef {
     }
 
     /// Bytes at `offset` of `path`; a length that does not match dtype × shape fails when the tensor is read.
-    private static func inFile(_ path: String, offset: Int, length: Int, needed: Int, name: String, what: String) -> SourceTensor.Storage {
+    private static func inFile(_ path: String, offset: Int, length: Int, needed: Int, name: String,
+                               what: String) -> SourceTensor.Storage {
         guard length != needed else { return .file(path: path, offset: offset) }
-        return .produced {
-            throw ImportError.malformed(file: path, detail: "tensor '\(name)': \(what) is \(length) bytes, dtype and shape need \(needed)", offset: offset)
-        }
+        let detail = "tensor '\(name)': \(what) is \(length) bytes, dtype and shape need \(needed)"
+        return .produced { throw ImportError.malformed(file: path, detail: detail, offset: offset) }
     }
 
-    private static func externalStorage(_ t: Onnx__TensorProto, name: String, modelPath: String, needed: Int) throws -> SourceTensor.Storage {
+    private static func externalStorage(_ t: Onnx__TensorProto, name: String, modelPath: String,
+                                        needed: Int) throws -> SourceTensor.Storage {
         var kv: [String: String] = [:]
         for e in cArray(t.external_data, t.n_external_data) {
             guard let e else { continue }

@@ -13,7 +13,9 @@ struct TensorPlan: Sendable {
         TensorPlan(ref: m.weight, layout: m.layout == .inOut ? .transpose : .reshape, shape: [m.outDim, m.inDim])
     }
 
-    static func vector(_ r: ONNXTensorRef) -> TensorPlan { TensorPlan(ref: r, layout: .reshape, shape: [r.elementCount]) }
+    static func vector(_ r: ONNXTensorRef) -> TensorPlan {
+        TensorPlan(ref: r, layout: .reshape, shape: [r.elementCount])
+    }
 
     /// The canonical tensor `name`, loaded when asked for.
     /// - Throws: `ImportError.unsupported` for a non-float constant, `.shapeMismatch` when the layout
@@ -21,7 +23,8 @@ struct TensorPlan: Sendable {
     func canonical(_ name: String) throws -> TensorSource {
         let source = try ref.source()
         guard source.dtype.loaded.isFloat else {
-            throw ImportError.unsupported(file: ref.file, detail: "tensor '\(ref.name)' for \(name) is \(source.dtype.loaded.rawValue)")
+            let detail = "tensor '\(ref.name)' for \(name) is \(source.dtype.loaded.rawValue)"
+            throw ImportError.unsupported(file: ref.file, detail: detail)
         }
         return try source.canonical(name, shape: shape, layout: layout)
     }
