@@ -18,8 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // System libraries (Debian: libzstd-dev, libprotobuf-c-dev, libopenblas-dev, libpng-dev, libjpeg62-turbo-dev).
+        // System libraries (Debian: libzstd-dev, zlib1g-dev, libprotobuf-c-dev, libopenblas-dev, libpng-dev, libjpeg62-turbo-dev).
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // zlib: raw DEFLATE and CRC-32 for .npz members (Sources/ClipzImport/Dumps/Zlib.swift).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         // Our own C: checksums, CPU features, OpenBLAS loading with core selection, SIMD kernels.
         // OpenBLAS (libopenblas-dev) is dlopen'ed, not linked, so that OPENBLAS_CORETYPE can be chosen
@@ -35,7 +37,7 @@ let package = Package(
         .target(name: "ClipzFormat", dependencies: ["ClipzCore", "CClipzKernels"]),
         .target(name: "ClipzText", dependencies: ["ClipzCore"], resources: [.copy("Resources")]),
         .target(name: "ClipzImage", dependencies: ["ClipzCore", "CClipzImage"]),
-        .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText"], linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText", "CZlib"]),
         .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat"]),
         .target(name: "ClipzRuntime", dependencies: ["ClipzCore", "ClipzFormat", "ClipzText", "ClipzImage", "ClipzQuant", "CClipzKernels"]),
         .target(name: "ClipzValidate", dependencies: ["ClipzRuntime", "ClipzImport"]),
@@ -48,7 +50,7 @@ let package = Package(
         .testTarget(name: "ClipzFormatTests", dependencies: ["ClipzFormat"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClipzTextTests", dependencies: ["ClipzText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClipzImageTests", dependencies: ["ClipzImage"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ClipzImportTests", dependencies: ["ClipzImport", "ClipzFormat"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClipzImportTests", dependencies: ["ClipzImport", "ClipzFormat", "CZlib"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClipzQuantTests", dependencies: ["ClipzQuant", "ClipzFormat", "ClipzCore"]),
         .testTarget(name: "ClipzRuntimeTests", dependencies: ["ClipzRuntime", "ClipzImport", "ClipzQuant"]),
         .testTarget(name: "ClipzValidateTests", dependencies: ["ClipzValidate", "ClipzCore"]),

@@ -16,6 +16,8 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     case zstd(String)
     /// A tensor the config does not account for (a config with too few layers, an unknown name).
     case unaccountedTensor(tensor: String, detail: String)
+    /// An input file is missing, unreadable, not a regular file (FIFO, device, folder) or too large.
+    case unreadableFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
         case let .invalidConfig(m): return "invalid model config: \(m)"
         case let .zstd(d): return "zstd: \(d)"
         case let .unaccountedTensor(t, d): return "tensor '\(t)' \(d)"
+        case let .unreadableFile(p, r): return "\(p): \(r)"
         }
     }
 }

@@ -14,11 +14,18 @@ public struct SHA256 {
     }
 
     /// SHA-256 of a whole file, read in 4 MiB chunks.
+    /// - Throws: `CoreError.unreadableFile` naming the path.
     public static func hexOfFile(at path: String) throws -> String {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
-        defer { try? h.close() }
+        let file = try InputFile(path: path)
         var s = SHA256()
-        while let chunk = try h.read(upToCount: 4 << 20), !chunk.isEmpty { chunk.withUnsafeBytes { s.update($0) } }
+        var chunk = [UInt8](repeating: 0, count: min(file.size, 4 << 20))
+        var offset = 0
+        while offset < file.size {
+            let n = min(chunk.count, file.size - offset)
+            try chunk.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<n]), at: offset) }
+            chunk.withUnsafeBytes { s.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            offset += n
+        }
         return s.finalizeHex()
     }
 }

@@ -1,3 +1,4 @@
+import ClipzCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -20,8 +21,7 @@ public final class AtomicOutput {
     /// - Throws: `FormatError.outputIsInput`, `.outputExists`, `.io`.
     public init(path: String, inputs: [String], force: Bool) throws {
         self.path = path
-        try AtomicOutput.checkNotInput(path, inputs)
-        if FileManager.default.fileExists(atPath: path) && !force { throw FormatError.outputExists(path: path) }
+        try AtomicOutput.checkOutput(path, inputs: inputs, force: force)
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
@@ -34,9 +34,14 @@ public final class AtomicOutput {
     }
 
     /// The checks `init` makes, without creating anything: call before long work so a bad `-o` fails fast.
+    /// An existing output that is not a regular file (following links: `/dev/null`, a FIFO, a folder)
+    /// is refused whatever `force` says, because the rename would replace the node itself.
     public static func checkOutput(_ path: String, inputs: [String], force: Bool) throws {
         try checkNotInput(path, inputs)
-        if FileManager.default.fileExists(atPath: path) && !force { throw FormatError.outputExists(path: path) }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw FormatError.outputNotRegular(path: path, kind: InputFile.kind(st.st_mode)) }
+        if !force { throw FormatError.outputExists(path: path) }
     }
 
     /// Refuses `output` when it names the same file as any input (by path or by device+inode).
@@ -82,6 +87,8 @@ public final class AtomicOutput {
     public func commit() throws {
         if fsync(fd) != 0 { throw FormatError.io(path: path, message: "fsync failed: \(String(cString: strerror(errno)))") }
         close(fd); fd = -1
+        // Checked again here: the output may have been replaced by a device or FIFO during long work.
+        try AtomicOutput.checkOutput(path, inputs: [], force: true)
         if rename(tempPath, path) != 0 { throw FormatError.io(path: path, message: "rename failed: \(String(cString: strerror(errno)))") }
         committed = true
         let dir = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)

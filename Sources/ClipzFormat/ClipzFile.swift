@@ -33,11 +33,7 @@ public final class ClipzFile: @unchecked Sendable {
     /// tensors that belong to no model); every other check still runs.
     init(path: String, checksConfig: Bool) throws {
         self.path = path
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw FormatError.io(path: path, message: "cannot open: \(String(cString: strerror(errno)))") }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { close(fd); throw FormatError.io(path: path, message: "cannot stat") }
-        fileBytes = Int(st.st_size)
+        (fd, fileBytes) = try InputFile.openDescriptor(path)
         do {
             let pre = try Preamble.decode(try ClipzFile.read(fd, path, offset: 0, count: min(fileBytes, Preamble.size)), path: path)
             versionMajor = Int(pre.versionMajor); versionMinor = Int(pre.versionMinor)

@@ -19,6 +19,8 @@ public enum FormatError: Error, CustomStringConvertible, Equatable {
     case outputExists(path: String)
     /// Output path is one of the inputs.
     case outputIsInput(path: String)
+    /// Output exists and is not a regular file (a device, FIFO, folder): never replaced, even with `force`.
+    case outputNotRegular(path: String, kind: String)
     case compression(tensor: String, detail: String)
 
     public var description: String {
@@ -33,6 +35,7 @@ public enum FormatError: Error, CustomStringConvertible, Equatable {
         case let .noSuchTensor(p, t): return "\(p): no tensor named '\(t)'"
         case let .outputExists(p): return "\(p): already exists; pass --force to replace it"
         case let .outputIsInput(p): return "\(p): the output is also an input; choose another output path"
+        case let .outputNotRegular(p, k): return "\(p): is \(k), not a regular file; it is never replaced (not even with --force): choose a file path"
         case let .compression(t, d): return "tensor '\(t)': \(d)"
         }
     }

@@ -27,20 +27,9 @@ public enum ImageDecoder {
 
     /// Reads and decodes the file at `path`.
     public static func decode(path: String) throws -> RGBImage {
-        let url = URL(fileURLWithPath: path)
-        let size: Int
-        do {
-            let attrs = try FileManager.default.attributesOfItem(atPath: path)
-            size = (attrs[.size] as? NSNumber)?.intValue ?? 0
-        } catch {
-            throw ImageError.unreadable(file: path, reason: "\(error.localizedDescription)")
-        }
-        guard size <= maxFileBytes else {
-            throw ImageError.tooLarge(file: path, reason: "file is \(size) bytes; the limit is \(maxFileBytes)")
-        }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ImageError.unreadable(file: path, reason: "\(error.localizedDescription)")
+        do { data = Data(try InputFile.readAll(path, limit: maxFileBytes)) } catch let CoreError.unreadableFile(_, reason) {
+            throw ImageError.unreadable(file: path, reason: reason)
         }
         return try decode(data: data, name: path)
     }

@@ -51,9 +51,7 @@ public struct TokenizerAssets: Sendable {
     /// Reads one tokenizer file and checks that it yields CLIP's standard vocabulary layout
     /// (byte symbols, their `</w>` forms, joined merges, two special tokens).
     static func load(file: String) throws -> TokenizerAssets {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch { throw ImportError.io(file: file, message: "cannot read tokenizer: \(error.localizedDescription)") }
-        guard data.count <= 64 << 20 else { throw ImportError.limitExceeded(file: file, what: "tokenizer file bytes", value: data.count, limit: 64 << 20) }
+        let data = Data(try InputFile.readAll(file, limit: 64 << 20))
         let name = URL(fileURLWithPath: file).lastPathComponent
         let merges: String
         let reference: CLIPTokenizer?
@@ -74,7 +72,7 @@ public struct TokenizerAssets: Sendable {
                 merges = String(decoding: data, as: UTF8.self)
                 let vocabPath = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("vocab.json").path
                 reference = FileManager.default.fileExists(atPath: vocabPath)
-                    ? try CLIPTokenizer(vocabJSON: try Data(contentsOf: URL(fileURLWithPath: vocabPath)), mergesTXT: merges) : nil
+                    ? try CLIPTokenizer(vocabJSON: Data(try InputFile.readAll(vocabPath, limit: 64 << 20)), mergesTXT: merges) : nil
             } else {
                 merges = String(decoding: data, as: UTF8.self)
                 reference = nil

@@ -98,18 +98,8 @@ public struct CalibrationFile: Codable, Sendable {
 
     /// Reads and parses a calibration file (`decode`).
     public static func read(_ path: String) throws -> CalibrationFile {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw QuantError.calibration(file: path, detail: "cannot open for reading")
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            // One byte past the cap, so that an oversized file (or an endless device) is refused, not read whole.
-            data = try handle.read(upToCount: maxBytes + 1) ?? Data()
-        } catch {
-            throw QuantError.calibration(file: path, detail: "cannot read: \(error.localizedDescription)")
-        }
-        return try decode(data, source: path)
+        // A regular file only (a FIFO or device is refused at once, InputFile), and not above the cap.
+        try decode(Data(try InputFile.readAll(path, limit: maxBytes)), source: path)
     }
 
     public func encoded() throws -> Data {

@@ -52,10 +52,8 @@ public enum ValidationReference: @unchecked Sendable {
 
     /// True when the file starts with the `.clipz` magic ("\x89CLIPZ").
     public static func isClipz(_ path: String) -> Bool {
-        guard let h = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? h.close() }
-        let head = (try? h.read(upToCount: 6)) ?? Data()
-        return Array(head) == [0x89, 0x43, 0x4C, 0x49, 0x50, 0x5A]
+        guard let file = try? InputFile(path: path), file.size >= 6 else { return false }
+        return (try? file.read(at: 0, count: 6)) == [0x89, 0x43, 0x4C, 0x49, 0x50, 0x5A]
     }
 
     /// Size of a file, or of every regular file under a folder.

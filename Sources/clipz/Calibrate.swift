@@ -45,7 +45,7 @@ struct Calibrate: ParsableCommand {
         guard !paths.isEmpty else { throw CommandError("\(images): no .png/.jpg images found") }
         var prompts: [String]
         if let texts {
-            prompts = try String(contentsOfFile: texts, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
+            prompts = String(decoding: try InputFile.readAll(texts, limit: 64 << 20), as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
         } else if let data = try? ImageDataset.scan(images) {
             prompts = data.classes.map { "a photo of a \($0)." }
         } else { prompts = Self.builtinPrompts }

@@ -107,7 +107,7 @@ final class DumpImportTests: XCTestCase {
         XCTAssertEqual(a.metadata.provenance.importer, "npy-dir")
         try assertSameTensors(a, canon)
 
-        try write(DumpWriter.storedZip(canon.map { ($0.name + ".npy", DumpWriter.npy($0)) }), dir + "/m.npz")
+        try write(DumpWriter.zip(canon.map { ($0.name + ".npy", DumpWriter.npy($0)) }), dir + "/m.npz")
         let b = try DumpImporter.load(paths: [dir + "/m.npz"], configPath: cfg)
         XCTAssertEqual(b.metadata.provenance.importer, "npz")
         try assertSameTensors(b, canon)

@@ -60,7 +60,7 @@ final class DumpImportTestsFixtures: XCTestCase {
     /// Variants built from the HF fixture at test time: npy folder, sharded safetensors, raw dump.
     func testDerivedVariantsOfTheHFFixture() throws {
         let (want, tensors) = try expected("hf_tiny")
-        let src = try StoredTensorsOf(try path("hf_tiny/model.safetensors"))
+        let src = try sourceTensorsOf(try path("hf_tiny/model.safetensors"))
         let dir = try makeTempDir("hfvariants")
         try FileManager.default.copyItem(atPath: try path("hf_tiny/config.json"), toPath: dir + "/config.json")
         // npy folder
@@ -90,7 +90,7 @@ final class DumpImportTestsFixtures: XCTestCase {
         try assertSameTensors(try DumpImporter.load(paths: [dir + "/raw"], configPath: dir + "/config.json"), tensors)
     }
 
-    func StoredTensorsOf(_ file: String) throws -> [Tensor] {
+    func sourceTensorsOf(_ file: String) throws -> [Tensor] {
         try SafetensorsReader.read(path: file).map { try Tensor(name: $0.name, dtype: $0.dtype.loaded, shape: $0.shape, bytes: $0.readBytes()) }
     }
 }

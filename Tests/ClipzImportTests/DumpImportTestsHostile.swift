@@ -12,7 +12,7 @@ final class DumpImportTestsHostile: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: scratch) }
 
     /// Reads the file with `reader` and loads every tensor; fails the test on any non-ImportError.
-    func probe(_ bytes: [UInt8], name: String, reader: (String) throws -> [StoredTensor], line: UInt = #line) throws -> Outcome {
+    func probe(_ bytes: [UInt8], name: String, reader: (String) throws -> [SourceTensor], line: UInt = #line) throws -> Outcome {
         let p = scratch + "/" + name
         try write(bytes, p)
         do {
@@ -68,7 +68,7 @@ final class DumpImportTestsHostile: XCTestCase {
 
     func testNpyTruncatedFlippedAndHuge() throws {
         let good = DumpWriter.npy(try sampleTensors()[0])
-        let read: (String) throws -> [StoredTensor] = { [try NpzReader.npyFile($0, name: "a")] }
+        let read: (String) throws -> [SourceTensor] = { [try NpzReader.npyFile($0, name: "a")] }
         XCTAssertEqual(try probe(good, name: "a.npy", reader: read), .ok)
         for n in 0..<good.count { XCTAssertEqual(try probe(Array(good[..<n]), name: "a.npy", reader: read), .importError, "truncated to \(n)") }
         for i in 0..<good.count { var b = good; b[i] ^= 0x5A; _ = try probe(b, name: "a.npy", reader: read) }
@@ -93,11 +93,48 @@ final class DumpImportTestsHostile: XCTestCase {
         }
     }
 
-    func testInflateRefusesImpossibleSizes() {
-        XCTAssertThrowsError(try Inflate.raw([0x03, 0x00], expectedSize: 1 << 40, file: "f", what: "m", offset: 0))
-        // A valid empty fixed block claiming one output byte.
-        XCTAssertThrowsError(try Inflate.raw([0x03, 0x00], expectedSize: 1, file: "f", what: "m", offset: 0))
-        XCTAssertEqual(try Inflate.raw([0x03, 0x00], expectedSize: 0, file: "f", what: "m", offset: 0), [])
+    /// Issue 13: zip CRC-32s were not checked. A flipped CRC is refused naming the member, for a
+    /// stored member when the archive is listed, for a deflated one when the tensor is read.
+    func testNpzWithAWrongCRCIsRefusedNamingTheMember() throws {
+        let t = try sampleTensors()[0]
+        for deflate in [false, true] {
+            let good = DumpWriter.zip([("w.npy", DumpWriter.npy(t))], deflate: deflate)
+            XCTAssertEqual(try NpzReader.read(path: try tempFile(good, "m.npz"))[0].readBytes(), t.bytes)
+            let right = DumpWriter.npy(t).withUnsafeBytes { Zlib.crc32($0) }
+            let bad = DumpWriter.zip([("w.npy", DumpWriter.npy(t))], deflate: deflate, crc: ["w.npy": right ^ 0x10])
+            XCTAssertThrowsError(try NpzReader.read(path: try tempFile(bad, "m.npz")).map { try $0.readBytes() }, "deflate \(deflate)") { e in
+                guard case let ImportError.malformed(_, detail, _) = e else { return XCTFail("\(e)") }
+                XCTAssertTrue(detail.hasPrefix("member 'w.npy': CRC-32 is 0x\(String(right, radix: 16)), the archive says"), detail)
+            }
+        }
+    }
+
+    /// A zip bomb: a deflated member declared as a 4-element array whose stream goes on with 64 MiB
+    /// of zeros is refused once the declared bytes are out (the output buffer is the declared size,
+    /// never grown). Declared sizes the stream cannot fill, or impossible ones, are refused too.
+    func testDeflatedMembersMustInflateToExactlyTheDeclaredSize() throws {
+        let npy = DumpWriter.npy(try Tensor(name: "w", shape: [4], floats: [1, 2, 3, 4]))
+        var zip = DumpWriter.zip([("w.npy", npy + [UInt8](repeating: 0, count: 64 << 20))], deflate: true)
+        XCTAssertLessThan(zip.count, 128 << 10)
+        let dir = try XCTUnwrap((0..<zip.count - 4).last { LE.u32(zip, $0) == 0x0201_4B50 })
+        for at in [22, dir + 24] { zip.replaceSubrange(at..<(at + 4), with: DumpWriter.le32(npy.count)) }
+        let bomb = try NpzReader.read(path: try tempFile(zip, "bomb.npz"))
+        XCTAssertEqual(bomb.map(\.shape), [[4]])
+        XCTAssertThrowsError(try bomb[0].readBytes()) { e in
+            XCTAssertTrue("\(e)".contains("member 'w.npy': deflate stream: inflates to more than the declared \(npy.count) bytes"), "\(e)")
+        }
+        func inflate(_ stream: [UInt8], size: Int) throws -> String {
+            let reader = try FileReader(path: try tempFile(stream, "s.bin"))
+            do { return try Zlib.inflate(reader, offset: 0, compressedSize: stream.count, size: size, what: "m") == npy ? "ok" : "wrong bytes" }
+            catch let ImportError.malformed(_, detail, _) { return detail }
+        }
+        XCTAssertEqual(try inflate(DumpWriter.rawDeflate(npy), size: npy.count), "ok")
+        XCTAssertEqual(try inflate(DumpWriter.rawDeflate(npy), size: npy.count + 1),
+                       "m: deflate stream: ends after \(npy.count) bytes; the archive declares \(npy.count + 1)")
+        let padded = DumpWriter.rawDeflate(npy) + [0, 0]
+        XCTAssertEqual(try inflate(padded, size: npy.count), "m: deflate stream: ends with 2 of its \(padded.count) compressed bytes unused")
+        XCTAssertEqual(try inflate([0x03, 0x00], size: 1 << 40), "m: deflate stream: declared size 1099511627776 is impossible for 2 compressed bytes")
+        XCTAssertEqual(try inflate(Array(DumpWriter.rawDeflate(npy).dropLast(3)), size: npy.count).prefix(28), "m: deflate stream: truncated")
     }
 
     func testRawManifestHostile() throws {
@@ -147,8 +184,8 @@ final class DumpImportTestsHostile: XCTestCase {
         }
     }
 
-    func tempFile(_ bytes: [UInt8]) throws -> String {
-        let p = try makeTempDir("tmp") + "/f.safetensors"
+    func tempFile(_ bytes: [UInt8], _ name: String = "f.safetensors") throws -> String {
+        let p = try makeTempDir("tmp") + "/" + name
         try write(bytes, p)
         return p
     }

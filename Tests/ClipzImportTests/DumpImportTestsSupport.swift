@@ -1,3 +1,4 @@
+import CZlib
 import ClipzCore
 import Foundation
 import XCTest
@@ -29,18 +30,30 @@ enum DumpWriter {
         return NpyHeader.magic + [1, 0] + [UInt8(dict.utf8.count & 0xFF), UInt8(dict.utf8.count >> 8)] + Array(dict.utf8) + t.bytes
     }
 
-    /// A zip with stored members and no CRCs (the reader does not check them).
-    static func storedZip(_ members: [(String, [UInt8])]) -> [UInt8] {
+    /// A zip of stored or raw-deflated members with their CRC-32s; `crc` overrides a member's CRC.
+    static func zip(_ members: [(String, [UInt8])], deflate: Bool = false, crc: [String: UInt32] = [:]) -> [UInt8] {
         var out: [UInt8] = [], dir: [UInt8] = []
         for (name, bytes) in members {
             let n = Array(name.utf8)
             let offset = out.count
-            out += le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le32(0) + le32(0) + le32(bytes.count) + le32(bytes.count) + le16(n.count) + le16(0) + n + bytes
-            dir += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le32(0) + le32(0) + le32(bytes.count) + le32(bytes.count)
+            let data = deflate ? rawDeflate(bytes) : bytes
+            let sum = Int(crc[name] ?? bytes.withUnsafeBytes { Zlib.crc32($0) })
+            let fields = le16(deflate ? 8 : 0) + le16(0) + le16(0) + le32(sum) + le32(data.count) + le32(bytes.count)
+            out += le32(0x0403_4B50) + le16(20) + le16(0) + fields + le16(n.count) + le16(0) + n + data
+            dir += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + fields
             dir += le16(n.count) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset) + n
         }
         let dirOffset = out.count
         return out + dir + le32(0x0605_4B50) + le16(0) + le16(0) + le16(members.count) + le16(members.count) + le32(dir.count) + le32(dirOffset) + le16(0)
+    }
+
+    /// Raw DEFLATE (zlib's `compress2` output without its 2-byte header and 4-byte Adler-32 trailer).
+    static func rawDeflate(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(compressBound(uLong(bytes.count))))
+        var length = uLong(out.count)
+        let status = compress2(&out, &length, bytes, uLong(bytes.count), 6)
+        precondition(status == Z_OK, "compress2 failed in a test helper")
+        return Array(out[2..<(Int(length) - 4)])
     }
 
     static func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
@@ -72,16 +85,17 @@ enum DumpTestModel {
         var out: [Tensor] = []
         for t in c {
             guard let ref = scheme.locate(t.name) else { continue }
-            switch ref.transform {
-            case .identity, .scalar: var s = t; s.name = ref.name; out.append(s)
+            switch ref.layout {
+            case .identity, .reshape: var s = t; s.name = ref.name; out.append(s)
             case .transpose:
-                out.append(try Tensor(name: ref.name, dtype: t.dtype, shape: [t.shape[1], t.shape[0]],
-                                      bytes: CanonicalTensors.transpose2D(t.bytes, rows: t.shape[0], cols: t.shape[1], elementSize: 4)))
+                let bytes = try XCTUnwrap(SourceTensor.transposed(t.bytes, rows: t.shape[0], cols: t.shape[1], elementSize: 4, colStart: 0, colCount: t.shape[1]))
+                out.append(try Tensor(name: ref.name, dtype: t.dtype, shape: [t.shape[1], t.shape[0]], bytes: bytes))
             case let .rows(part, _):
                 guard part == 0 else { continue }
                 let k = t.name.replacingOccurrences(of: "attn.q.", with: "attn.k."), v = t.name.replacingOccurrences(of: "attn.q.", with: "attn.v.")
                 guard let kt = by[k], let vt = by[v] else { continue }
                 out.append(try Tensor(name: ref.name, dtype: t.dtype, shape: [3 * t.shape[0]] + t.shape.dropFirst(), bytes: t.bytes + kt.bytes + vt.bytes))
+            case .columnsTransposed: continue
             }
         }
         return out

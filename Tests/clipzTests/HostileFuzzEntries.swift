@@ -66,7 +66,7 @@ enum FuzzEntries {
     }
 
     /// The container reader on its own (every tensor's bytes), then the whole dump import.
-    static func dump(_ path: String, stored: (String) throws -> [StoredTensor]) throws {
+    static func dump(_ path: String, stored: (String) throws -> [SourceTensor]) throws {
         for t in (try? stored(path)) ?? [] { _ = try? t.convert(t.readBytes()) }
         try loadAll(DumpImporter.load(paths: [path], configPath: nil))
     }

@@ -24,6 +24,7 @@ swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name ClipzFuzz \
     -Xcc -fmodule-map-file="$B/COnnxProto.build/module.modulemap" -Xcc -I -Xcc Sources/COnnxProto/include \
     -Xcc -fmodule-map-file="$B/CClipzImage.build/module.modulemap" -Xcc -I -Xcc Sources/CClipzImage/include \
     -Xcc -fmodule-map-file=Sources/CZstd/module.modulemap -Xcc -fmodule-map-file=Sources/CProtobufC/module.modulemap \
+    -Xcc -fmodule-map-file=Sources/CZlib/module.modulemap \
     Tools/fuzz/Harness.swift Tests/clipzTests/HostileFuzzEntries.swift "${objs[@]}" \
     -lzstd -lprotobuf-c -lpng16 -ljpeg -lz -ldl -lm \
     -o "$SCRATCH/clipz-fuzz"

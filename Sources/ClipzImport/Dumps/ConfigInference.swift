@@ -5,9 +5,9 @@ import ClipzCore
 /// guessed (width / 64 heads, QuickGELU, argmax pooling, as in OpenAI CLIP) and the guesses are
 /// returned as notes for the provenance record.
 enum ConfigInference {
-    static func infer(scheme: NamingScheme, stored: [String: StoredTensor], sourceLabel: String) throws -> (ModelConfig, [String]) {
+    static func infer(scheme: NamingScheme, stored: [String: SourceTensor], sourceLabel: String) throws -> (ModelConfig, [String]) {
         func shape(_ canonical: String) throws -> [Int] {
-            guard let ref = scheme.locate(canonical), let t = stored[ref.name], let s = CanonicalTensors.shape(of: t, ref) else {
+            guard let ref = scheme.locate(canonical), let t = stored[ref.name], let s = ref.layout.canonicalShape(of: t.shape) else {
                 throw ImportError.config(file: sourceLabel, detail: "cannot infer the config: no usable tensor for '\(canonical)' (\(scheme.id) naming)")
             }
             return s

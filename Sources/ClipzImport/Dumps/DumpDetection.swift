@@ -7,7 +7,7 @@ enum DumpDetection {
 
     struct Found {
         var kind: Kind
-        var tensors: [StoredTensor]
+        var tensors: [SourceTensor]
         /// Files whose bytes make up the model (hashed into provenance).
         var files: [String]
         /// The folder searched for config.json & co.
@@ -38,13 +38,13 @@ enum DumpDetection {
         guard fm.fileExists(atPath: path) else { return nil }
         if path.hasSuffix(".safetensors") || path.hasSuffix(indexSuffix) { return (.safetensors, path) }
         if path.hasSuffix(".npz") { return (.npz, path) }
-        if (path as NSString).lastPathComponent == "manifest.json" { return (.raw, DumpPaths.folder(of: path)) }
+        if (path as NSString).lastPathComponent == "manifest.json" { return (.raw, ModelFolder.containing(path)) }
         return nil
     }
 
     static func read(_ path: String) throws -> Found {
         guard let (kind, target) = kind(of: path) else { throw ImportError.unknownSource(path: path) }
-        let folder = kind == .raw || kind == .npyDir ? target : DumpPaths.folder(of: target)
+        let folder = kind == .raw || kind == .npyDir ? target : ModelFolder.containing(target)
         switch kind {
         case .raw:
             let d = try RawDumpReader.read(folder: target)
@@ -64,7 +64,7 @@ enum DumpDetection {
     }
 
     /// `model.safetensors.index.json`: {"weight_map": {tensor: shard file}}. Shards must lie inside the folder.
-    static func sharded(index: String) throws -> ([StoredTensor], [String]) {
+    static func sharded(index: String) throws -> ([SourceTensor], [String]) {
         let j = try DumpPaths.jsonObject(at: index)
         guard let map = j["weight_map"] as? [String: String] else {
             throw ImportError.malformed(file: index, detail: "\"weight_map\" must map tensor names to shard file names")
@@ -73,11 +73,11 @@ enum DumpDetection {
         guard shardNames.count <= maxShards else {
             throw ImportError.limitExceeded(file: index, what: "shard count", value: shardNames.count, limit: maxShards)
         }
-        let folder = DumpPaths.folder(of: index)
-        var out: [StoredTensor] = []
+        let folder = ModelFolder.containing(index)
+        var out: [SourceTensor] = []
         var files: [String] = []
         for shard in shardNames {
-            let file = try DumpPaths.resolveInside(folder: folder, relative: shard, referrer: index)
+            let file = try ModelFolder.resolve(shard, in: folder, referrer: index)
             files.append(file)
             for t in try SafetensorsReader.read(path: file) {
                 guard map[t.name] == shard else {

@@ -21,7 +21,7 @@ public enum DumpImporter {
         guard kinds.count == 1, let kind = kinds.first else {
             throw ImportError.unsupported(file: first, detail: "mixing source kinds \(kinds.map(\.rawValue).sorted())")
         }
-        var stored: [String: StoredTensor] = [:]
+        var stored: [String: SourceTensor] = [:]
         for t in found.flatMap(\.tensors) {
             guard stored.updateValue(t, forKey: t.name) == nil else {
                 throw ImportError.malformed(file: t.file, detail: "tensor '\(t.name)' appears in more than one source")
@@ -64,7 +64,7 @@ public enum DumpImporter {
 
     /// Refuses source tensors the architecture does not use (a config with too few layers, layer
     /// scale or bias parameters Clipz would silently drop), except known buffers.
-    static func checkAllUsed(config: ModelConfig, scheme: NamingScheme, stored: [String: StoredTensor]) throws {
+    static func checkAllUsed(config: ModelConfig, scheme: NamingScheme, stored: [String: SourceTensor]) throws {
         let used = Set(CanonicalName.expectedShapes(config).compactMap { scheme.locate($0.0)?.name })
         let extra = stored.keys.filter { !used.contains($0) && !scheme.isIgnorable($0) }.sorted()
         guard let e = extra.first, let t = stored[e] else { return }

@@ -1,43 +1,34 @@
 import ClipzCore
 import Foundation
 
-/// Random access to a file that is read piecewise (never loaded whole): every read is checked
-/// against the file size *before* a buffer is allocated, so a hostile length cannot make us
-/// allocate more than the file holds.
+/// Random access to a file that is read piecewise (never loaded whole), opened through
+/// `InputFile` (regular files only). Every read is checked against the file size *before* a buffer
+/// is allocated, so a hostile length cannot make us allocate more than the file holds.
 final class FileReader {
-    let path: String
-    let size: Int
-    private let handle: FileHandle
+    let file: InputFile
+    var path: String { file.path }
+    var size: Int { file.size }
 
+    /// - Throws: `CoreError.unreadableFile` when the file is missing or not a regular file.
     init(path: String) throws {
-        self.path = path
-        guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
-              let n = (attrs[.size] as? NSNumber)?.intValue else {
-            throw ImportError.io(file: path, message: "cannot stat file")
-        }
-        guard let h = FileHandle(forReadingAtPath: path) else { throw ImportError.io(file: path, message: "cannot open file for reading") }
-        self.size = n
-        self.handle = h
+        file = try InputFile(path: path)
     }
-
-    deinit { try? handle.close() }
 
     /// Exactly `count` bytes at `offset`; throws `malformed` naming `what` if the range leaves the file.
     func read(at offset: Int, count: Int, what: String) throws -> [UInt8] {
+        try checkRange(offset, count, what: what)
+        return try file.read(at: offset, count: count)
+    }
+
+    /// Fills `buffer` from `offset`; throws `malformed` naming `what` if the range leaves the file.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int, what: String) throws {
+        try checkRange(offset, buffer.count, what: what)
+        try file.read(into: buffer, at: offset)
+    }
+
+    private func checkRange(_ offset: Int, _ count: Int, what: String) throws {
         guard offset >= 0, count >= 0, let end = Checked.add(offset, count), end <= size else {
             throw ImportError.malformed(file: path, detail: "\(what): \(count) bytes at offset \(offset) run past the end of the file (\(size) bytes)", offset: offset)
-        }
-        if count == 0 { return [] }
-        do {
-            try handle.seek(toOffset: UInt64(offset))
-            guard let data = try handle.read(upToCount: count), data.count == count else {
-                throw ImportError.malformed(file: path, detail: "\(what): short read (file changed while reading?)", offset: offset)
-            }
-            return [UInt8](data)
-        } catch let e as ImportError {
-            throw e
-        } catch {
-            throw ImportError.io(file: path, message: "\(what): \(error)")
         }
     }
 }
@@ -68,35 +59,14 @@ enum DumpPaths {
         (folder as NSString).appendingPathComponent(name)
     }
 
-    static func folder(of path: String) -> String {
-        let f = (path as NSString).deletingLastPathComponent
-        return f.isEmpty ? "." : f
-    }
-
-    /// Resolves `relative` inside `folder`, refusing absolute paths, `..` components and symbolic
-    /// links whose target lies outside the folder. `referrer` is the file that named the path.
-    static func resolveInside(folder: String, relative: String, referrer: String) throws -> String {
-        let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
-        guard !relative.isEmpty, !relative.hasPrefix("/"), !relative.contains("\0"), !relative.contains("\\"),
-              !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
-            throw ImportError.unsafePath(file: referrer, path: relative)
-        }
-        let base = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
-        let full = URL(fileURLWithPath: join(base, relative)).standardizedFileURL.resolvingSymlinksInPath().path
-        guard full.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
-            throw ImportError.unsafePath(file: referrer, path: relative)
-        }
-        return full
-    }
-
     /// Parses a JSON object from a file, refusing files above `cap` bytes and, when `maxEntries` is
     /// given, files whose entries (objects at depth 3, `JSONCensus`), JSON values (at most
     /// `valuesPerEntry` per entry + 4096) or nesting depth (32) exceed the caps — counted before the
     /// parser builds anything, so parse cost stays proportional to what can be accepted.
     static func jsonObject(at path: String, cap: Int = 16 << 20, maxEntries: Int? = nil, valuesPerEntry: Int = 32) throws -> [String: Any] {
-        let r = try FileReader(path: path)
-        guard r.size <= cap else { throw ImportError.limitExceeded(file: path, what: "JSON file size", value: r.size, limit: cap) }
-        let bytes = try r.read(at: 0, count: r.size, what: "JSON")
+        let file = try InputFile(path: path)
+        guard file.size <= cap else { throw ImportError.limitExceeded(file: path, what: "JSON file size", value: file.size, limit: cap) }
+        let bytes = try file.read(at: 0, count: file.size)
         if let maxEntries {
             let c = JSONCensus(bytes)
             func over(_ what: String, _ v: Int, _ l: Int) -> ImportError {

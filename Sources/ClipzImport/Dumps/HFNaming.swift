@@ -34,12 +34,12 @@ struct HFNaming: NamingScheme {
 
     func locate(_ canonical: String) -> SourceRef? {
         if let f = Self.fixed[canonical] {
-            return SourceRef(name: prefix + f, transform: canonical == CanonicalName.logitScale ? .scalar : .identity)
+            return SourceRef(name: prefix + f, layout: canonical == CanonicalName.logitScale ? .reshape : .identity)
         }
         guard let (tower, i, param) = Naming.splitLayer(canonical) else { return nil }
         for (c, h) in Self.layerModules where param.hasPrefix(c) {
             let model = tower == .vision ? "vision_model" : "text_model"
-            return SourceRef(name: "\(prefix)\(model).encoder.layers.\(i).\(h)\(param.dropFirst(c.count))", transform: .identity)
+            return SourceRef(name: "\(prefix)\(model).encoder.layers.\(i).\(h)\(param.dropFirst(c.count))", layout: .identity)
         }
         return nil
     }

@@ -1,21 +1,9 @@
 import ClipzCore
 
-/// How a canonical tensor is made from a source tensor (Formats/tensors.md, "layout rules").
-enum Transform: Sendable, Equatable {
-    /// Same bytes, same shape.
-    case identity
-    /// A 2-D tensor stored [in, out] (open_clip `proj`) becomes [out, in].
-    case transpose
-    /// Part `part` of `of` equal row blocks (open_clip packed q/k/v `in_proj_*`): a contiguous byte range.
-    case rows(part: Int, of: Int)
-    /// Shape [1] or [] becomes rank 0 (`logit_scale`).
-    case scalar
-}
-
 /// Where a canonical tensor comes from in a source naming scheme.
 struct SourceRef: Equatable {
     var name: String
-    var transform: Transform
+    var layout: LayoutFix
 }
 
 /// A checkpoint naming convention (Hugging Face, open_clip/OpenAI, or Clipz canonical names).
@@ -51,7 +39,7 @@ enum Naming {
 struct CanonicalNaming: NamingScheme {
     var id: String { "canonical" }
     func locate(_ canonical: String) -> SourceRef? {
-        SourceRef(name: canonical, transform: canonical == CanonicalName.logitScale ? .scalar : .identity)
+        SourceRef(name: canonical, layout: canonical == CanonicalName.logitScale ? .reshape : .identity)
     }
     func isIgnorable(_ source: String) -> Bool { source == CanonicalName.bpeMerges }
 }

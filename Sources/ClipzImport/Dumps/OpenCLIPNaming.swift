@@ -28,24 +28,24 @@ struct OpenCLIPNaming: NamingScheme {
     ]
 
     func locate(_ canonical: String) -> SourceRef? {
-        if let f = Self.fixed[canonical] { return SourceRef(name: prefix + f, transform: .identity) }
+        if let f = Self.fixed[canonical] { return SourceRef(name: prefix + f, layout: .identity) }
         switch canonical {
-        case CanonicalName.visionProj: return SourceRef(name: prefix + "visual.proj", transform: .transpose)
+        case CanonicalName.visionProj: return SourceRef(name: prefix + "visual.proj", layout: .transpose)
         case CanonicalName.textProj:
             // Some open_clip variants hold the text projection as an nn.Linear ([D, W] already).
-            if names.contains(prefix + "text_projection.weight") { return SourceRef(name: prefix + "text_projection.weight", transform: .identity) }
-            return SourceRef(name: prefix + "text_projection", transform: .transpose)
-        case CanonicalName.logitScale: return SourceRef(name: prefix + "logit_scale", transform: .scalar)
+            if names.contains(prefix + "text_projection.weight") { return SourceRef(name: prefix + "text_projection.weight", layout: .identity) }
+            return SourceRef(name: prefix + "text_projection", layout: .transpose)
+        case CanonicalName.logitScale: return SourceRef(name: prefix + "logit_scale", layout: .reshape)
         default: break
         }
         guard let (tower, i, param) = Naming.splitLayer(canonical) else { return nil }
         let block = "\(prefix)\(tower == .vision ? "visual." : "")transformer.resblocks.\(i)."
         for (k, part) in [("attn.q.", 0), ("attn.k.", 1), ("attn.v.", 2)] where param.hasPrefix(k) {
             let packed = param.hasSuffix("weight") ? "attn.in_proj_weight" : "attn.in_proj_bias"
-            return SourceRef(name: block + packed, transform: .rows(part: part, of: 3))
+            return SourceRef(name: block + packed, layout: .rows(part: part, of: 3))
         }
         for (c, o) in Self.layerModules where param.hasPrefix(c) {
-            return SourceRef(name: block + o + param.dropFirst(c.count), transform: .identity)
+            return SourceRef(name: block + o + param.dropFirst(c.count), layout: .identity)
         }
         return nil
     }

@@ -14,7 +14,7 @@ enum RawDumpReader {
     ]
 
     struct Dump {
-        var tensors: [StoredTensor]
+        var tensors: [SourceTensor]
         /// Canonical `ModelConfig` JSON object embedded in the manifest, if any.
         var config: ModelConfig?
         var dataFiles: [String]
@@ -40,7 +40,7 @@ enum RawDumpReader {
             }
             config = decoded
         }
-        var out: [StoredTensor] = []
+        var out: [SourceTensor] = []
         var names = Set<String>()
         var sizes: [String: Int] = [:]
         var claimed: [String: [(Int, Int, String)]] = [:]
@@ -60,9 +60,9 @@ enum RawDumpReader {
             }
             let shape = try shapeAny.map { try SafetensorsReader.jsonInt($0, path: manifestPath, what: "tensor '\(name)' shape") }
             let offset = try e["offset"].map { try SafetensorsReader.jsonInt($0, path: manifestPath, what: "tensor '\(name)' offset") } ?? 0
-            let file = try DumpPaths.resolveInside(folder: folder, relative: rel, referrer: manifestPath)
+            let file = try ModelFolder.resolve(rel, in: folder, referrer: manifestPath)
             if sizes[file] == nil { sizes[file] = try FileReader(path: file).size }
-            let t = try StoredTensor(name: name, dtype: dtype, shape: shape, file: file, storage: .plain(offset: offset))
+            let t = try SourceTensor(name: name, dtype: dtype, shape: shape, file: file, storage: .file(path: file, offset: offset))
             guard let end = Checked.add(offset, t.byteCount), end <= sizes[file] ?? 0 else {
                 throw ImportError.malformed(file: file, detail: "tensor '\(name)': \(t.byteCount) bytes at offset \(offset) run past the end of '\(rel)'", offset: offset)
             }

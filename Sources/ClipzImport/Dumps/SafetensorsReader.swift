@@ -11,7 +11,7 @@ enum SafetensorsReader {
         "F32": .f32, "F16": .f16, "BF16": .bf16, "F64": .f64, "I64": .i64, "I32": .i32, "U8": .u8, "I8": .i8,
     ]
 
-    static func read(path: String) throws -> [StoredTensor] {
+    static func read(path: String) throws -> [SourceTensor] {
         let r = try FileReader(path: path)
         let lenBytes = try r.read(at: 0, count: 8, what: "safetensors header length")
         guard let headerLen = LE.u64(lenBytes, 0) else {
@@ -29,7 +29,7 @@ enum SafetensorsReader {
         guard json.count <= DumpLimits.maxTensors + 1 else {
             throw ImportError.limitExceeded(file: path, what: "tensor count", value: json.count, limit: DumpLimits.maxTensors)
         }
-        var out: [StoredTensor] = []
+        var out: [SourceTensor] = []
         var ranges: [(Int, Int, String)] = []
         for (name, value) in json where name != "__metadata__" {
             let t = try entry(name: name, value: value, path: path, dataStart: dataStart, dataSize: dataSize)
@@ -42,7 +42,7 @@ enum SafetensorsReader {
     }
 
     /// One header entry, validated against the data region.
-    static func entry(name: String, value: Any, path: String, dataStart: Int, dataSize: Int) throws -> (StoredTensor, Int, Int) {
+    static func entry(name: String, value: Any, path: String, dataStart: Int, dataSize: Int) throws -> (SourceTensor, Int, Int) {
         guard name.utf8.count <= DumpLimits.maxNameBytes else {
             throw ImportError.limitExceeded(file: path, what: "tensor name length", value: name.utf8.count, limit: DumpLimits.maxNameBytes)
         }
@@ -62,7 +62,7 @@ enum SafetensorsReader {
         guard begin <= end, end <= dataSize, let fileOffset = Checked.add(dataStart, begin) else {
             throw ImportError.malformed(file: path, detail: "tensor '\(name)': data_offsets [\(begin), \(end)] outside the data region of \(dataSize) bytes", offset: dataStart)
         }
-        let t = try StoredTensor(name: name, dtype: dtype, shape: shape, file: path, storage: .plain(offset: fileOffset))
+        let t = try SourceTensor(name: name, dtype: dtype, shape: shape, file: path, storage: .file(path: path, offset: fileOffset))
         guard t.byteCount == end - begin else {
             throw ImportError.malformed(file: path, detail: "tensor '\(name)': \(dt) \(shape) needs \(t.byteCount) bytes but data_offsets span \(end - begin)", offset: fileOffset)
         }

@@ -2,7 +2,7 @@ import ClipzCore
 
 /// The member table of a zip archive (what `np.savez` writes): end-of-central-directory record,
 /// optional ZIP64 records, central directory, and each member's local header. Only the directory
-/// is read; member data is located, not loaded.
+/// is read; member data is located, not loaded. Each member's CRC-32 is kept for the reader to check.
 enum ZipReader {
     struct Member {
         var name: String
@@ -10,6 +10,8 @@ enum ZipReader {
         var method: Int
         var compressedSize: Int
         var size: Int
+        /// zip's CRC-32 of the uncompressed bytes.
+        var crc32: UInt32
         /// Offset of the member's data (after its local header).
         var dataOffset: Int
     }
@@ -29,7 +31,7 @@ enum ZipReader {
         var p = 0
         for _ in 0..<count {
             func bad(_ m: String) -> ImportError { .malformed(file: path, detail: "zip central directory: \(m)", offset: dirOffset + p) }
-            guard LE.u32(dir, p) == 0x0201_4B50, let method = LE.u16(dir, p + 10), let flags = LE.u16(dir, p + 8),
+            guard LE.u32(dir, p) == 0x0201_4B50, let method = LE.u16(dir, p + 10), let flags = LE.u16(dir, p + 8), let crc = LE.u32(dir, p + 16),
                   var comp = LE.u32(dir, p + 20), var size = LE.u32(dir, p + 24), let nameLen = LE.u16(dir, p + 28),
                   let extraLen = LE.u16(dir, p + 30), let commentLen = LE.u16(dir, p + 32), var local = LE.u32(dir, p + 42),
                   p + 46 + nameLen + extraLen + commentLen <= dir.count else { throw bad("bad or truncated entry") }
@@ -51,14 +53,14 @@ enum ZipReader {
                 }
                 e += 4 + len
             }
-            out.append(try locate(r, name: name, method: method, comp: comp, size: size, local: local))
+            out.append(try locate(r, name: name, method: method, comp: comp, size: size, crc: UInt32(crc), local: local))
             p += 46 + nameLen + extraLen + commentLen
         }
         return out
     }
 
     /// Reads the member's local header to find where its data starts, and bounds it by the file.
-    static func locate(_ r: FileReader, name: String, method: Int, comp: Int, size: Int, local: Int) throws -> Member {
+    static func locate(_ r: FileReader, name: String, method: Int, comp: Int, size: Int, crc: UInt32, local: Int) throws -> Member {
         let h = try r.read(at: local, count: 30, what: "zip local header of '\(name)'")
         guard LE.u32(h, 0) == 0x0403_4B50, let n = LE.u16(h, 26), let x = LE.u16(h, 28) else {
             throw ImportError.malformed(file: r.path, detail: "bad local header for member '\(name)'", offset: local)
@@ -72,7 +74,7 @@ enum ZipReader {
         guard method == 8 || comp == size else {
             throw ImportError.malformed(file: r.path, detail: "stored member '\(name)' has compressed size \(comp) != size \(size)", offset: local)
         }
-        return Member(name: name, method: method, compressedSize: comp, size: size, dataOffset: data)
+        return Member(name: name, method: method, compressedSize: comp, size: size, crc32: crc, dataOffset: data)
     }
 
     /// Finds the end-of-central-directory record (and ZIP64 record if present).

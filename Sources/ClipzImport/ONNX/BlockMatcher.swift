@@ -52,8 +52,8 @@ extension ONNXGraph {
                     throw ImportError.graphMismatch(file: file, node: l.node, expected: "packed slice \(slot) to feed one of q, k, v")
                 }
                 let key = ["q", "k", "v"][r.rawValue]
-                plans["attn.\(key).weight"] = TensorPlan(ref: l.weight, transform: l.layout == .inOut ? .columnsTransposed(start: slot * w, count: w) : .rows(start: slot * w, count: w), shape: [w, w])
-                plans["attn.\(key).bias"] = TensorPlan(ref: pb, transform: .rows(start: slot * w, count: w), shape: [w])
+                plans["attn.\(key).weight"] = TensorPlan(ref: l.weight, layout: l.layout == .inOut ? .columnsTransposed(part: slot, of: 3) : .rows(part: slot, of: 3), shape: [w, w])
+                plans["attn.\(key).bias"] = TensorPlan(ref: pb, layout: .rows(part: slot, of: 3), shape: [w])
             }
             paths = Array(slots.values); packed = true
         } else {

@@ -120,6 +120,7 @@ extension ONNXGraph {
 extension ONNXTensorRef {
     /// A synthetic f32 scalar (Constant nodes with `value_float`).
     static func scalar(_ f: Float, name: String, file: String) -> ONNXTensorRef {
-        ONNXTensorRef(name: name, onnxType: 1, shape: [], elementCount: 1, storage: .inline(withUnsafeBytes(of: f) { Array($0) }), file: file)
+        let bytes = withUnsafeBytes(of: f) { Array($0) }
+        return ONNXTensorRef(name: name, onnxType: 1, shape: [], elementCount: 1, storage: .produced { bytes }, file: file)
     }
 }

@@ -53,7 +53,7 @@ public enum ONNXImporter {
         var plans: [String: TensorPlan] = [:]
         for (name, p) in v.plans + t.plans { plans[name] = p }
         if let ls = graphs.lazy.compactMap({ $0.logitScale() }).first {
-            plans[CanonicalName.logitScale] = TensorPlan(ref: ls, transform: .reshape, shape: [])
+            plans[CanonicalName.logitScale] = TensorPlan(ref: ls, layout: .reshape, shape: [])
             notes.append("logit_scale from the Exp of '\(ls.name)'")
         }
         var tensors: [TensorSource] = []
@@ -65,9 +65,7 @@ public enum ONNXImporter {
             }
             guard let plan = plans[name] else { throw ImportError.missingTensor(file: paths[0], name: name, hint: "the graph matcher did not find it") }
             guard plan.shape == shape else { throw ImportError.shapeMismatch(file: plan.ref.file, tensor: name, expected: shape, actual: plan.shape) }
-            let dt = try plan.ref.requireDType()
-            guard dt.isFloat else { throw ImportError.unsupported(file: plan.ref.file, detail: "tensor '\(plan.ref.name)' for \(name) is \(dt.rawValue)") }
-            tensors.append(TensorSource(name: name, dtype: dt, shape: shape, load: { try plan.load(name: name) }))
+            tensors.append(try plan.canonical(name))
         }
         let sources = try paths.map { p -> SourceFile in
             let bytes = ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.intValue ?? 0

@@ -18,29 +18,22 @@ enum ONNXLimits {
 }
 
 /// Owns a ModelProto unpacked by protobuf-c (with initializer raw_data stripped, see
-/// `ONNXWireStrip`) and an open descriptor on the file, and frees both when the last reference
-/// goes. Tensor sources keep it alive so embedded initializer bytes are read lazily with pread,
-/// after the graph has been matched. Read-only after `init`, hence safe to share across threads.
+/// `ONNXWireStrip`) and frees it when the last reference goes. Tensors held in protobuf fields keep
+/// it alive; stripped raw_data is read lazily from the file, like any `SourceTensor`, after the
+/// graph has been matched. Read-only after `init`, hence safe to share across threads.
 final class ONNXProtoModel: @unchecked Sendable {
     let path: String
     let fileBytes: Int
     let pointer: UnsafeMutablePointer<Onnx__ModelProto>
     /// raw_data location of `graph.initializer[i]` in the file; nil when it had none.
     let initializerRaw: [ONNXRawRange?]
-    private let fd: Int32
 
-    /// - Throws: `ImportError.io` when unreadable, `.limitExceeded` above 2 GiB,
+    /// - Throws: `CoreError.unreadableFile` when unreadable or not a regular file, `.limitExceeded` above 2 GiB,
     ///   `.malformed` when the wire walk or protobuf-c rejects the bytes or the file has no graph.
     init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ImportError.io(file: path, message: "cannot open: \(String(cString: strerror(errno)))") }
-        var ok = false
-        defer { if !ok { close(fd) } }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ImportError.io(file: path, message: "cannot stat: \(String(cString: strerror(errno)))") }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw ImportError.io(file: path, message: "cannot read: not a regular file") }
-        let size = Int(st.st_size)
+        let (fd, size) = try InputFile.openDescriptor(path)
+        defer { close(fd) }
         guard size <= ONNXLimits.maxFileBytes else {
             throw ImportError.limitExceeded(file: path, what: "ONNX file size", value: size, limit: ONNXLimits.maxFileBytes)
         }
@@ -61,33 +54,14 @@ final class ONNXProtoModel: @unchecked Sendable {
             onnx__model_proto__free_unpacked(model, nil)
             throw ImportError.malformed(file: path, detail: detail)
         }
-        ok = true
-        self.fd = fd
         fileBytes = size
         initializerRaw = stripped.raw
         pointer = model
         graph = g
     }
 
-    /// Reads `length` bytes at `offset` of the model file (a range the wire walk bounded by the
-    /// file size); a short read means the file shrank since it was opened.
-    func readRange(offset: Int, length: Int, tensor: String) throws -> [UInt8] {
-        try [UInt8](unsafeUninitializedCapacity: length) { buf, count in
-            var done = 0
-            while done < length {
-                let n = pread(fd, buf.baseAddress! + done, length - done, off_t(offset + done))
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { throw ImportError.io(file: path, message: "reading '\(tensor)': \(String(cString: strerror(errno)))") }
-                if n == 0 { throw ImportError.malformed(file: path, detail: "raw_data of '\(tensor)' ends early (file changed?)", offset: offset + done) }
-                done += n
-            }
-            count = length
-        }
-    }
-
     deinit {
         onnx__model_proto__free_unpacked(pointer, nil)
-        close(fd)
     }
 
     /// The graph, checked non-null in `init`.

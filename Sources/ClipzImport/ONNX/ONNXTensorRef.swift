@@ -2,31 +2,24 @@ import COnnxProto
 import ClipzCore
 import Foundation
 
-/// An initializer or Constant-node tensor: type and shape known up front, bytes read on demand
-/// (from the unpacked protobuf, from the model file where raw_data was stripped before unpacking,
-/// or from an external data file).
-struct ONNXTensorRef: @unchecked Sendable {
-    enum Storage {
-        case proto(UnsafePointer<Onnx__TensorProto>, owner: ONNXProtoModel)
-        /// An initializer's raw_data, left in the model file (see `ONNXWireStrip`).
-        case embedded(offset: Int, length: Int, owner: ONNXProtoModel)
-        case external(path: String, offset: Int, length: Int)
-        /// Bytes synthesised by Clipz (scalar attributes such as Constant.value_float).
-        case inline([UInt8])
-    }
+/// An initializer or Constant-node tensor as the graph matcher sees it: ONNX type code and shape
+/// known up front. Its bytes are described by a `SourceTensor.Storage` (the stripped raw_data range
+/// in the model file, an external data file, or protobuf fields read on demand) and loaded through
+/// `source()`, the lazy source-tensor type every importer shares.
+struct ONNXTensorRef: Sendable {
     let name: String
     /// ONNX TensorProto.DataType code.
     let onnxType: Int32
     let shape: [Int]
     let elementCount: Int
-    let storage: Storage
+    let storage: SourceTensor.Storage
     /// The ONNX file this tensor is declared in (for error messages).
     let file: String
 
     /// The Clipz dtype, nil for types Clipz does not read (double, strings, complex...).
-    var dtype: DType? { ONNXTensorRef.dtype(onnxType) }
+    var dtype: DType? { ONNXTensorRef.sourceDType(onnxType)?.loaded }
 
-    static func dtype(_ code: Int32) -> DType? {
+    static func sourceDType(_ code: Int32) -> SourceDType? {
         switch code {
         case 1: return .f32
         case 10: return .f16
@@ -39,49 +32,28 @@ struct ONNXTensorRef: @unchecked Sendable {
         }
     }
 
-    func requireDType() throws -> DType {
-        guard let d = dtype else { throw ImportError.unsupported(file: file, detail: "tensor '\(name)' has ONNX data type \(onnxType)") }
-        return d
-    }
+    func requireDType() throws -> DType { try source().dtype.loaded }
 
     /// Byte count for dtype × shape (checked when the reference was built).
     var byteCount: Int { elementCount * (dtype?.size ?? 0) }
 
-    /// Reads the tensor's little-endian bytes, validating their length against dtype × shape.
-    func loadBytes() throws -> [UInt8] {
-        let dt = try requireDType()
-        switch storage {
-        case let .external(path, offset, length):
-            guard length == byteCount else {
-                throw ImportError.malformed(file: file, detail: "external data for '\(name)' is \(length) bytes, dtype and shape need \(byteCount)")
-            }
-            guard let h = FileHandle(forReadingAtPath: path) else { throw ImportError.io(file: path, message: "cannot open external data for '\(name)'") }
-            defer { try? h.close() }
-            do {
-                try h.seek(toOffset: UInt64(offset))
-                let d = try h.read(upToCount: length) ?? Data()
-                guard d.count == length else {
-                    throw ImportError.malformed(file: path, detail: "external data for '\(name)' ends early", offset: offset)
-                }
-                return [UInt8](d)
-            } catch let e as ImportError { throw e } catch {
-                throw ImportError.io(file: path, message: "reading '\(name)': \(error.localizedDescription)")
-            }
-        case let .inline(b):
-            guard b.count == byteCount else { throw ImportError.malformed(file: file, detail: "tensor '\(name)' has the wrong size") }
-            return b
-        case let .embedded(offset, length, owner):
-            guard length == byteCount else {
-                throw ImportError.malformed(file: file, detail: "tensor '\(name)': raw_data (\(dt.size)-byte elements) holds \(length / max(dt.size, 1)) values, shape \(shape) needs \(elementCount)", offset: offset)
-            }
-            return try owner.readRange(offset: offset, length: length, tensor: name)
-        case let .proto(p, owner):
-            return try withExtendedLifetime(owner) { try protoBytes(p.pointee, dt) }
+    /// The tensor as a `SourceTensor`.
+    /// - Throws: `ImportError.unsupported` for ONNX data types Clipz does not read.
+    func source() throws -> SourceTensor {
+        guard let d = ONNXTensorRef.sourceDType(onnxType) else {
+            throw ImportError.unsupported(file: file, detail: "tensor '\(name)' has ONNX data type \(onnxType)")
         }
+        return try SourceTensor(name: name, dtype: d, shape: shape, file: file, storage: storage)
     }
 
-    private func protoBytes(_ t: Onnx__TensorProto, _ dt: DType) throws -> [UInt8] {
-        let n = elementCount
+    /// Reads the tensor's little-endian bytes, validating their length against dtype × shape.
+    func loadBytes() throws -> [UInt8] { try source().readBytes() }
+
+    /// Bytes of a tensor held in protobuf fields (raw_data left in place, or typed repeated fields).
+    private static func protoBytes(_ t: Onnx__TensorProto, _ dt: DType, name: String, shape: [Int],
+                                   file: String) throws -> [UInt8] {
+        let n = Checked.elementCount(shape) ?? 0
+        let byteCount = n * dt.size
         func bad(_ what: String, _ got: Int) -> ImportError {
             .malformed(file: file, detail: "tensor '\(name)': \(what) holds \(got) values, shape \(shape) needs \(n)")
         }
@@ -143,18 +115,35 @@ extension ONNXTensorRef {
         }
         let dims = cArray(t.dims, t.n_dims).map { Int($0) }
         guard let count = Checked.elementCount(dims),
-              Checked.mul(count, ONNXTensorRef.dtype(t.data_type)?.size ?? 1) != nil else {
+              Checked.mul(count, sourceDType(t.data_type)?.size ?? 1) != nil else {
             throw ImportError.malformed(file: file, detail: "tensor '\(name)' has invalid dims \(dims)")
         }
-        var storage = Storage.proto(p, owner: owner)
-        if let raw { storage = .embedded(offset: raw.offset, length: raw.length, owner: owner) }
+        let size = Checked.mul(count, sourceDType(t.data_type)?.size ?? 0) ?? 0
+        var storage = SourceTensor.Storage.produced { [field = ProtoField(p: p, owner: owner), name] in
+            guard let dt = sourceDType(field.p.pointee.data_type)?.loaded else { return [] }
+            return try withExtendedLifetime(field.owner) {
+                try protoBytes(field.p.pointee, dt, name: name, shape: dims, file: file)
+            }
+        }
+        if let raw {
+            storage = inFile(file, offset: raw.offset, length: raw.length, needed: size, name: name, what: "raw_data")
+        }
         if t.has_data_location != 0 && t.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL {
-            storage = try externalStorage(t, name: name, modelPath: file)
+            storage = try externalStorage(t, name: name, modelPath: file, needed: size)
         }
         return ONNXTensorRef(name: name, onnxType: t.data_type, shape: dims, elementCount: count, storage: storage, file: file)
     }
 
-    private static func externalStorage(_ t: Onnx__TensorProto, name: String, modelPath: String) throws -> Storage {
+    /// Bytes at `offset` of `path`; a length that does not match dtype × shape fails when the tensor is read.
+    private static func inFile(_ path: String, offset: Int, length: Int, needed: Int, name: String,
+                               what: String) -> SourceTensor.Storage {
+        guard length != needed else { return .file(path: path, offset: offset) }
+        let detail = "tensor '\(name)': \(what) is \(length) bytes, dtype and shape need \(needed)"
+        return .produced { throw ImportError.malformed(file: path, detail: detail, offset: offset) }
+    }
+
+    private static func externalStorage(_ t: Onnx__TensorProto, name: String, modelPath: String,
+                                        needed: Int) throws -> SourceTensor.Storage {
         var kv: [String: String] = [:]
         for e in cArray(t.external_data, t.n_external_data) {
             guard let e else { continue }
@@ -163,7 +152,7 @@ extension ONNXTensorRef {
         guard let location = kv["location"], !location.isEmpty else {
             throw ImportError.malformed(file: modelPath, detail: "tensor '\(name)' is external but has no 'location'")
         }
-        let path = try ExternalDataPath.resolve(location, modelPath: modelPath)
+        let path = try ModelFolder.resolve(location, in: ModelFolder.containing(modelPath), referrer: modelPath)
         func number(_ key: String) throws -> Int? {
             guard let s = kv[key] else { return nil }
             guard let v = Int(s), v >= 0 else {
@@ -171,12 +160,18 @@ extension ONNXTensorRef {
             }
             return v
         }
-        let fileSize = ExternalDataPath.size(of: path)
+        let fileSize = try InputFile(path: path).size
         let offset = try number("offset") ?? 0
         let length = try number("length") ?? max(fileSize - offset, 0)
         guard let end = Checked.add(offset, length), end <= fileSize else {
             throw ImportError.malformed(file: path, detail: "tensor '\(name)' needs bytes \(offset)..<\(offset &+ length) but the data file has \(fileSize)", offset: offset)
         }
-        return .external(path: path, offset: offset, length: length)
+        return inFile(path, offset: offset, length: length, needed: needed, name: name, what: "external data")
     }
+}
+
+/// A TensorProto inside an unpacked model, kept alive by its owner (read-only, hence shareable).
+private struct ProtoField: @unchecked Sendable {
+    let p: UnsafePointer<Onnx__TensorProto>
+    let owner: ONNXProtoModel
 }

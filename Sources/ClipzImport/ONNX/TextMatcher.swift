@@ -13,13 +13,13 @@ extension ONNXGraph {
         }
         let w = tok.table.shape[1]
         m.width = w; m.vocabSize = tok.table.shape[0]
-        m.plans.append((CanonicalName.tokenEmbed, TensorPlan(ref: tok.table, transform: .reshape, shape: tok.table.shape)))
+        m.plans.append((CanonicalName.tokenEmbed, TensorPlan(ref: tok.table, layout: .reshape, shape: tok.table.shape)))
         guard let add = uses(tokOut).first(where: { $0.node.opType == "Add" })?.node, let addOut = add.outputs.first,
               let pos = positionTable(otherInput(add, than: tokOut), width: w) else {
             throw ImportError.graphMismatch(file: file, node: tok.node.name, expected: "Add of a position embedding [context, \(w)]")
         }
         m.contextLength = pos.elementCount / w
-        m.plans.append((CanonicalName.textPos, TensorPlan(ref: pos, transform: .reshape, shape: [m.contextLength, w])))
+        m.plans.append((CanonicalName.textPos, TensorPlan(ref: pos, layout: .reshape, shape: [m.contextLength, w])))
 
         let (blocks, last) = try self.blocks(from: addOut, width: w)
         try m.add(blocks: blocks, tower: .text, graph: self)

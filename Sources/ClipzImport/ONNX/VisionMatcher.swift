@@ -23,7 +23,7 @@ extension ONNXGraph {
         }
         guard conv.input(2).isEmpty else { throw ImportError.unsupported(file: file, detail: "patch Conv '\(conv.name)' has a bias (CLIP's has none)") }
         m.width = w; m.patchSize = p
-        m.plans.append((CanonicalName.patchEmbed, TensorPlan(ref: wt, transform: .reshape, shape: wt.shape)))
+        m.plans.append((CanonicalName.patchEmbed, TensorPlan(ref: wt, layout: .reshape, shape: wt.shape)))
 
         // Patch tokens go through layout ops into a Concat with the class embedding.
         guard let cat = firstUse(of: convOut, in: ["Concat"], through: ["Reshape", "Flatten", "Transpose", "Squeeze"]), let catOut = cat.outputs.first,
@@ -34,7 +34,7 @@ extension ONNXGraph {
         guard let cls = embeddingConstant(classSide, elements: w) else {
             throw ImportError.graphMismatch(file: file, node: cat.name, expected: "a constant class embedding of \(w) values (through Expand/Reshape)")
         }
-        m.plans.append((CanonicalName.classEmbed, TensorPlan(ref: cls, transform: .reshape, shape: [w])))
+        m.plans.append((CanonicalName.classEmbed, TensorPlan(ref: cls, layout: .reshape, shape: [w])))
 
         // Position embedding added to all tokens.
         guard let add = uses(catOut).first(where: { $0.node.opType == "Add" })?.node, let addOut = add.outputs.first,
@@ -47,7 +47,7 @@ extension ONNXGraph {
             throw ImportError.graphMismatch(file: file, node: add.name, expected: "grid² + 1 position rows (found \(tokens))")
         }
         m.imageSize = grid * p
-        m.plans.append((CanonicalName.visionPos, TensorPlan(ref: pos, transform: .reshape, shape: [tokens, w])))
+        m.plans.append((CanonicalName.visionPos, TensorPlan(ref: pos, layout: .reshape, shape: [tokens, w])))
 
         guard let pre = layerNorm(from: addOut), pre.weight.elementCount == w else {
             throw ImportError.graphMismatch(file: file, node: add.name, expected: "the pre-transformer layer norm")
