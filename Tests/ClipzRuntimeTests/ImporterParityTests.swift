@@ -30,6 +30,17 @@ final class ImporterParityTests: XCTestCase {
     func testOpenCLIPTowers() throws {
         try check(["openclip_tiny/onnx_vocab512/image_op17.onnx", "openclip_tiny/onnx_vocab512/text_op17.onnx"], golden: "openclip_tiny/onnx_vocab512/golden.npz")
     }
+    /// PyTorch checkpoints read without Python (Tools/make_pytorch_fixtures.py): an older HF repo's
+    /// pytorch_model.bin (with its int64 position_ids buffers), the same weights in float16, open_clip's
+    /// torch.save(state_dict) and an OpenAI-style TorchScript archive of the same open_clip model.
+    func testHFPyTorchBin() throws { try check(["hf_tiny/pytorch_model.bin"], golden: "hf_tiny/golden.npz", config: "hf_tiny/config.json") }
+    func testHFPyTorchBinHalfPrecision() throws {
+        try check(["hf_tiny/pytorch_model_fp16.bin"], golden: "hf_tiny/golden.npz", config: "hf_tiny/config.json", minCosine: 0.9999)
+    }
+    func testOpenCLIPPyTorchBin() throws { try check(["openclip_pt/open_clip_pytorch_model.bin"], golden: "openclip_pt/golden.npz") }
+    func testOpenAITorchScriptArchive() throws {
+        try check(["openclip_pt/openai_jit.pt"], golden: "openclip_pt/golden.npz", config: "openclip_pt/open_clip_config.json")
+    }
     func testCanonicalDumpRoundTrip() throws { try check(["openclip_tiny/onnx_vocab512/canonical.npz"], golden: "openclip_tiny/onnx_vocab512/golden.npz",
                                                             config: "openclip_tiny/onnx_vocab512/canonical_config.json") }
 }

@@ -12,7 +12,7 @@ import Foundation
 /// (a trap, a sanitizer report, an allocation over the fuzzer's limit) is a bug.
 enum FuzzEntries {
     /// Target names, also the folder names under Tools/fuzz/corpus and Tools/fuzz/regressions.
-    static let targets = ["onnx", "safetensors", "npy", "npz", "rawdump", "clipz", "clipz_tokenizer", "calibration",
+    static let targets = ["onnx", "safetensors", "npy", "npz", "pytorch", "rawdump", "clipz", "clipz_tokenizer", "calibration",
                           "tokenizer_json", "merges", "image"]
 
     /// Runs target `name` on `data`, using `scratch` (a folder the caller owns) for temp files.
@@ -26,6 +26,7 @@ enum FuzzEntries {
             let p = try put(data, dir, "x.npy")
             _ = try NumpyFiles.readNPY(p)
         case "npz": try dump(put(data, dir, "model.npz"), stored: NpzReader.read)
+        case "pytorch": try dump(put(data, dir, "model.pt"), stored: TorchReader.read)
         case "rawdump": try rawDump(data, dir)
         case "clipz": try clipz(put(data, dir, "model.clipz"))
         case "clipz_tokenizer": try clipzTokenizer(put(data, dir, "model.clipz"))

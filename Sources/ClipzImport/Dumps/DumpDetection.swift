@@ -3,7 +3,7 @@ import Foundation
 
 /// Recognises a dump path and lists its tensors (still unloaded).
 enum DumpDetection {
-    enum Kind: String { case safetensors, npz, npyDir = "npy-dir", raw }
+    enum Kind: String { case safetensors, npz, npyDir = "npy-dir", raw, pytorch }
 
     struct Found {
         var kind: Kind
@@ -16,6 +16,8 @@ enum DumpDetection {
     }
 
     static let indexSuffix = ".safetensors.index.json"
+    /// File names PyTorch checkpoints are saved under (torch.save zip archives or TorchScript).
+    static let pytorchSuffixes = [".bin", ".pt", ".pth", ".ckpt"]
     static let maxShards = 10_000
 
     /// What a path is, without reading more than a directory listing.
@@ -30,6 +32,10 @@ enum DumpDetection {
             for preferred in ["model.safetensors", "open_clip_model.safetensors"] where st.contains(preferred) {
                 return (.safetensors, DumpPaths.join(path, preferred))
             }
+            // PyTorch checkpoints only where no safetensors file is there (hub repos often ship both).
+            for preferred in ["pytorch_model.bin", "open_clip_pytorch_model.bin"] where names.contains(preferred) {
+                return (.pytorch, DumpPaths.join(path, preferred))
+            }
             let npz = names.filter { $0.hasSuffix(".npz") }
             if npz.count == 1, let f = npz.first { return (.npz, DumpPaths.join(path, f)) }
             if names.contains(where: { $0.hasSuffix(".npy") }) { return (.npyDir, path) }
@@ -38,6 +44,7 @@ enum DumpDetection {
         guard fm.fileExists(atPath: path) else { return nil }
         if path.hasSuffix(".safetensors") || path.hasSuffix(indexSuffix) { return (.safetensors, path) }
         if path.hasSuffix(".npz") { return (.npz, path) }
+        if pytorchSuffixes.contains(where: { path.hasSuffix($0) }) { return (.pytorch, path) }
         if (path as NSString).lastPathComponent == "manifest.json" { return (.raw, ModelFolder.containing(path)) }
         return nil
     }
@@ -54,6 +61,8 @@ enum DumpDetection {
             return Found(kind: kind, tensors: t, files: t.map(\.file), folder: folder)
         case .npz:
             return Found(kind: kind, tensors: try NpzReader.read(path: target), files: [target], folder: folder)
+        case .pytorch:
+            return Found(kind: kind, tensors: try TorchReader.read(path: target), files: [target], folder: folder)
         case .safetensors:
             if target.hasSuffix(indexSuffix) {
                 let (t, shards) = try sharded(index: target)
