@@ -3,7 +3,8 @@ import ClipzCore
 /// CLIP image preprocessing with open_clip / torchvision semantics on a Pillow RGB image:
 /// `Resize(resizeShortest, BICUBIC)` (shortest side → size, long side `int(size * long / short)`,
 /// Pillow antialiased resampling) → `CenterCrop(cropSize)` (zero padding when the image is smaller,
-/// top/left offset `int(round((dim - crop) / 2))` with Python's half-to-even rounding) → `ToTensor`
+/// top/left offset `int(round((dim - crop) / 2))` with Python's half-to-even rounding, or
+/// `int((dim - crop) / 2)` for Hugging Face's CLIPImageProcessor: `cropOffset`) → `ToTensor`
 /// (÷255 in float32) → `Normalize(mean, std)`.
 public struct Preprocessor: Sendable {
     public let resizeShortest: Int
@@ -11,6 +12,7 @@ public struct Preprocessor: Sendable {
     public let mean: [Float]
     public let std: [Float]
     public let resample: ResampleFilter
+    public let cropOffset: Preprocessing.CropOffset
     /// Per channel, the normalised value of each byte: ((v / 255) - mean) / std in float32, which is
     /// exactly what torch computes element by element.
     private let lookup: [[Float]]
@@ -20,7 +22,7 @@ public struct Preprocessor: Sendable {
 
     public init(resizeShortest: Int = 224, cropSize: Int = 224,
                 mean: [Double] = Preprocessing.openAIMean, std: [Double] = Preprocessing.openAIStd,
-                resample: ResampleFilter = .bicubic) throws {
+                resample: ResampleFilter = .bicubic, cropOffset: Preprocessing.CropOffset = .round) throws {
         guard (1...Self.maxSize).contains(resizeShortest), (1...Self.maxSize).contains(cropSize) else {
             throw ImageError.invalidPreprocessing("resize \(resizeShortest) / crop \(cropSize) must be in 1...\(Self.maxSize)")
         }
@@ -33,6 +35,7 @@ public struct Preprocessor: Sendable {
         self.mean = mean.map { Float($0) }
         self.std = std.map { Float($0) }
         self.resample = resample
+        self.cropOffset = cropOffset
         let m = self.mean, s = self.std
         lookup = (0..<3).map { c in (0..<256).map { v in (Float(v) / 255 - m[c]) / s[c] } }
     }
@@ -42,7 +45,8 @@ public struct Preprocessor: Sendable {
         guard let filter = ResampleFilter(rawValue: p.resample.lowercased()) else {
             throw ImageError.invalidPreprocessing("unknown resample filter '\(p.resample)' (bicubic or bilinear)")
         }
-        try self.init(resizeShortest: p.resizeShortest, cropSize: p.cropSize, mean: p.mean, std: p.std, resample: filter)
+        try self.init(resizeShortest: p.resizeShortest, cropSize: p.cropSize, mean: p.mean, std: p.std, resample: filter,
+                      cropOffset: p.cropOffset)
     }
 
     /// Size after the shortest-side resize, computed as torchvision does (truncating the long side).
@@ -94,8 +98,9 @@ public struct Preprocessor: Sendable {
     /// padded) and the range of resized positions that land inside the crop.
     private func window(resized: Int) -> (offset: Int, valid: Range<Int>) {
         if resized >= cropSize {
-            // Python's round() on .5 goes to the even neighbour.
-            let start = Int((Double(resized - cropSize) / 2.0).rounded(.toNearestOrEven))
+            // Python's round() on .5 goes to the even neighbour; Hugging Face truncates.
+            let half = Double(resized - cropSize) / 2.0
+            let start = Int(cropOffset == .round ? half.rounded(.toNearestOrEven) : half.rounded(.down))
             return (start, start..<start + cropSize)
         }
         let pad = (cropSize - resized) / 2

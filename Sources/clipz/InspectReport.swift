@@ -32,7 +32,8 @@ enum InspectReport {
         s += "text    context \(t.contextLength), vocab \(t.vocabSize), width \(t.width), layers \(t.layers), heads \(t.heads), mlp \(t.mlpDim), \(t.activation.rawValue), pooling \(t.pooling.rawValue) (eos \(t.eosTokenID))\n"
         s += "embed   \(c.embedDim)\n"
         let pp = m.preprocessing
-        s += "image   resize shortest → \(pp.resizeShortest) (\(pp.resample)), center crop \(pp.cropSize), mean \(pp.mean), std \(pp.std)\n"
+        let rule = pp.cropOffset == .floor ? "offset int((size − crop) / 2), Hugging Face" : "offset round((size − crop) / 2), torchvision"
+        s += "image   resize shortest → \(pp.resizeShortest) (\(pp.resample)), center crop \(pp.cropSize) (\(rule)), mean \(pp.mean), std \(pp.std)\n"
         let tk = m.tokenizer
         s += "tokens  \(tk.kind), bos \(tk.bosTokenID), eos \(tk.eosTokenID), pad \(tk.padTokenID), context \(tk.contextLength)\(tk.source.map { ", from \($0)" } ?? "")\n\n"
         s += "provenance: importer \(p.importer), clipz \(p.converterVersion), created \(p.createdAt)\(p.name.map { ", name \($0)" } ?? "")\n"

@@ -82,3 +82,38 @@ final class PreprocessTests: XCTestCase {
         XCTAssertNoThrow(try Preprocessor(Preprocessing(resizeShortest: 224, cropSize: 224, resample: "BICUBIC")))
     }
 }
+
+/// Both pipelines CLIP checkpoints ship with, on photos whose crop starts at a half pixel (640×427 →
+/// 335×224: (335 − 224) / 2 = 55.5): Hugging Face's CLIPImageProcessor (transformers 5) starts at 55,
+/// open_clip's transform at 56 (Tools/make_hf_preprocess_goldens.py; goldens stored as uint8).
+final class PipelineCropTests: XCTestCase {
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pipelines").path
+
+    private func worst(_ crop: RGBImage, _ golden: [UInt8]) -> Int {
+        zip(crop.pixels, golden).map { abs(Int($0) - Int($1)) }.max() ?? .max
+    }
+
+    func testEachSourceRuleMatchesItsOwnPipelineWithinTwoLevels() throws {
+        for name in ["landscape_640x427", "portrait_427x640"] {
+            let image = try ImageDecoder.decode(path: Self.dir + "/\(name).png")
+            let hf = try Npy(URL(fileURLWithPath: Self.dir + "/hf_\(name).npy")).bytes
+            let oc = try Npy(URL(fileURLWithPath: Self.dir + "/openclip_\(name).npy")).bytes
+            let floor = try Preprocessor(cropOffset: .floor).resizeAndCrop(image), round = try Preprocessor(cropOffset: .round).resizeAndCrop(image)
+            print("\(name): floor vs HF \(worst(floor, hf)), round vs open_clip \(worst(round, oc)), round vs HF \(worst(round, hf))")
+            XCTAssertLessThanOrEqual(worst(floor, hf), 2, name)
+            XCTAssertLessThanOrEqual(worst(round, oc), 2, name)
+            // The rules really differ here: the other pipeline's rule is a column off.
+            XCTAssertGreaterThan(worst(round, hf), 32, name)
+            XCTAssertGreaterThan(worst(floor, oc), 32, name)
+        }
+    }
+
+    func testRuleIsRecordedAndOldFilesReadAsRound() throws {
+        let json = #"{"resize_shortest":224,"crop_size":224,"resample":"bicubic","mean":[0,0,0],"std":[1,1,1]}"#
+        XCTAssertEqual(try JSONDecoder().decode(Preprocessing.self, from: Data(json.utf8)).cropOffset, .round)
+        let hf = Preprocessing(resizeShortest: 224, cropSize: 224, cropOffset: .floor)
+        let back = try JSONDecoder().decode(Preprocessing.self, from: JSONEncoder().encode(hf))
+        XCTAssertEqual(back, hf)
+        XCTAssertEqual(try Preprocessor(back).cropOffset, .floor)
+    }
+}

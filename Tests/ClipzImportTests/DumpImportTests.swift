@@ -15,7 +15,8 @@ final class DumpImportTests: XCTestCase {
         XCTAssertEqual(m.metadata.provenance.importer, "safetensors-hf")
         XCTAssertEqual(m.metadata.provenance.sources.count, 2)
         XCTAssertEqual(m.metadata.provenance.sources[0].sha256, try SHA256.hexOfFile(at: dir + "/model.safetensors"))
-        XCTAssertEqual(m.metadata.preprocessing, Preprocessing(resizeShortest: 32, cropSize: 32))
+        // Hugging Face names: the HF processor's crop rule, as no preprocessor_config.json says otherwise.
+        XCTAssertEqual(m.metadata.preprocessing, Preprocessing(resizeShortest: 32, cropSize: 32, cropOffset: .floor))
         try m.validateCanonical()
         try assertSameTensors(m, try DumpTestModel.canonical())
     }

@@ -49,7 +49,8 @@ public enum DumpImporter {
         let tensors = try CanonicalTensors.build(config: config, scheme: scheme, stored: stored, sourceLabel: first)
         try checkAllUsed(config: config, scheme: scheme, stored: stored)
 
-        let preprocessing = try DumpSettings.preprocessing(folder: folder, configFile: settings.file, config: config, files: &configFiles)
+        let preprocessing = try DumpSettings.preprocessing(folder: folder, configFile: settings.file, config: config,
+                                                           huggingFace: scheme.id == "hf", files: &configFiles)
         let dataFiles = found.flatMap(\.files)
         let sources = try (dataFiles + configFiles).map { p in
             SourceFile(path: p, sha256: try SHA256.hexOfFile(at: p), bytes: try FileReader(path: p).size)

@@ -39,8 +39,10 @@ struct DumpSettings {
         throw ImportError.config(file: path, detail: "unrecognised config (expected a Hugging Face CLIPConfig, an open_clip model config, or a Clipz config)")
     }
 
-    /// HF `preprocessor_config.json` beside the source, else open_clip `preprocess_cfg`, else OpenAI defaults.
-    static func preprocessing(folder: String, configFile: String?, config: ModelConfig, files: inout [String]) throws -> Preprocessing {
+    /// HF `preprocessor_config.json` beside the source, else open_clip `preprocess_cfg`, else OpenAI defaults
+    /// with the crop rule of the source's own pipeline (`huggingFace`: HF names, whose processor truncates).
+    static func preprocessing(folder: String, configFile: String?, config: ModelConfig, huggingFace: Bool,
+                              files: inout [String]) throws -> Preprocessing {
         let size = config.vision.imageSize
         let hf = DumpPaths.join(folder, "preprocessor_config.json")
         if FileManager.default.fileExists(atPath: hf) {
@@ -48,6 +50,6 @@ struct DumpSettings {
             return try HFPreprocessor.read(path: hf, imageSize: size)
         }
         if let f = configFile, let j = try? DumpPaths.jsonObject(at: f), let p = OpenCLIPConfig.preprocessing(j, imageSize: size) { return p }
-        return Preprocessing(resizeShortest: size, cropSize: size)
+        return Preprocessing(resizeShortest: size, cropSize: size, cropOffset: huggingFace ? .floor : .round)
     }
 }

@@ -1,11 +1,12 @@
 import ClipzCore
 import Foundation
 
-/// Image preprocessing from a Hugging Face `preprocessor_config.json` (CLIPImageProcessor).
+/// Image preprocessing from a Hugging Face `preprocessor_config.json` (CLIPImageProcessor, which
+/// starts its centre crop at `int((size - crop) / 2)`).
 enum HFPreprocessor {
     static func read(path: String, imageSize: Int) throws -> Preprocessing {
         let j = try DumpPaths.jsonObject(at: path)
-        var out = Preprocessing(resizeShortest: imageSize, cropSize: imageSize)
+        var out = Preprocessing(resizeShortest: imageSize, cropSize: imageSize, cropOffset: .floor)
         if let m = j["image_mean"] as? [NSNumber] {
             guard m.count == 3 else { throw ImportError.unsupported(file: path, detail: "image_mean with \(m.count) channels") }
             out.mean = m.map(\.doubleValue)
