@@ -67,17 +67,26 @@ public enum ONNXImporter {
             guard plan.shape == shape else { throw ImportError.shapeMismatch(file: plan.ref.file, tensor: name, expected: shape, actual: plan.shape) }
             tensors.append(try plan.canonical(name))
         }
-        let sources = try paths.map { p -> SourceFile in
+        // An exporter that saved the processor beside the graph (optimum, save_pretrained) says which pipeline
+        // the model was trained with; a bare graph gets torchvision's (open_clip's) defaults.
+        var inputFiles = paths
+        var preprocessing = Preprocessing(resizeShortest: v.imageSize, cropSize: v.imageSize)
+        let processor = DumpPaths.join(ModelFolder.containing(paths[0]), "preprocessor_config.json")
+        if FileManager.default.fileExists(atPath: processor) {
+            preprocessing = try HFPreprocessor.read(path: processor, imageSize: v.imageSize)
+            inputFiles.append(processor)
+        }
+        let sources = try inputFiles.map { p -> SourceFile in
             let bytes = ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.intValue ?? 0
             return SourceFile(path: p, sha256: try SHA256.hexOfFile(at: p), bytes: bytes)
         }
         let meta = ModelMetadata(
             config: config,
-            preprocessing: Preprocessing(resizeShortest: v.imageSize, cropSize: v.imageSize),
+            preprocessing: preprocessing,
             tokenizer: TokenizerSpec(eosTokenID: eos, contextLength: t.contextLength),
             provenance: Provenance(sources: sources, importer: "onnx", converterVersion: clipzVersion,
                                    createdAt: ISO8601DateFormatter().string(from: Date()), notes: notes))
-        return ModelSource(metadata: meta, tensors: tensors, inputPaths: paths)
+        return ModelSource(metadata: meta, tensors: tensors, inputPaths: inputFiles)
     }
 }
 
