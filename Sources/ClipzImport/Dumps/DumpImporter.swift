@@ -27,6 +27,7 @@ public enum DumpImporter {
                 throw ImportError.malformed(file: t.file, detail: "tensor '\(t.name)' appears in more than one source")
             }
         }
+        try ModelFamily.check(names: Set(stored.keys), file: first)
         guard let scheme = Naming.detect(Set(stored.keys)) else {
             throw ImportError.missingTensor(file: first, name: "\(HFNaming.anchor) | \(OpenCLIPNaming.anchor) | \(CanonicalName.patchEmbed)",
                                             hint: "tensor names follow no known CLIP naming (Hugging Face, open_clip, Clipz canonical)")

@@ -23,6 +23,7 @@ struct DumpSettings {
     /// A Hugging Face `CLIPConfig`, an open_clip model config, or a Clipz canonical `ModelConfig`.
     static func parse(_ path: String) throws -> DumpSettings {
         let j = try DumpPaths.jsonObject(at: path)
+        try ModelFamily.check(config: j, file: path)
         if HFConfig.isHF(j) {
             let (c, t) = try HFConfig.parse(j, file: path)
             return DumpSettings(config: c, tokenizer: t, file: path)

@@ -1,0 +1,63 @@
+/// Recognises checkpoints of image-text families that are not CLIP-ViT, so that they are refused by
+/// name ("SigLIP (model_type siglip): not supported yet") instead of failing later on a misleading
+/// detail, from a config (HF `model_type`, open_clip keys) or, without one, from tensor names.
+enum ModelFamily {
+    /// HF `model_type` values Clipz converts: the full CLIP model.
+    static let supportedHF: Set<String> = ["clip"]
+
+    /// Known HF `model_type`s and what to call them.
+    static let hfNames: [String: String] = [
+        "siglip": "SigLIP", "siglip2": "SigLIP 2", "siglip_vision_model": "a SigLIP vision tower",
+        "clip_vision_model": "a single CLIP image tower (CLIPVisionModelWithProjection)",
+        "clip_text_model": "a single CLIP text tower (CLIPTextModelWithProjection)",
+        "chinese_clip": "Chinese-CLIP", "altclip": "AltCLIP", "owlvit": "OWL-ViT", "owlv2": "OWLv2", "x_clip": "X-CLIP",
+        "clipseg": "CLIPSeg", "blip": "BLIP", "blip-2": "BLIP-2", "align": "ALIGN", "flava": "FLAVA", "git": "GIT",
+        "metaclip_2": "MetaCLIP 2", "mobileclip": "MobileCLIP",
+    ]
+
+    /// Refuses a config that describes another family; returns quietly for CLIP-ViT (or unknown shapes,
+    /// which the config parsers then judge).
+    static func check(config j: [String: Any], file: String) throws {
+        if let type = j["model_type"] as? String, !supportedHF.contains(type) {
+            throw ImportError.unsupportedFamily(file: file, family: "\(hfNames[type] ?? type) (model_type \(type))")
+        }
+        let model = j["model_cfg"] as? [String: Any] ?? j
+        guard let v = model["vision_cfg"] as? [String: Any] else { return }
+        let t = model["text_cfg"] as? [String: Any] ?? [:]
+        if model["init_logit_bias"] != nil {
+            throw ImportError.unsupportedFamily(file: file, family: "SigLIP (open_clip config with init_logit_bias)")
+        }
+        if v["layers"] is [Any] {
+            throw ImportError.unsupportedFamily(file: file, family: "ResNet CLIP (RN50 / RN101 / RN50x*: vision layers \(v["layers"]!))")
+        }
+        if let timm = v["timm_model_name"] as? String {
+            let lower = timm.lowercased()
+            let family = lower.contains("convnext") ? "ConvNeXt CLIP" : lower.contains("eva") ? "EVA-CLIP"
+                : lower.contains("fastvit") || lower.contains("mobileclip") ? "MobileCLIP" : "a timm image tower"
+            throw ImportError.unsupportedFamily(file: file, family: "\(family) (timm_model_name \(timm))")
+        }
+        if let hf = t["hf_model_name"] as? String {
+            throw ImportError.unsupportedFamily(file: file, family: "a Hugging Face text tower (hf_model_name \(hf))")
+        }
+    }
+
+    /// Without a config: refuses tensor names that only other families have.
+    static func check(names: Set<String>, file: String) throws {
+        func any(_ test: (String) -> Bool) -> Bool { names.contains(where: test) }
+        if any({ $0.hasPrefix("vision_model.head.probe") || $0.hasSuffix("logit_bias") }) {
+            throw ImportError.unsupportedFamily(file: file, family: "SigLIP (attention-pooling head / logit_bias tensors)")
+        }
+        if any({ $0.hasPrefix("visual.attnpool.") || $0.hasPrefix("visual.layer1.") }) {
+            throw ImportError.unsupportedFamily(file: file, family: "ResNet CLIP (visual.attnpool / visual.layer1 tensors)")
+        }
+        if any({ $0.hasPrefix("visual.trunk.") }) {
+            throw ImportError.unsupportedFamily(file: file, family: "an open_clip timm image tower (visual.trunk tensors: ConvNeXt, EVA, SigLIP, MobileCLIP)")
+        }
+        if !any({ $0.hasPrefix("text_model.") || $0.hasPrefix("transformer.") || $0.hasPrefix("text.") }) && any({ $0.hasPrefix("vision_model.") }) {
+            throw ImportError.unsupportedFamily(file: file, family: "a single image tower (vision_model tensors only)")
+        }
+        if !any({ $0.hasPrefix("vision_model.") || $0.hasPrefix("visual.") || $0.hasPrefix("vision.") }) && any({ $0.hasPrefix("text_model.") }) {
+            throw ImportError.unsupportedFamily(file: file, family: "a single text tower (text_model tensors only)")
+        }
+    }
+}
