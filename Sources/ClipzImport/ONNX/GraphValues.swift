@@ -96,8 +96,36 @@ extension ONNXGraph {
         case "Unsqueeze":
             // A scalar made 1-D: its value is the scalar's (constant or derived from a dynamic dim).
             return [scalarElement(n.input(0), depth: depth + 1)]
+        case "Shape":
+            // Shape(x)[start:end] (the dynamo exporter's dynamic batch / sequence dims): one unknown element
+            // per dim it keeps, when that count follows from the attributes and x's declared rank.
+            return shapeSliceLength(n).map { [ShapeElement](repeating: .unknown, count: $0) }
+        case "Slice":
+            // A constant slice [start:end] (step 1) of such a vector.
+            guard let v = shapeElements(n.input(0), depth: depth + 1), let st = constInts(n.input(1), limit: 1), st.count == 1,
+                  let en = constInts(n.input(2), limit: 1), en.count == 1,
+                  n.input(3).isEmpty || constInts(n.input(3), limit: 1) == [0],
+                  n.input(4).isEmpty || constInts(n.input(4), limit: 1) == [1] else { return nil }
+            let r = ONNXGraph.clampedRange(start: st[0], end: en[0], count: v.count)
+            return Array(v[r])
         default: return nil
         }
+    }
+
+    /// Elements of Shape(x) with its start/end attributes, nil when x's rank is needed and unknown.
+    func shapeSliceLength(_ n: ONNXNode) -> Int? {
+        let start = n.int("start") ?? 0
+        let rank = inputs.first { $0.name == n.input(0) }?.rank
+        if let rank { return ONNXGraph.clampedRange(start: start, end: n.int("end") ?? rank, count: rank).count }
+        guard start >= 0, let end = n.int("end"), end >= 0 else { return nil }
+        return max(0, end - start)
+    }
+
+    /// Python-style slice bounds (negative from the end, clamped) over `count` elements.
+    static func clampedRange(start: Int, end: Int, count: Int) -> Range<Int> {
+        func norm(_ i: Int) -> Int { i < 0 ? max(0, count + max(i, -count)) : min(i, count) }
+        let s = norm(start), e = norm(end)
+        return s..<max(s, e)
     }
 
     /// A scalar inside a shape computation.
