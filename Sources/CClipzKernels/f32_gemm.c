@@ -144,19 +144,7 @@ void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, con
         _mm256_store_ps(staged + r * 16, _mm256_add_ps(acc[r][0], c0));
         _mm256_store_ps(staged + r * 16 + 8, _mm256_add_ps(acc[r][1], c1));
     }
-    if (act != CLIPZ_ACT_NONE) clipz_activation(staged, (size_t)MR * 16, act);
-    for (int r = 0; r < MR; r++) {
-        float *out = y + (size_t)r * ldy;
-        const float *v = staged + r * 16;
-        if (cols == 16) {
-            __m256 v0 = _mm256_load_ps(v), v1 = _mm256_load_ps(v + 8);
-            if (accumulate) { v0 = _mm256_add_ps(v0, _mm256_loadu_ps(out)); v1 = _mm256_add_ps(v1, _mm256_loadu_ps(out + 8)); }
-            _mm256_storeu_ps(out, v0);
-            _mm256_storeu_ps(out + 8, v1);
-        } else {
-            for (int j = 0; j < cols; j++) out[j] = accumulate ? out[j] + v[j] : v[j];
-        }
-    }
+    clipz_finish_tile16(staged, MR, y, ldy, cols, accumulate, act);
 }
 
 __attribute__((target("avx2,fma")))

@@ -220,19 +220,7 @@ __attribute__((target("avx2,fma"))) static void epilogue_avx2(int R, __m256i acc
         _mm256_store_ps(staged + r * 16, _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][0]), m), s0, b0));
         _mm256_store_ps(staged + r * 16 + 8, _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][1]), m), s1, b1));
     }
-    if (act != CLIPZ_ACT_NONE) clipz_activation(staged, (size_t)R * 16, act);
-    for (int r = 0; r < R; r++) {
-        float *out = y + (size_t)r * ldy + n0;
-        const float *v = staged + r * 16;
-        if (count == 16) {
-            __m256 v0 = _mm256_load_ps(v), v1 = _mm256_load_ps(v + 8);
-            if (accumulate) { v0 = _mm256_add_ps(v0, _mm256_loadu_ps(out)); v1 = _mm256_add_ps(v1, _mm256_loadu_ps(out + 8)); }
-            _mm256_storeu_ps(out, v0);
-            _mm256_storeu_ps(out + 8, v1);
-        } else {
-            for (int j = 0; j < count; j++) out[j] = accumulate ? out[j] + v[j] : v[j];
-        }
-    }
+    clipz_finish_tile16(staged, R, y + n0, ldy, count, accumulate, act);
 }
 
 __attribute__((target("avx2,fma")))

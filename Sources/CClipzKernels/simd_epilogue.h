@@ -24,6 +24,26 @@ static inline void clipz_gelu_columns(float *y, int M, int ldy, int n_begin, int
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+
+/// The AVX2 GEMMs' epilogue tail: activates (unless CLIPZ_ACT_NONE) `rows` staged rows of 16 columns
+/// (row stride 16, 32-byte aligned) and writes their first `cols` columns to y (row stride ldy), adding to
+/// what y holds when accumulating.
+__attribute__((target("avx2,fma"))) static inline void clipz_finish_tile16(float *staged, int rows, float *y, int ldy, int cols,
+                                                                          int accumulate, clipz_act act) {
+    if (act != CLIPZ_ACT_NONE) clipz_activation(staged, (size_t)rows * 16, act);
+    for (int r = 0; r < rows; r++) {
+        float *out = y + (size_t)r * ldy;
+        const float *v = staged + r * 16;
+        if (cols == 16) {
+            __m256 v0 = _mm256_load_ps(v), v1 = _mm256_load_ps(v + 8);
+            if (accumulate) { v0 = _mm256_add_ps(v0, _mm256_loadu_ps(out)); v1 = _mm256_add_ps(v1, _mm256_loadu_ps(out + 8)); }
+            _mm256_storeu_ps(out, v0);
+            _mm256_storeu_ps(out + 8, v1);
+        } else {
+            for (int j = 0; j < cols; j++) out[j] = accumulate ? out[j] + v[j] : v[j];
+        }
+    }
+}
 #define CLIPZ_AVX512_INLINE __attribute__((target("avx512f"), always_inline)) static inline
 
 /// 1/d for d ≥ 1: rcp14 plus one Newton step (relative error ~1e-8, below float rounding) — several

@@ -47,8 +47,8 @@ enum CLI {
         p.environment = env
         // Output goes to files, so that neither pipe can fill up and stall the child.
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("clipz-cli-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
         let out = try XCTUnwrap(FileHandle(forWritingAtPath: base + ".out")), err = try XCTUnwrap(FileHandle(forWritingAtPath: base + ".err"))
         defer { try? out.close(); try? err.close() }
