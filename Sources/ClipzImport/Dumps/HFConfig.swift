@@ -10,14 +10,8 @@ enum HFConfig {
     static func parse(_ j: [String: Any], file: String) throws -> (ModelConfig, TokenizerSpec) {
         let t = j["text_config"] as? [String: Any] ?? [:]
         let v = j["vision_config"] as? [String: Any] ?? [:]
-        func int(_ d: [String: Any], _ k: String, _ def: Int) throws -> Int {
-            guard let x = d[k] else { return def }
-            guard let n = x as? NSNumber, !(x is String), Double(n.intValue) == n.doubleValue else {
-                throw ImportError.config(file: file, detail: "'\(k)' must be an integer, got \(x)")
-            }
-            return n.intValue
-        }
-        func double(_ d: [String: Any], _ k: String, _ def: Double) -> Double { (d[k] as? NSNumber)?.doubleValue ?? def }
+        let values = ConfigValues(file: file)
+        let int = values.int, double = values.double
         func square(_ d: [String: Any], _ k: String, _ def: Int) throws -> Int {
             if let a = d[k] as? [Any] {
                 guard a.count == 2, let h = a[0] as? Int, let w = a[1] as? Int, h == w else {

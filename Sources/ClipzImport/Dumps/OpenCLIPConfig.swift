@@ -11,14 +11,8 @@ enum OpenCLIPConfig {
         let j = root["model_cfg"] as? [String: Any] ?? root
         let v = j["vision_cfg"] as? [String: Any] ?? [:]
         let t = j["text_cfg"] as? [String: Any] ?? [:]
-        func int(_ d: [String: Any], _ k: String, _ def: Int) throws -> Int {
-            guard let x = d[k] else { return def }
-            guard let n = x as? NSNumber, !(x is String), Double(n.intValue) == n.doubleValue else {
-                throw ImportError.unsupported(file: file, detail: "'\(k)' = \(x) (Clipz supports ViT CLIP with integer \(k))")
-            }
-            return n.intValue
-        }
-        func double(_ d: [String: Any], _ k: String, _ def: Double) -> Double { (d[k] as? NSNumber)?.doubleValue ?? def }
+        let values = ConfigValues(file: file)
+        let int = values.int, double = values.double
         // Options that change the architecture beyond what the canonical model describes.
         let refused: [(String, [String: Any], (Any) -> Bool)] = [
             ("timm_model_name", v, { !($0 is NSNull) }), ("hf_model_name", t, { !($0 is NSNull) }),
