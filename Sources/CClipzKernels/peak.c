@@ -19,39 +19,31 @@ static double seconds_now(void) {
     __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]), \
                      "+v"(acc[6]), "+v"(acc[7]), "+v"(acc[8]), "+v"(acc[9]), "+v"(acc[10]), "+v"(acc[11])); } while (0)
 
-__attribute__((target("avx512f"))) static double fma_loop(long n) {
-    __m512 acc[12], b = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(1e-6f);
-    for (int j = 0; j < 12; j++) acc[j] = _mm512_set1_ps((float)j);
-    double t = seconds_now();
-    for (long i = 0; i < n; i++) CHAINS(_mm512_fmadd_ps(acc[j], b, c), acc);
-    return seconds_now() - t;
-}
+// One timed loop per instruction set: `init` sets up the 12 accumulators and operands, `op` is one
+// chain step of accumulator acc[j].
+#define PEAK_LOOP(name, isa, type, init, op)                                        \
+    __attribute__((target(isa))) static double name(long n) {                      \
+        type acc[12];                                                              \
+        init;                                                                      \
+        double t = seconds_now();                                                  \
+        for (long i = 0; i < n; i++) CHAINS(op, acc);                              \
+        return seconds_now() - t;                                                  \
+    }
 
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) static double vnni_loop(long n) {
-    __m512i acc[12], u = _mm512_set1_epi8(3), v = _mm512_set1_epi8(5);
-    for (int j = 0; j < 12; j++) acc[j] = _mm512_set1_epi32(j);
-    double t = seconds_now();
-    for (long i = 0; i < n; i++) CHAINS(_mm512_dpbusd_epi32(acc[j], u, v), acc);
-    return seconds_now() - t;
-}
-
-__attribute__((target("avx2,fma"))) static double fma256_loop(long n) {
-    __m256 acc[12], b = _mm256_set1_ps(0.999f), c = _mm256_set1_ps(1e-6f);
-    for (int j = 0; j < 12; j++) acc[j] = _mm256_set1_ps((float)j);
-    double t = seconds_now();
-    for (long i = 0; i < n; i++) CHAINS(_mm256_fmadd_ps(acc[j], b, c), acc);
-    return seconds_now() - t;
-}
-
+PEAK_LOOP(fma_loop, "avx512f", __m512,
+          __m512 b = _mm512_set1_ps(0.999f); __m512 c = _mm512_set1_ps(1e-6f); for (int j = 0; j < 12; j++) acc[j] = _mm512_set1_ps((float)j),
+          _mm512_fmadd_ps(acc[j], b, c))
+PEAK_LOOP(vnni_loop, "avx512f,avx512bw,avx512vnni", __m512i,
+          __m512i u = _mm512_set1_epi8(3); __m512i v = _mm512_set1_epi8(5); for (int j = 0; j < 12; j++) acc[j] = _mm512_set1_epi32(j),
+          _mm512_dpbusd_epi32(acc[j], u, v))
+PEAK_LOOP(fma256_loop, "avx2,fma", __m256,
+          __m256 b = _mm256_set1_ps(0.999f); __m256 c = _mm256_set1_ps(1e-6f); for (int j = 0; j < 12; j++) acc[j] = _mm256_set1_ps((float)j),
+          _mm256_fmadd_ps(acc[j], b, c))
 // The AVX2 int8 kernel's instruction mix per 32 products: sign, vpmaddubsw, vpmaddwd, add.
-__attribute__((target("avx2"))) static double i8avx2_loop(long n) {
-    __m256i acc[12], u = _mm256_set1_epi8(3), v = _mm256_set1_epi8(-5), ones = _mm256_set1_epi16(1);
-    for (int j = 0; j < 12; j++) acc[j] = _mm256_set1_epi32(j);
-    double t = seconds_now();
-    for (long i = 0; i < n; i++)
-        CHAINS(_mm256_add_epi32(acc[j], _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(v, acc[j])), ones)), acc);
-    return seconds_now() - t;
-}
+PEAK_LOOP(i8avx2_loop, "avx2", __m256i,
+          __m256i u = _mm256_set1_epi8(3); __m256i v = _mm256_set1_epi8(-5); __m256i ones = _mm256_set1_epi16(1);
+          for (int j = 0; j < 12; j++) acc[j] = _mm256_set1_epi32(j),
+          _mm256_add_epi32(acc[j], _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(v, acc[j])), ones)))
 #endif
 
 /// Which loop measures `kind` on this CPU: 1 AVX-512 FMA, 2 AVX2 FMA, 3 AVX-512 VNNI, 4 AVX2 int8; 0 none.
