@@ -6,6 +6,8 @@ Needs torch, transformers, open_clip_torch, safetensors, numpy (PyPI). Writes:
 - hf_tiny/pytorch_model.bin: the hf_tiny model (weights from its model.safetensors, so hf_tiny/golden.npz
   stays the reference) re-saved with save_pretrained(safe_serialization=False), the layout of older HF repos.
 - hf_tiny/pytorch_model_fp16.bin: the same model in float16 (torch.save of model.half().state_dict()).
+- hf_sharded_bin/: the same state dict in two pytorch_model-0000N-of-00002.bin shards with
+  pytorch_model.bin.index.json, as transformers 4 saved models above its shard size.
 - openclip_pt/: a seeded open_clip CLIP (OpenAI layout, QuickGELU, vocab 512 to stay small) saved as
   open_clip_pytorch_model.bin (torch.save(state_dict), as the LAION/DataComp hub repos), and as a
   TorchScript archive openai_jit.pt (torch.jit.script + torch.jit.save, the format of OpenAI's ViT-*.pt),
@@ -33,6 +35,19 @@ def hf():
     n = (model.config.vision_config.image_size // model.config.vision_config.patch_size) ** 2 + 1
     sd["vision_model.embeddings.position_ids"] = torch.arange(n)[None]
     torch.save(sd, d / "pytorch_model.bin")
+    # Sharded, as transformers 4 wrote big models: pytorch_model-0000N-of-00002.bin + pytorch_model.bin.index.json.
+    sh = ROOT / "hf_sharded_bin"
+    sh.mkdir(exist_ok=True)
+    (sh / "config.json").write_text((d / "config.json").read_text())
+    names = list(sd)
+    parts = [names[: len(names) // 2], names[len(names) // 2:]]
+    weight_map = {}
+    for i, part in enumerate(parts, 1):
+        shard = f"pytorch_model-{i:05d}-of-00002.bin"
+        torch.save({k: sd[k] for k in part}, sh / shard)
+        weight_map.update({k: shard for k in part})
+    total = sum(v.numel() * v.element_size() for v in sd.values())
+    (sh / "pytorch_model.bin.index.json").write_text(json.dumps({"metadata": {"total_size": total}, "weight_map": weight_map}, indent=2) + "\n")
     torch.save(model.half().state_dict(), d / "pytorch_model_fp16.bin")
 
 

@@ -43,6 +43,7 @@ final class ImporterParityTests: XCTestCase {
     func testHFPyTorchBinHalfPrecision() throws {
         try check(["hf_tiny/pytorch_model_fp16.bin"], golden: "hf_tiny/golden.npz", config: "hf_tiny/config.json", minCosine: 0.9999)
     }
+    func testHFShardedPyTorchBin() throws { try check(["hf_sharded_bin"], golden: "hf_tiny/golden.npz") }
     func testOpenCLIPPyTorchBin() throws { try check(["openclip_pt/open_clip_pytorch_model.bin"], golden: "openclip_pt/golden.npz") }
     func testOpenAITorchScriptArchive() throws {
         try check(["openclip_pt/openai_jit.pt"], golden: "openclip_pt/golden.npz", config: "openclip_pt/open_clip_config.json")

@@ -16,6 +16,7 @@ enum DumpDetection {
     }
 
     static let indexSuffix = ".safetensors.index.json"
+    static let binIndexSuffix = ".bin.index.json"
     /// File names PyTorch checkpoints are saved under (torch.save zip archives or TorchScript).
     static let pytorchSuffixes = [".bin", ".pt", ".pth", ".ckpt"]
     static let maxShards = 10_000
@@ -33,6 +34,7 @@ enum DumpDetection {
                 return (.safetensors, DumpPaths.join(path, preferred))
             }
             // PyTorch checkpoints only where no safetensors file is there (hub repos often ship both).
+            if let idx = names.first(where: { $0.hasSuffix(binIndexSuffix) }) { return (.pytorch, DumpPaths.join(path, idx)) }
             for preferred in ["pytorch_model.bin", "open_clip_pytorch_model.bin"] where names.contains(preferred) {
                 return (.pytorch, DumpPaths.join(path, preferred))
             }
@@ -44,7 +46,7 @@ enum DumpDetection {
         guard fm.fileExists(atPath: path) else { return nil }
         if path.hasSuffix(".safetensors") || path.hasSuffix(indexSuffix) { return (.safetensors, path) }
         if path.hasSuffix(".npz") { return (.npz, path) }
-        if pytorchSuffixes.contains(where: { path.hasSuffix($0) }) { return (.pytorch, path) }
+        if path.hasSuffix(binIndexSuffix) || pytorchSuffixes.contains(where: { path.hasSuffix($0) }) { return (.pytorch, path) }
         if (path as NSString).lastPathComponent == "manifest.json" { return (.raw, ModelFolder.containing(path)) }
         return nil
     }
@@ -62,6 +64,10 @@ enum DumpDetection {
         case .npz:
             return Found(kind: kind, tensors: try NpzReader.read(path: target), files: [target], folder: folder)
         case .pytorch:
+            if target.hasSuffix(binIndexSuffix) {
+                let (t, shards) = try sharded(index: target)
+                return Found(kind: kind, tensors: t, files: [target] + shards, folder: folder)
+            }
             return Found(kind: kind, tensors: try TorchReader.read(path: target), files: [target], folder: folder)
         case .safetensors:
             if target.hasSuffix(indexSuffix) {
@@ -73,6 +79,7 @@ enum DumpDetection {
     }
 
     /// `model.safetensors.index.json`: {"weight_map": {tensor: shard file}}. Shards must lie inside the folder.
+    /// `pytorch_model.bin.index.json` has the same layout with PyTorch shards.
     static func sharded(index: String) throws -> ([SourceTensor], [String]) {
         let j = try DumpPaths.jsonObject(at: index)
         guard let map = j["weight_map"] as? [String: String] else {
@@ -88,7 +95,8 @@ enum DumpDetection {
         for shard in shardNames {
             let file = try ModelFolder.resolve(shard, in: folder, referrer: index)
             files.append(file)
-            for t in try SafetensorsReader.read(path: file) {
+            let tensors = index.hasSuffix(binIndexSuffix) ? try TorchReader.read(path: file) : try SafetensorsReader.read(path: file)
+            for t in tensors {
                 guard map[t.name] == shard else {
                     throw ImportError.malformed(file: file, detail: "tensor '\(t.name)' is not listed for this shard in \((index as NSString).lastPathComponent)")
                 }
