@@ -10,8 +10,8 @@ static uint64_t xgetbv0(void) { uint32_t a, d; __asm__ volatile("xgetbv" : "=a"(
 
 static uint32_t detect(void);
 
-// CLIPZ_CPU_DISABLE=avx512 (or avx2, which implies avx512; comma separated) hides features from every
-// kernel dispatch, to run and test the fallback paths (OpenBLAS fp32, AVX2 int8) on a newer CPU.
+// CLIPZ_CPU_DISABLE=avx512 (or avx2, which implies avx512; or sha; comma separated) hides features from
+// every kernel dispatch, to run and test the fallback paths (OpenBLAS fp32, AVX2 int8) on a newer CPU.
 static uint32_t disabled(void) {
     const char *e = getenv("CLIPZ_CPU_DISABLE");
     if (!e) return 0;
@@ -20,6 +20,7 @@ static uint32_t disabled(void) {
     uint32_t off = 0;
     if (strstr(e, "avx512")) off |= avx512;
     if (strstr(e, "avx2")) off |= avx512 | CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA;
+    if (strstr(e, "sha")) off |= CLIPZ_CPU_SHA;
     return off;
 }
 
@@ -46,6 +47,7 @@ static uint32_t detect(void) {
     if (__get_cpuid_max(0, 0) < 7) return f;
     __cpuid_count(7, 0, a, b, c, d);
     if ((b >> 5) & 1) f |= CLIPZ_CPU_AVX2;
+    if ((b >> 29) & 1) f |= CLIPZ_CPU_SHA;
     if (zmm_ok) {
         if ((b >> 16) & 1) f |= CLIPZ_CPU_AVX512F;
         if ((b >> 17) & 1) f |= CLIPZ_CPU_AVX512DQ;

@@ -22,6 +22,23 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(m.finalizeHex(), one.finalizeHex())
     }
 
+    /// FIPS 180-2 vectors through the streaming API in uneven pieces: the SHA-NI path where the CPU has it
+    /// (CI repeats this with CLIPZ_CPU_DISABLE=sha for the portable rounds).
+    func testSHA256FIPSVectorsInPieces() {
+        print("sha256 path: \(CPUFeatures.current.contains(.sha) ? "sha-ni" : "portable")")
+        let two = (0..<14).flatMap { i in (0..<4).map { UInt8(97 + i + $0) } }  // "abcdbcdecdef…nopq", 448 bits
+        let million = [UInt8](repeating: 0x61, count: 1_000_000)
+        for (input, want) in [(two, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+                              (million, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")] {
+            for piece in [1, 7, 64, 65, 4096, input.count] {
+                var h = SHA256()
+                var i = 0
+                while i < input.count { h.update(Array(input[i..<min(i + piece, input.count)])); i += piece }
+                XCTAssertEqual(h.finalizeHex(), want, "pieces of \(piece)")
+            }
+        }
+    }
+
     func testF16ToF32MatchesReferenceForAllBitPatterns() {
         let all = (0...0xFFFF).map { UInt16($0) }
         var fast = [Float](repeating: 0, count: all.count), ref = fast

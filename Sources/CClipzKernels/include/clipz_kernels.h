@@ -25,7 +25,7 @@ enum {
     CLIPZ_CPU_AVX2 = 1 << 0, CLIPZ_CPU_FMA = 1 << 1, CLIPZ_CPU_F16C = 1 << 2,
     CLIPZ_CPU_AVX512F = 1 << 3, CLIPZ_CPU_AVX512BW = 1 << 4, CLIPZ_CPU_AVX512VL = 1 << 5,
     CLIPZ_CPU_AVX512DQ = 1 << 6, CLIPZ_CPU_AVX512VNNI = 1 << 7, CLIPZ_CPU_AVX512BF16 = 1 << 8,
-    CLIPZ_CPU_NEON_DOT = 1 << 9,
+    CLIPZ_CPU_NEON_DOT = 1 << 9, CLIPZ_CPU_SHA = 1 << 10,
 };
 /// Bit set of CLIPZ_CPU_* features usable on this CPU *and* enabled by the OS (XCR0).
 uint32_t clipz_cpu_features(void);
