@@ -24,7 +24,9 @@ public enum ImageFolder {
     public static func files(in dir: String, recursive: Bool = false, limit: Int = maxImages) throws -> [String] {
         var out: [String] = []
         try walk(dir, depth: 0, recursive: recursive, root: dir, limit: limit, into: &out)
-        guard !out.isEmpty else { throw InputError.empty(path: dir, what: ".png/.jpg images" + (recursive ? " (searched recursively)" : "")) }
+        guard !out.isEmpty else {
+            throw InputError.empty(path: dir, what: ".png/.jpg images" + (recursive ? " (searched recursively)" : ""))
+        }
         return out
     }
 
@@ -42,11 +44,14 @@ public enum ImageFolder {
         }
     }
 
-    private static func walk(_ dir: String, depth: Int, recursive: Bool, root: String, limit: Int, into out: inout [String]) throws {
+    private static func walk(_ dir: String, depth: Int, recursive: Bool, root: String, limit: Int,
+                             into out: inout [String]) throws {
         for e in try entries(dir) {
             let path = dir + "/" + e.name
             if e.isFolder {
-                if recursive && !e.isLink && depth < maxDepth { try walk(path, depth: depth + 1, recursive: true, root: root, limit: limit, into: &out) }
+                if recursive && !e.isLink && depth < maxDepth {
+                    try walk(path, depth: depth + 1, recursive: true, root: root, limit: limit, into: &out)
+                }
             } else if isImageFile(e.name) {
                 out.append(path)
                 if out.count > limit { throw InputError.tooMany(path: root, what: "images", limit: limit) }
@@ -71,10 +76,13 @@ public struct ImageDataset: Sendable {
             let label = classes.count
             classes.append(e.name.replacingOccurrences(of: "_", with: " "))
             for f in files { images.append((sub + "/" + f.name, label)) }
-            if images.count > ImageFolder.maxImages { throw InputError.tooMany(path: dir, what: "images", limit: ImageFolder.maxImages) }
+            if images.count > ImageFolder.maxImages {
+                throw InputError.tooMany(path: dir, what: "images", limit: ImageFolder.maxImages)
+            }
         }
         guard classes.count >= 2 else {
-            throw InputError.empty(path: dir, what: "dataset: expected at least two class folders with .png/.jpg images, found \(classes.count)")
+            throw InputError.empty(path: dir, what: "dataset: expected at least two class folders with .png/.jpg images, "
+                                   + "found \(classes.count)")
         }
         return ImageDataset(classes: classes, images: images)
     }

@@ -57,7 +57,9 @@ public final class TextLines {
                 bytesRead += 1
                 return line
             }
-            if buffer.count - head > maxLineBytes { throw InputError.lineTooLong(path: name, line: lineNumber + 1, limit: maxLineBytes) }
+            if buffer.count - head > maxLineBytes {
+                throw InputError.lineTooLong(path: name, line: lineNumber + 1, limit: maxLineBytes)
+            }
             if eof {
                 guard head < buffer.count else { return nil }
                 let line = try take(head..<buffer.count)
@@ -76,7 +78,9 @@ public final class TextLines {
         if lineNumber == 1 && buffer[r].starts(with: [0xEF, 0xBB, 0xBF]) { r = (r.lowerBound + 3)..<r.upperBound }
         if r.count > maxLineBytes { throw InputError.lineTooLong(path: name, line: lineNumber, limit: maxLineBytes) }
         if let last = r.last, buffer[last] == 0x0D { r = r.lowerBound..<last }
-        guard let s = String(validating: buffer[r], as: UTF8.self) else { throw InputError.invalidUTF8(path: name, line: lineNumber) }
+        guard let s = String(validating: buffer[r], as: UTF8.self) else {
+            throw InputError.invalidUTF8(path: name, line: lineNumber)
+        }
         return s
     }
 

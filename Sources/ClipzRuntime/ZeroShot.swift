@@ -59,7 +59,8 @@ public struct ZeroShotResult: Sendable {
     public var imageEmbeddings: [Float]
     public var textEmbeddings: [Float]
 
-    public init(classes: [String], labels: [Int], predictions: [Int], logits: [Float], imageEmbeddings: [Float], textEmbeddings: [Float]) {
+    public init(classes: [String], labels: [Int], predictions: [Int], logits: [Float], imageEmbeddings: [Float],
+                textEmbeddings: [Float]) {
         self.classes = classes
         self.labels = labels
         self.predictions = predictions

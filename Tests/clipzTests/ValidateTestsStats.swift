@@ -14,6 +14,10 @@ final class ValidateStatsTests: XCTestCase {
         XCTAssertEqual(Stats.percentile([10, 0], 25), 2.5, accuracy: 1e-12)
         XCTAssertEqual(Stats.percentile([7], 1), 7)
         XCTAssertTrue(Stats.percentile([], 1).isNaN)
+        // The one definition serves bench too: numpy.percentile(range(1, 21), 95) == 19.05 (nearest rank gave 19),
+        // and the median of an even count is the mean of the middle two.
+        XCTAssertEqual(Stats.percentile((1...20).map(Double.init), 95), 19.05, accuracy: 1e-12)
+        XCTAssertEqual(Stats.median([4, 1, 3, 2]), 2.5)
     }
 
     func testRowCosinesAndMaxAbsDiff() {
