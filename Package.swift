@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Clipz: import CLIP checkpoints, quantize them, pack them into `.clipz`, run them on CPU.
-// Dependencies point one way: C shims <- ClipzCore <- Format/Import/Text/Image/Quant <- Runtime <- Validate <- clipz.
+// Dependencies point one way: C shims <- ClipzCore <- Format/Import/Text/Image/Quant <- Runtime <- Inputs <- Validate <- clipz.
 import PackageDescription
 
 // Reassociation lets reductions (dot products, sums) vectorize; NaN/Inf semantics are kept.
@@ -40,9 +40,12 @@ let package = Package(
         .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText", "CZlib"]),
         .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat"]),
         .target(name: "ClipzRuntime", dependencies: ["ClipzCore", "ClipzFormat", "ClipzText", "ClipzImage", "ClipzQuant", "CClipzKernels"]),
-        .target(name: "ClipzValidate", dependencies: ["ClipzRuntime", "ClipzImport"]),
+        // Everything a command reads as model input: image folders and lists, texts files, .npy arrays,
+        // synthetic inputs, built-in prompts; streaming batches and the incremental .npy writer.
+        .target(name: "ClipzInputs", dependencies: ["ClipzCore", "ClipzFormat", "ClipzImport", "ClipzRuntime"]),
+        .target(name: "ClipzValidate", dependencies: ["ClipzRuntime", "ClipzImport", "ClipzInputs"]),
         .executableTarget(name: "clipz", dependencies: [
-            "ClipzCore", "ClipzFormat", "ClipzImport", "ClipzQuant", "ClipzRuntime", "ClipzValidate",
+            "ClipzCore", "ClipzFormat", "ClipzImport", "ClipzQuant", "ClipzRuntime", "ClipzInputs", "ClipzValidate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,7 +55,8 @@ let package = Package(
         .testTarget(name: "ClipzImageTests", dependencies: ["ClipzImage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClipzImportTests", dependencies: ["ClipzImport", "ClipzFormat", "CZlib"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClipzQuantTests", dependencies: ["ClipzQuant", "ClipzFormat", "ClipzCore"]),
-        .testTarget(name: "ClipzRuntimeTests", dependencies: ["ClipzRuntime", "ClipzImport", "ClipzQuant"]),
+        .testTarget(name: "ClipzRuntimeTests", dependencies: ["ClipzRuntime", "ClipzImport", "ClipzQuant", "ClipzInputs"]),
+        .testTarget(name: "ClipzInputsTests", dependencies: ["ClipzInputs", "ClipzImport", "ClipzRuntime"]),
         .testTarget(name: "ClipzValidateTests", dependencies: ["ClipzValidate", "ClipzCore"]),
         .testTarget(name: "clipzTests", dependencies: ["clipz"], exclude: ["Snapshots"]),
     ]

@@ -22,8 +22,15 @@ public enum NumpyFiles {
 
     /// The `.npy` (version 1.0) bytes of a little-endian C-order array.
     public static func npyBytes(_ t: Tensor) -> [UInt8] {
+        npyHeader(dtype: t.dtype, shape: t.shape) + t.bytes
+    }
+
+    /// The `.npy` (version 1.0) header of a little-endian C-order array, space-padded to a multiple of
+    /// 64 bytes and to at least `minimumBytes` (a writer that fixes the row count at the end reserves
+    /// room for the final shape this way).
+    public static func npyHeader(dtype: DType, shape: [Int], minimumBytes: Int = 0) -> [UInt8] {
         let descr: String
-        switch t.dtype {
+        switch dtype {
         case .f32: descr = "<f4"
         case .f16: descr = "<f2"
         case .i64: descr = "<i8"
@@ -32,15 +39,16 @@ public enum NumpyFiles {
         case .i8: descr = "|i1"
         case .bf16: descr = "<u2" // numpy has no bfloat16; raw 16-bit words
         }
-        let shape = t.shape.count == 1 ? "(\(t.shape[0]),)" : "(" + t.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
+        let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(dims), }"
         let total = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
+        let padded = max(total + (64 - total % 64) % 64, (minimumBytes + 63) / 64 * 64)
+        header += String(repeating: " ", count: padded - total) + "\n"
         var out: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
         let n = UInt16(header.utf8.count)
         out += [UInt8(n & 0xFF), UInt8(n >> 8)]
         out += Array(header.utf8)
-        return out + t.bytes
+        return out
     }
 
     /// Writes a `.npy` atomically (temporary file, fsync, rename).

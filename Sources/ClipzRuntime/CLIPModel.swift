@@ -100,16 +100,7 @@ public final class CLIPModel: @unchecked Sendable {
 
     /// Zero-shot logits [images × texts] = logitScale · cos(image, text).
     public func logits(imageEmbeddings: [Float], textEmbeddings: [Float]) -> [Float] {
-        let d = embedDim, ni = imageEmbeddings.count / d, nt = textEmbeddings.count / d
-        var a = imageEmbeddings, b = textEmbeddings
-        Ops.l2Normalize(&a, rows: ni, width: d); Ops.l2Normalize(&b, rows: nt, width: d)
-        var out = [Float](repeating: 0, count: ni * nt)
-        for i in 0..<ni { for j in 0..<nt {
-            var s: Float = 0
-            for k in 0..<d { s += a[i * d + k] * b[j * d + k] }
-            out[i * nt + j] = logitScale * s
-        } }
-        return out
+        ZeroShot.logits(images: imageEmbeddings, texts: textEmbeddings, width: embedDim, scale: logitScale)
     }
 
     /// Installs (or removes, with nil) an observer that sees every linear layer's input; used by calibration.

@@ -1,37 +1,51 @@
 import ClipzCore
 import Foundation
 
-/// A labelled image folder: DIR/<class>/*.{png,jpg,jpeg}; class names are folder names with `_` → space.
-public struct ImageDataset: Sendable {
-    public var classes: [String]
-    public var images: [(path: String, label: Int)]
-
-    public static let maxImages = 1_000_000
-
-    /// True for the image files Clipz reads: `.png`, `.jpg`, `.jpeg` (any case), not hidden.
-    public static func isImageFile(_ name: String) -> Bool {
-        let l = name.lowercased()
-        return !name.hasPrefix(".") && (l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg"))
+/// Zero-shot maths on embeddings: the one place for normalisation, logits, predictions and accuracy
+/// (`CLIPModel.logits`, `clipz classify` and `clipz validate` all use it).
+public enum ZeroShot {
+    /// Scales each row of `width` values to unit L2 norm (a zero row stays zero).
+    public static func normalizeRows(_ v: inout [Float], width: Int) {
+        guard width > 0 else { return }
+        Ops.l2Normalize(&v, rows: v.count / width, width: width)
     }
 
-    /// - Throws: `RuntimeError.badInput` when the folder has no class folders or no images.
-    public static func scan(_ dir: String) throws -> ImageDataset {
-        let fm = FileManager.default
-        guard let entries = try? fm.contentsOfDirectory(atPath: dir) else { throw RuntimeError.badInput("\(dir): cannot list the dataset folder") }
-        var classes: [String] = [], images: [(String, Int)] = []
-        for entry in entries.sorted() where !entry.hasPrefix(".") {
-            var isDir: ObjCBool = false
-            let sub = dir + "/" + entry
-            guard fm.fileExists(atPath: sub, isDirectory: &isDir), isDir.boolValue else { continue }
-            let files = ((try? fm.contentsOfDirectory(atPath: sub)) ?? []).sorted().filter(isImageFile)
-            guard !files.isEmpty else { continue }
-            let label = classes.count
-            classes.append(entry.replacingOccurrences(of: "_", with: " "))
-            for f in files { images.append((sub + "/" + f, label)) }
-            if images.count > maxImages { throw RuntimeError.badInput("\(dir): more than \(maxImages) images") }
+    /// [images × texts] = scale · cos(image row, text row).
+    public static func logits(images: [Float], texts: [Float], width: Int, scale: Float = 1) -> [Float] {
+        guard width > 0 else { return [] }
+        let ni = images.count / width, nt = texts.count / width
+        var a = images, b = texts
+        normalizeRows(&a, width: width)
+        normalizeRows(&b, width: width)
+        var out = [Float](repeating: 0, count: ni * nt)
+        for i in 0..<ni {
+            for j in 0..<nt {
+                var s: Float = 0
+                for k in 0..<width { s += a[i * width + k] * b[j * width + k] }
+                out[i * nt + j] = scale * s
+            }
         }
-        guard classes.count >= 2 else { throw RuntimeError.badInput("\(dir): expected at least two class folders with .png/.jpg images, found \(classes.count)") }
-        return ImageDataset(classes: classes, images: images)
+        return out
+    }
+
+    /// Index of the largest value in each row of a [rows × cols] matrix (the first one on ties).
+    public static func argmaxRows(_ m: [Float], cols: Int) -> [Int] {
+        guard cols > 0 else { return [] }
+        return (0..<(m.count / cols)).map { r in
+            var best = 0
+            for c in 1..<cols where m[r * cols + c] > m[r * cols + best] { best = c }
+            return best
+        }
+    }
+
+    /// The class whose prompt embedding has the highest cosine with each image.
+    public static func predictions(images: [Float], prompts: [Float], width: Int) -> [Int] {
+        argmaxRows(logits(images: images, texts: prompts, width: width), cols: width > 0 ? prompts.count / width : 0)
+    }
+
+    /// Fraction of predictions equal to their label (0 for no labels).
+    public static func accuracy(_ predictions: [Int], _ labels: [Int]) -> Double {
+        labels.isEmpty ? 0 : Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(labels.count)
     }
 }
 
@@ -45,8 +59,18 @@ public struct ZeroShotResult: Sendable {
     public var imageEmbeddings: [Float]
     public var textEmbeddings: [Float]
 
+    public init(classes: [String], labels: [Int], predictions: [Int], logits: [Float], imageEmbeddings: [Float],
+                textEmbeddings: [Float]) {
+        self.classes = classes
+        self.labels = labels
+        self.predictions = predictions
+        self.logits = logits
+        self.imageEmbeddings = imageEmbeddings
+        self.textEmbeddings = textEmbeddings
+    }
+
     public var n: Int { labels.count }
-    public var accuracy: Double { n == 0 ? 0 : Double(zip(labels, predictions).filter { $0 == $1 }.count) / Double(n) }
+    public var accuracy: Double { ZeroShot.accuracy(predictions, labels) }
     public var perClassAccuracy: [Double] {
         classes.indices.map { c in
             let idx = labels.indices.filter { labels[$0] == c }
@@ -59,33 +83,5 @@ public struct ZeroShotResult: Sendable {
         for (l, p) in zip(labels, predictions) where l != p { counts[l * classes.count + p, default: 0] += 1 }
         return counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
             .map { (classes[$0.key / classes.count], classes[$0.key % classes.count], $0.value) }
-    }
-}
-
-extension CLIPModel {
-    /// Classifies every image of `dataset` against prompts made from `template` ("{}" = class name).
-    /// - Parameter progress: (images done, total).
-    public func zeroShot(_ dataset: ImageDataset, template: String = "a photo of a {}.", batch: Int = 32,
-                         progress: ((Int, Int) -> Void)? = nil) throws -> ZeroShotResult {
-        let prompts = dataset.classes.map { template.replacingOccurrences(of: "{}", with: $0) }
-        let text = try embed(texts: prompts, normalize: true)
-        var images: [Float] = []
-        let paths = dataset.images.map(\.path)
-        var i = 0
-        while i < paths.count {
-            let chunk = Array(paths[i..<min(i + batch, paths.count)])
-            images += try embed(imagePaths: chunk, normalize: true)
-            i += chunk.count
-            progress?(i, paths.count)
-        }
-        let logits = self.logits(imageEmbeddings: images, textEmbeddings: text)
-        let k = dataset.classes.count
-        let predictions = (0..<paths.count).map { r -> Int in
-            var best = 0
-            for c in 1..<k where logits[r * k + c] > logits[r * k + best] { best = c }
-            return best
-        }
-        return ZeroShotResult(classes: dataset.classes, labels: dataset.images.map(\.label), predictions: predictions,
-                              logits: logits, imageEmbeddings: images, textEmbeddings: text)
     }
 }

@@ -1,3 +1,4 @@
+import ClipzCore
 import ClipzFormat
 import Foundation
 
@@ -64,7 +65,7 @@ extension ValidationReport {
         }
         if let cb = candidate.bytes {
             let ratio = reference.bytes.flatMap { $0 > 0 ? String(format: "%.1f%% of reference", Double(cb) / Double($0) * 100) : nil }
-            c.append(.init(label: "File size", value: byteString(cb), detail: ratio ?? "", status: .info))
+            c.append(.init(label: "File size", value: formatBytes(cb), detail: ratio ?? "", status: .info))
         }
         if let cs = candidate.imagesPerSecond {
             let detail = reference.imagesPerSecond.map { String(format: "%.2f× reference (%.1f img/s)", cs / $0, $0) } ?? "batch \(speedBatch)"

@@ -1,3 +1,4 @@
+import ClipzCore
 import Foundation
 
 /// One line of the summary table shared by the terminal output and the HTML page.
@@ -36,8 +37,8 @@ extension ValidationReport {
         }
         if let ag = top1Agreement { rows.append(.init(metric: "top-1 agreement", value: pct(ag), check: "", status: .info)) }
         if let c = candidate.bytes {
-            var v = byteString(c)
-            if let r = reference.bytes, r > 0 { v = "\(byteString(r)) → \(v) (\(String(format: "%.1f%%", Double(c) / Double(r) * 100)))" }
+            var v = formatBytes(c)
+            if let r = reference.bytes, r > 0 { v = "\(formatBytes(r)) → \(v) (\(String(format: "%.1f%%", Double(c) / Double(r) * 100)))" }
             rows.append(.init(metric: "size", value: v, check: "", status: .info))
         }
         if let c = candidate.imagesPerSecond {
@@ -74,11 +75,3 @@ extension ValidationReport {
 
 func f6(_ x: Double) -> String { x.isFinite ? String(format: "%.6f", x) : "nan" }
 func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.2f%%", x * 100) : "nan" }
-
-/// Human-readable byte count (binary units).
-func byteString(_ n: Int) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var v = Double(n), i = 0
-    while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-    return i == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[i])
-}

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Small numeric helpers for comparing two runs of the same inputs.
-public enum ParityStats {
+/// Statistics of `validate` (parity of two runs) and `bench` (latency): the one percentile definition
+/// (numpy's default, linear interpolation between closest ranks) and the memory readings.
+public enum Stats {
     /// Cosine similarity of each row of `a` with the same row of `b` (rows of `width` values).
     /// A zero row against a zero row counts as 1 (identical), against a non-zero row as 0.
     public static func rowCosines(_ a: [Float], _ b: [Float], width: Int) -> [Double] {
@@ -52,14 +53,14 @@ public enum ParityStats {
 
     public static func median(_ values: [Double]) -> Double { percentile(values, 50) }
 
-    /// Index of the largest value in each row of a [rows × cols] matrix (first one on ties).
-    public static func argmaxRows(_ m: [Float], cols: Int) -> [Int] {
-        guard cols > 0 else { return [] }
-        return (0..<(m.count / cols)).map { r in
-            var best = 0
-            for c in 1..<cols where m[r * cols + c] > m[r * cols + best] { best = c }
-            return best
+    /// A "kB" line of /proc/self/status (VmHWM = peak resident set, VmRSS = current) in MB (10^6 bytes); nil off Linux.
+    public static func procStatusMB(_ key: String) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 2, let kb = Double(fields[1]) { return kb * 1024 / 1e6 }
         }
+        return nil
     }
 }
 
@@ -71,7 +72,7 @@ struct DriftAccumulator {
     mutating func add(layer: Int, _ reference: [Float], _ candidate: [Float], width: Int) {
         guard layer >= 0, layer < 4096 else { return }
         while sums.count <= layer { sums.append(0); counts.append(0) }
-        let c = ParityStats.rowCosines(reference, candidate, width: width)
+        let c = Stats.rowCosines(reference, candidate, width: width)
         sums[layer] += c.reduce(0, +)
         counts[layer] += c.count
     }

@@ -68,12 +68,12 @@ public enum Validator {
 
         if let labels = inputs.labels, let classes = inputs.classes {
             let k = classes.count
-            let candPred = predictions(images.candidate, Array(texts.candidate[0..<(k * d)]), width: d)
-            let candAcc = accuracy(candPred, labels)
+            let candPred = ZeroShot.predictions(images: images.candidate, prompts: Array(texts.candidate[0..<(k * d)]), width: d)
+            let candAcc = ZeroShot.accuracy(candPred, labels)
             if let ri = images.reference, let rt = texts.reference {
-                let refPred = predictions(ri, Array(rt[0..<(k * d)]), width: d)
-                report.accuracy = .init(reference: accuracy(refPred, labels), candidate: candAcc)
-                report.top1Agreement = Double(zip(refPred, candPred).filter { $0 == $1 }.count) / Double(max(1, labels.count))
+                let refPred = ZeroShot.predictions(images: ri, prompts: Array(rt[0..<(k * d)]), width: d)
+                report.accuracy = .init(reference: ZeroShot.accuracy(refPred, labels), candidate: candAcc)
+                report.top1Agreement = ZeroShot.accuracy(candPred, refPred)
             } else {
                 report.accuracy = .init(reference: nil, candidate: candAcc)
                 report.notes.append("reference accuracy needs both image and text embeddings; only the candidate's is reported")
@@ -103,9 +103,9 @@ public enum Validator {
 
     static func tower(_ r: TowerRun, width: Int, n: Int) -> ValidationReport.Tower? {
         guard let ref = r.reference, n > 0 else { return nil }
-        let c = ParityStats.rowCosines(r.candidate, ref, width: width)
-        return .init(n: n, cosine: .init(mean: ParityStats.mean(c), min: c.min() ?? .nan, p1: ParityStats.percentile(c, 1)),
-                     maxAbsDiff: ParityStats.maxAbsDiffNormalized(r.candidate, ref, width: width), drift: r.drift)
+        let c = Stats.rowCosines(r.candidate, ref, width: width)
+        return .init(n: n, cosine: .init(mean: Stats.mean(c), min: c.min() ?? .nan, p1: Stats.percentile(c, 1)),
+                     maxAbsDiff: Stats.maxAbsDiffNormalized(r.candidate, ref, width: width), drift: r.drift)
     }
 
     static func runImages(_ cand: CLIPModel, _ ref: CLIPModel?, stored: [Float]?, inputs: ValidationInputs, batch: Int,
@@ -150,33 +150,6 @@ public enum Validator {
         return out
     }
 
-    /// Zero-shot predictions: the class whose prompt embedding has the highest cosine with each image.
-    static func predictions(_ images: [Float], _ prompts: [Float], width: Int) -> [Int] {
-        var a = images, b = prompts
-        normalize(&a, width); normalize(&b, width)
-        let ni = a.count / width, k = b.count / width
-        var logits = [Float](repeating: 0, count: ni * k)
-        for i in 0..<ni { for c in 0..<k {
-            var s: Float = 0
-            for j in 0..<width { s += a[i * width + j] * b[c * width + j] }
-            logits[i * k + c] = s
-        } }
-        return ParityStats.argmaxRows(logits, cols: k)
-    }
-
-    static func normalize(_ x: inout [Float], _ width: Int) {
-        for r in 0..<(x.count / width) {
-            var s: Float = 0
-            for j in 0..<width { s += x[r * width + j] * x[r * width + j] }
-            let inv = s > 0 ? 1 / s.squareRoot() : 0
-            for j in 0..<width { x[r * width + j] *= inv }
-        }
-    }
-
-    static func accuracy(_ pred: [Int], _ labels: [Int]) -> Double {
-        Double(zip(pred, labels).filter { $0 == $1 }.count) / Double(max(1, labels.count))
-    }
-
     /// Images/s of each model on the same pixels: one warm-up each, then runs alternate (reference,
     /// candidate, reference, …) so that a change in machine load hits both; the median run counts.
     /// A run repeats the batch until it lasts about 50 ms, so tiny models are not timed at clock resolution.
@@ -196,6 +169,6 @@ public enum Validator {
             if let ref { rs.append(Double(rr * count) / (try seconds(ref, rr))) }
             cs.append(Double(rc * count) / (try seconds(cand, rc)))
         }
-        return (ref == nil ? nil : ParityStats.median(rs), ParityStats.median(cs))
+        return (ref == nil ? nil : Stats.median(rs), Stats.median(cs))
     }
 }

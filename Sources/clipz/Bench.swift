@@ -1,6 +1,8 @@
 import ArgumentParser
 import ClipzCore
+import ClipzInputs
 import ClipzRuntime
+import ClipzValidate
 import Foundation
 
 /// `clipz bench`: load time, latency, throughput and peak memory of one `.clipz` on synthetic inputs.
@@ -8,8 +10,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure load time, latency (median, p95), throughput and peak memory on synthetic inputs.",
         discussion: """
-            Inputs are synthetic and seeded: pixels uniform in [-2, 2] at the model's image size; texts are
-            BOS + random ids + EOS of --seq-len tokens (default 16, a typical prompt; 'full' = the context
+            Inputs are synthetic and seeded: smooth colour fields plus noise at the model's image size, already
+            normalised; texts are BOS + random ids + EOS of --seq-len tokens (default 16, a typical prompt; 'full' = the context
             length). The text tower only runs up to the pooled token, so short prompts cost less than a
             fixed-length export. load_ms is the time from the start of loading (OpenBLAS, weights) to the
             first result. "effective GFLOP/s" is inputs per second times the model's standard FLOP count per
@@ -133,8 +135,7 @@ struct BenchInput {
         self.tower = tower
         self.batch = batch
         if tower == .image {
-            let s = model.config.vision.imageSize
-            pixels = (0..<(batch * 3 * s * s)).map { _ in rng.nextFloat() * 4 - 2 }
+            pixels = SyntheticInputs.pixels(count: batch, size: model.config.vision.imageSize, seed: rng.next())
             return
         }
         let t = model.config.text
@@ -146,44 +147,13 @@ struct BenchInput {
             len = n
         }
         tokensPerText = len
-        // The pooled token must be the last one: the largest id (argmax pooling) or the EOS id (first-EOS pooling).
-        let eos = t.pooling == .argmaxID ? t.vocabSize - 1 : t.eosTokenID
-        let bos = min(model.metadata.tokenizer.bosTokenID, t.vocabSize - 1)
-        let hi = max(1, min(t.vocabSize - 2, 49405))
-        tokens = (0..<batch).map { _ in
-            var ids = [bos]
-            while ids.count < len - 1 {
-                let id = Int(rng.next() % UInt64(hi))
-                if id != eos { ids.append(id) }
-            }
-            return ids + [eos]
-        }
+        // The pooled token is the last one (SyntheticInputs ends each sequence where the pooling rule looks).
+        tokens = SyntheticInputs.tokens(count: batch, config: t, length: .fixed(len), start: model.metadata.tokenizer.bosTokenID,
+                                        seed: rng.next())
     }
 
     func forward(_ model: CLIPModel) throws -> [Float] {
         tower == .image ? try model.encodeImages(pixels: pixels, count: batch) : try model.encodeTexts(tokens: tokens)
-    }
-}
-
-/// Latency statistics and memory readings for the bench report.
-enum Stats {
-    /// Nearest-rank percentile (p in 0...100); 0 for an empty list.
-    static func percentile(_ xs: [Double], _ p: Double) -> Double {
-        guard !xs.isEmpty else { return 0 }
-        let s = xs.sorted()
-        if p == 50 && s.count % 2 == 0 { return (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
-        let rank = Int((p / 100 * Double(s.count)).rounded(.up))
-        return s[min(max(rank, 1), s.count) - 1]
-    }
-
-    /// A "kB" line of /proc/self/status (VmHWM = peak resident set, VmRSS = current) in MB (10^6 bytes); nil off Linux.
-    static func procStatusMB(_ key: String) -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if fields.count >= 2, let kb = Double(fields[1]) { return kb * 1024 / 1e6 }
-        }
-        return nil
     }
 }
 

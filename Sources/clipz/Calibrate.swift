@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClipzCore
 import ClipzFormat
+import ClipzInputs
 import ClipzQuant
 import ClipzRuntime
 import Foundation
@@ -25,10 +26,6 @@ struct Calibrate: ParsableCommand {
     @Flag(help: "Replace an existing output.") var force = false
     @OptionGroup var options: RunOptions
 
-    static let builtinPrompts = ["a photo of a cat.", "a photo of a dog.", "a diagram.", "a photo of a person smiling.", "a red car on a street.",
-                                 "a bowl of fruit on a table.", "a close-up photo of a flower.", "an aerial view of a city at night.",
-                                 "a handwritten note.", "a black and white photo of a mountain.", "a plate of food.", "a painting of the sea."]
-
     func validate() throws {
         guard Calibrator.Method(rawValue: method) != nil else {
             throw ValidationError("--method must be one of \(Calibrator.Method.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -40,16 +37,17 @@ struct Calibrate: ParsableCommand {
 
     func run() throws {
         try AtomicOutput.checkOutput(output, inputs: [file, images] + (texts.map { [$0] } ?? []), force: force)
-        let model = try options.load(file)
-        let paths = Array(Self.imageFiles(images).prefix(maxImages))
-        guard !paths.isEmpty else { throw CommandError("\(images): no .png/.jpg images found") }
+        let paths = Array(try ImageFolder.files(in: images, recursive: true).prefix(maxImages))
         var prompts: [String]
         if let texts {
-            prompts = String(decoding: try InputFile.readAll(texts, limit: 64 << 20), as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
+            prompts = try TextsFile.read(texts)
         } else if let data = try? ImageDataset.scan(images) {
-            prompts = data.classes.map { "a photo of a \($0)." }
-        } else { prompts = Self.builtinPrompts }
+            prompts = Prompts.classPrompts(data.classes)
+        } else {
+            prompts = Prompts.builtin
+        }
         prompts = Array(prompts.prefix(1024))
+        let model = try options.load(file)
         let pixels = try model.pixels(imagePaths: paths)
         let tokens = try model.tokenize(prompts)
         let progress = Progress("calibrating", quiet: options.quiet)
@@ -65,14 +63,5 @@ struct Calibrate: ParsableCommand {
             Output.info("wrote \(output): \(cal.layers.count) layers from \(paths.count) images and \(prompts.count) texts (\(method), smooth \(smooth))")
             for (k, e) in worst { Output.info(String(format: "  largest int8 output error: %@ %.4f", k, e)) }
         }
-    }
-
-    static func imageFiles(_ dir: String) -> [String] {
-        guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
-        var out: [String] = []
-        while let f = e.nextObject() as? String {
-            if ImageDataset.isImageFile(URL(fileURLWithPath: f).lastPathComponent) { out.append(dir + "/" + f) }
-        }
-        return out.sorted()
     }
 }

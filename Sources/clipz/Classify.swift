@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClipzInputs
 import ClipzRuntime
 import Foundation
 

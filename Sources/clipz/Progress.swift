@@ -7,23 +7,21 @@ final class Progress {
     let tty = isatty(2) != 0
     var last = Date.distantPast
     init(_ label: String, quiet: Bool) { self.label = label; self.quiet = quiet }
-    func update(_ done: Int, _ total: Int, _ item: String = "") {
+    /// - Parameter total: nil for a stream of unknown length (then a line at most every 5 s off a terminal).
+    func update(_ done: Int, _ total: Int?, _ item: String = "") {
         guard !quiet else { return }
         let now = Date()
-        if done < total && now.timeIntervalSince(last) < 0.2 { return }
+        let finished = done == total
+        if !finished && now.timeIntervalSince(last) < (tty || total != nil ? 0.2 : 5) { return }
         last = now
-        let line = "\(label) \(done)/\(total) \(item)"
-        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)); if done == total { FileHandle.standardError.write(Data("\n".utf8)) } }
-        else if done == total || done % max(1, total / 10) == 0 { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+        let line = "\(label) \(done)" + (total.map { "/\($0)" } ?? "") + " \(item)"
+        if tty {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            if finished { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else if finished || total.map({ done % max(1, $0 / 10) == 0 }) ?? true {
+            FileHandle.standardError.write(Data("\(line)\n".utf8))
+        }
     }
-}
-
-/// Human-readable byte counts.
-func formatBytes(_ n: Int) -> String {
-    let units = ["B", "KiB", "MiB", "GiB"]
-    var v = Double(n), i = 0
-    while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-    return i == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[i])
 }
 
 func pad(_ s: String, _ w: Int, right: Bool = false) -> String {

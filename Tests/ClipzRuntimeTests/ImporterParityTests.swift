@@ -1,6 +1,7 @@
 import ClipzCore
 import ClipzFormat
 import ClipzImport
+import ClipzInputs
 @testable import ClipzRuntime
 import XCTest
 

@@ -19,8 +19,8 @@ final class DriftAccumulatorTests: XCTestCase {
     }
 
     func testMeanAndMedian() {
-        XCTAssertEqual(ParityStats.mean([1, 2, 3, 10]), 4)
-        XCTAssertEqual(ParityStats.median([1, 2, 3, 10]), 2.5)
-        XCTAssertTrue(ParityStats.mean([]).isNaN)
+        XCTAssertEqual(Stats.mean([1, 2, 3, 10]), 4)
+        XCTAssertEqual(Stats.median([1, 2, 3, 10]), 2.5)
+        XCTAssertTrue(Stats.mean([]).isNaN)
     }
 }

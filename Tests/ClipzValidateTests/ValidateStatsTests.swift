@@ -1,4 +1,6 @@
 import ClipzCore
+import ClipzInputs
+import ClipzRuntime
 import ClipzValidate
 import Foundation
 import XCTest
@@ -7,22 +9,26 @@ import XCTest
 final class ValidateStatsTests: XCTestCase {
     func testPercentileMatchesNumpyLinear() {
         // numpy.percentile([1, 2, 3, 4, 5], 1) == 1.04; [..., 50] == 3; [10, 0] at 25 == 2.5
-        XCTAssertEqual(ParityStats.percentile([5, 1, 4, 2, 3], 1), 1.04, accuracy: 1e-12)
-        XCTAssertEqual(ParityStats.percentile([5, 1, 4, 2, 3], 50), 3)
-        XCTAssertEqual(ParityStats.percentile([10, 0], 25), 2.5, accuracy: 1e-12)
-        XCTAssertEqual(ParityStats.percentile([7], 1), 7)
-        XCTAssertTrue(ParityStats.percentile([], 1).isNaN)
+        XCTAssertEqual(Stats.percentile([5, 1, 4, 2, 3], 1), 1.04, accuracy: 1e-12)
+        XCTAssertEqual(Stats.percentile([5, 1, 4, 2, 3], 50), 3)
+        XCTAssertEqual(Stats.percentile([10, 0], 25), 2.5, accuracy: 1e-12)
+        XCTAssertEqual(Stats.percentile([7], 1), 7)
+        XCTAssertTrue(Stats.percentile([], 1).isNaN)
+        // The one definition serves bench too: numpy.percentile(range(1, 21), 95) == 19.05 (nearest rank gave 19),
+        // and the median of an even count is the mean of the middle two.
+        XCTAssertEqual(Stats.percentile((1...20).map(Double.init), 95), 19.05, accuracy: 1e-12)
+        XCTAssertEqual(Stats.median([4, 1, 3, 2]), 2.5)
     }
 
     func testRowCosinesAndMaxAbsDiff() {
         let a: [Float] = [1, 0, 0, 0, 0, 0, 3, 4], b: [Float] = [2, 0, 0, 1, 0, 0, -3, -4]
-        let c = ParityStats.rowCosines(a, b, width: 2)
+        let c = Stats.rowCosines(a, b, width: 2)
         XCTAssertEqual(c[0], 1, accuracy: 1e-12)      // same direction, different length
         XCTAssertEqual(c[1], 0, accuracy: 1e-12)      // zero vs non-zero
         XCTAssertEqual(c[2], 1)                       // zero vs zero
         XCTAssertEqual(c[3], -1, accuracy: 1e-12)
-        XCTAssertEqual(ParityStats.maxAbsDiffNormalized(a, b, width: 2), 1.6, accuracy: 1e-6)   // |0.8 − (−0.8)|
-        XCTAssertEqual(ParityStats.argmaxRows([0, 2, 2, 5, 1, 0], cols: 3), [1, 0])
+        XCTAssertEqual(Stats.maxAbsDiffNormalized(a, b, width: 2), 1.6, accuracy: 1e-6)   // |0.8 − (−0.8)|
+        XCTAssertEqual(ZeroShot.argmaxRows([0, 2, 2, 5, 1, 0], cols: 3), [1, 0])
     }
 
     func report(minCos: Double, drop: Double?) -> ValidationReport {
@@ -61,7 +67,7 @@ final class ValidateStatsTests: XCTestCase {
     func testSyntheticTokensStayInsideTheVocabulary() {
         for pooling in [TextPooling.argmaxID, .firstEOS] {
             let cfg = TextConfig(contextLength: 16, vocabSize: 512, width: 32, layers: 2, heads: 2, mlpDim: 64, pooling: pooling, eosTokenID: 300)
-            let rows = ValidationInputs.syntheticTokens(count: 8, config: cfg)
+            let rows = SyntheticInputs.tokens(count: 8, config: cfg)
             XCTAssertEqual(rows.count, 8)
             let end = pooling == .argmaxID ? 511 : 300
             for r in rows {

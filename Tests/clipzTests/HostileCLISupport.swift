@@ -35,8 +35,9 @@ enum CLI {
 
     /// Runs `clipz args…` under `ulimit -v`, single-threaded OpenBLAS (its thread pool cannot start
     /// under a 256 MiB address-space cap and would spin), with a wall-clock `timeout`.
+    /// - Parameter stdin: a file to give the child as standard input.
     static func run(_ args: [String], timeout: TimeInterval = 30, environment extra: [String: String] = [:],
-                    memoryLimitKB: Int = memoryLimitKB) throws -> Result {
+                    memoryLimitKB: Int = memoryLimitKB, stdin: String? = nil) throws -> Result {
         guard let bin = binary else { throw MissingFixture("clipz binary not found beside the test bundle") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -53,6 +54,7 @@ enum CLI {
         let out = try XCTUnwrap(FileHandle(forWritingAtPath: base + ".out")), err = try XCTUnwrap(FileHandle(forWritingAtPath: base + ".err"))
         defer { try? out.close(); try? err.close() }
         p.standardOutput = out; p.standardError = err
+        if let stdin { p.standardInput = try XCTUnwrap(FileHandle(forReadingAtPath: stdin)) }
         try p.run()
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { usleep(2_000) }
