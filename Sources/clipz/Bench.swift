@@ -27,6 +27,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Tokens per text, including BOS and EOS (number or 'full').") var seqLen = SeqLen.tokens(16)
     @Option(help: "Seed for the synthetic inputs.") var seed: UInt64 = 1
     @Flag(help: "Print one JSON object on stdout.") var json = false
+    @Flag(help: "Also measure the peak of the instructions this model's GEMMs use here (fp32 FMA, or int8 for int8 files; about 0.5 s) and report each tower's share of it.")
+    var peak = false
     @OptionGroup var options: RunOptions
 
     enum Tower: String, ExpressibleByArgument, CaseIterable { case image, text, both }
@@ -95,6 +97,7 @@ struct Bench: ParsableCommand {
             "load_ms": loadMS, "model_load_ms": modelMS, "first_forward_ms": firstMS,
             "peak_rss_mb": Stats.procStatusMB("VmHWM") ?? NSNull(), "rss_mb": Stats.procStatusMB("VmRSS") ?? NSNull(),
             "openblas_core": BLAS.coreName, "int8_kernel": int8Kernel, "int8_layers": int8Layers,
+            "kernels": Dictionary(uniqueKeysWithValues: KernelPaths.all),
             "quantization": model.metadata.provenance.quantization?.type ?? "none",
         ]
         for t in towers {
@@ -108,16 +111,30 @@ struct Bench: ParsableCommand {
                                "gflop_per_input": flops / 1e9, "effective_gflops": rate * flops / 1e9]
         }
         if let textTokens { out["seq_len"] = textTokens }
+        if peak {
+            // int8 files spend their time in the int8 GEMMs; every other type in the fp32 ones.
+            let kind: CPUFeatures.PeakKind = int8Layers > 0 ? .int8 : .fp32FMA
+            let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let gops = CPUFeatures.peakGOPS(kind, threads: threads)
+            out["peak_gops"] = gops
+            out["peak_instructions"] = kind.instructions
+            for t in towers {
+                guard var d = out[t.rawValue] as? [String: Double], let e = d["effective_gflops"] else { continue }
+                d["share_of_peak"] = gops > 0 ? e / gops : nil
+                out[t.rawValue] = d
+            }
+        }
         if json { try Output.json(out); return }
         print("file        \(file)")
-        print("kernels     OpenBLAS \(BLAS.coreName), int8 \(int8Kernel) (\(int8Layers) int8 layers, quantization \(out["quantization"]!))")
+        print("kernels     \(KernelPaths.summary) (\(int8Layers) int8 layers, quantization \(out["quantization"]!))")
         print("threads     \(out["threads"]!), batch \(batch), \(iterations) iterations after \(warmup) warm-up")
         print(String(format: "load        %.0f ms (model %.0f ms + first forward %.0f ms)", loadMS, modelMS, firstMS))
         for t in towers {
             let d = out[t.rawValue] as! [String: Double]
             let unit = t == .image ? "images/s" : "texts/s (\(textTokens ?? 0) tokens)"
             print(pad(t.rawValue, 11) + " " + String(format: "median %.2f ms, p95 %.2f ms, %.2f ", d["median_ms"]!, d["p95_ms"]!, d["per_second"]!) + unit
-                  + String(format: ", %.1f effective GFLOP/s", d["effective_gflops"]!))
+                  + String(format: ", %.1f effective GFLOP/s", d["effective_gflops"]!)
+                  + (d["share_of_peak"].map { String(format: " = %.0f%% of the %@ peak (%.0f G/s)", $0 * 100, out["peak_instructions"] as? String ?? "", out["peak_gops"] as? Double ?? 0) } ?? ""))
         }
         if let peak = out["peak_rss_mb"] as? Double { print(String(format: "peak RSS    %.1f MB", peak)) }
     }
