@@ -20,22 +20,10 @@ public struct JSONCensus: Equatable, Sendable {
     /// Scans `bytes` (not validated as JSON: the parser does that afterwards).
     public init(_ bytes: UnsafeRawBufferPointer) {
         var depth = 0
-        var inString = false
-        var escaped = false
+        var strings = JSONStringState()
         for b in bytes {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if b == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if b == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
+            if strings.consume(b) { continue }
             switch b {
-            case UInt8(ascii: "\""):
-                inString = true
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 depth += 1
                 values += 1

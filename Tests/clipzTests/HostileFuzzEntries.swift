@@ -124,22 +124,12 @@ enum FuzzEntries {
     /// offsets and config fields are all numbers: byte mutations rarely produce valid ones).
     static func tweakNumber(_ header: inout [UInt8], pick: UInt64) {
         var numbers: [Range<Int>] = []
-        var inString = false, escaped = false, start: Int? = nil
+        var strings = JSONStringState(), start: Int? = nil
         for (i, b) in header.enumerated() {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if b == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if b == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
-            let numeric = (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
-                || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") || b == UInt8(ascii: "+")
+            let inString = strings.consume(b)
+            let numeric = !inString && ((b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
+                || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") || b == UInt8(ascii: "+"))
             if numeric { if start == nil { start = i } } else if let s = start { numbers.append(s..<i); start = nil }
-            if b == UInt8(ascii: "\"") { inString = true }
         }
         guard !numbers.isEmpty else { return }
         var rng = SplitMix64(seed: pick)
