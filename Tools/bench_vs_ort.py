@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark: Clipz vs ONNX Runtime on CLIP ViT-B/32 (HF default CLIPConfig, seeded random weights).
 
-    /work/pyenv/bin/python Tools/bench_vs_ort.py [--clipz .build-bench/release/clipz] [--rounds 3] [--iterations 10]
+    python Tools/bench_vs_ort.py [--clipz .build-bench/release/clipz] [--rounds 3] [--iterations 10]
 
 Steps: export combined + split ONNX towers (opset 17, cached in $CLIPZ_BENCH_DIR or $XDG_CACHE_HOME/clipz/bench, i.e. ~/.cache/clipz/bench),
 `clipz convert` the combined graph to fp32 .clipz, `clipz quantize` to fp16 and int8 (and static int8 with
@@ -200,7 +200,7 @@ def main():
     md = table(a, rows, results, walls, int8_raw, meta, loads, ort_meta)
     if not a.no_static:
         md += f"\n\nStatic int8: `clipz calibrate` on {a.calib_images} seeded random PNGs (Tools/bench/prepare.py), default method."
-    cmd = "/work/pyenv/bin/python Tools/bench_vs_ort.py " + " ".join(sys.argv[1:])
+    cmd = "python Tools/bench_vs_ort.py " + " ".join(sys.argv[1:])
     head = (f"Measured {started:%Y-%m-%d %H:%M %Z} on {platform.node()} ({os.cpu_count()} CPUs, "
             f"{platform.processor() or platform.machine()}), `{cmd.strip()}`, onnxruntime "
             f"{results[('ort', 'image', 'fp32', 1)][0]['runtime'].split()[-1]}, torch {meta['torch']}, transformers {meta['transformers']}.")

@@ -9,7 +9,7 @@
    used by Python's `html.unescape` (flag `h`) and ftfy's entity table, which adds ALL-CAPS
    variants (flag `f`). Swift reproduces both unescape steps of open_clip's text cleanup from it.
 
-Usage: /work/pyenv/bin/python Tools/fetch_bpe_vocab.py   (run from the repository root)
+Usage: python Tools/fetch_bpe_vocab.py   (run from the repository root)
 Nothing in CI runs this; its outputs are committed.
 """
 import gzip

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the tiny CLIP fixtures and goldens under Tests/ClipzImportTests/Fixtures/.
 
-Run:  /work/pyenv/bin/python Tools/make_fixtures.py
+Run:  python Tools/make_fixtures.py
 Needs torch, transformers, open_clip_torch, onnx, onnxruntime, onnxscript (dynamo export), safetensors.
 
 Every model folder holds the source files a Clipz importer reads, `canonical.npz` +
@@ -25,7 +25,7 @@ from safetensors.numpy import save_file
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "Tests" / "ClipzImportTests" / "Fixtures"
-COMMAND = "/work/pyenv/bin/python Tools/make_fixtures.py"
+COMMAND = "python Tools/make_fixtures.py"
 CTX = 16                      # text context length of every fixture model
 FACTS = {}                    # folder -> list of report lines, turned into the README
 

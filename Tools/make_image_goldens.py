@@ -2,7 +2,7 @@
 """Create the image-decoding and CLIP-preprocessing fixtures of Tests/ClipzImageTests/Fixtures.
 
 Run from the repository root:
-    /work/pyenv/bin/python Tools/make_image_goldens.py
+    python Tools/make_image_goldens.py
 
 Writes synthesized test images (PNG in many colour types, JPEG baseline/progressive/CMYK/grey)
 and goldens computed with Pillow + torchvision exactly as open_clip preprocesses images
@@ -25,7 +25,7 @@ from torchvision import transforms as T
 OUT = os.path.join("Tests", "ClipzImageTests", "Fixtures")
 MEAN = (0.48145466, 0.4578275, 0.40821073)
 STD = (0.26862954, 0.26130258, 0.27577711)
-COMMAND = "/work/pyenv/bin/python Tools/make_image_goldens.py"
+COMMAND = "python Tools/make_image_goldens.py"
 
 
 def photo(w, h, seed):

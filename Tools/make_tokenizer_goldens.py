@@ -13,7 +13,7 @@ Writes into Tests/ClipzTextTests/Fixtures/:
   hf_tiny_goldens.json    ids for that vocabulary from open_clip's SimpleTokenizer (given the same
                           truncated BPE file) and, where it agrees, transformers' CLIPTokenizer.
 
-Usage (repository root): /work/pyenv/bin/python Tools/make_tokenizer_goldens.py
+Usage (repository root): python Tools/make_tokenizer_goldens.py
 """
 import gzip
 import json
@@ -29,7 +29,7 @@ from open_clip.tokenizer import SimpleTokenizer, bytes_to_unicode
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIX = os.path.join(ROOT, "Tests", "ClipzTextTests", "Fixtures")
-COMMAND = "/work/pyenv/bin/python Tools/make_tokenizer_goldens.py"
+COMMAND = "python Tools/make_tokenizer_goldens.py"
 HF_MERGES = 3000
 SEED = 20240611
 

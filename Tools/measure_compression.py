@@ -2,7 +2,7 @@
 """Measures what zstd (level 3, as the .clipz writer uses) achieves on trained CLIP weights, with and
 without the byte-plane transform, per dtype. Prints the markdown table kept in Formats/clipz.md.
 
-Usage: /work/pyenv/bin/python Tools/measure_compression.py [model.safetensors]
+Usage: python Tools/measure_compression.py [model.safetensors]
 (default: the trained digits model, Tests/Fixtures/digits/model.safetensors; the token embedding is
 left out because its unused rows are zero and would flatter the numbers). Needs numpy, safetensors and
 the `zstd` command-line tool."""

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains a tiny CLIP on scikit-learn's digits and writes the accuracy fixture Tests/Fixtures/digits/.
 
-Run:  /work/pyenv/bin/python Tools/train_digits.py      # from the repository root, CPU only, about a minute
+Run:  python Tools/train_digits.py      # from the repository root, CPU only, about a minute
 
 Needs torch, transformers, open_clip_torch (tokenizer + eval transform), scikit-learn, pillow, onnx, onnxruntime.
 The model is a Hugging Face `CLIPModel` with the real 49408-token CLIP vocabulary (open_clip BPE ids,
@@ -25,7 +25,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "Tests" / "Fixtures" / "digits"
-COMMAND = "/work/pyenv/bin/python Tools/train_digits.py"
+COMMAND = "python Tools/train_digits.py"
 # Patch 8 (4x4 grid) makes an epoch ~0.45 s on 2 threads, so 100 epochs fit easily; held-out accuracy
 # climbs past 95% around epoch 55 and ends at ~98% (200 epochs end at the same 98.06%).
 SEED, EPOCHS, BATCH, LR, LAYERS, PATCH = 0, 100, 256, 2e-3, 2, 8

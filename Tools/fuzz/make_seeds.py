@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the small committed fuzz seeds under Tools/fuzz/seeds/<target>/.
 
-Run from the repository root:  /work/pyenv/bin/python Tools/fuzz/make_seeds.py
+Run from the repository root:  python Tools/fuzz/make_seeds.py
 then (for the .clipz seed):     clipz convert Tools/fuzz/seeds/_micro_dump -o Tools/fuzz/seeds/clipz/micro.clipz --force
                                 (Tools/fuzz/make_seeds.sh does both).
 Bigger, realistic seeds (the ONNX graphs, hf_tiny safetensors/npz, tokenizer.json, fixture images)
