@@ -45,6 +45,23 @@ final class HostileSweepTests: XCTestCase {
         }
     }
 
+    /// A torch.save archive (pickle + storages + zip directory) and a TorchScript one.
+    func testPyTorch() throws {
+        let merges = miniMerges
+        let f = CLI.importFixtures
+        let config = f.appendingPathComponent("hf_tiny/config.json").path
+        let dir = try CLI.tempDir(self)
+        let good = try CLI.run(["convert", f.appendingPathComponent("hf_tiny/pytorch_model_fp16.bin").path, "--config", config,
+                                "--tokenizer", merges, "-o", dir.appendingPathComponent("good.clipz").path, "--quiet"])
+        XCTAssertEqual(good.status, 0, "the undamaged checkpoint must convert: \(good.stderr)")
+        try sweep("pytorch", seed: f.appendingPathComponent("hf_tiny/pytorch_model_fp16.bin"), as: "pytorch_model.bin", truncations: 24, flips: 24) { p, d in
+            ["convert", p, "--config", config, "--tokenizer", merges, "-o", d + "/out.clipz", "--quiet"]
+        }
+        try sweep("pytorch", seed: f.appendingPathComponent("pickle_cases/views.pt"), as: "views.pt", truncations: 24, flips: 24) { p, d in
+            ["convert", p, "--tokenizer", merges, "-o", d + "/out.clipz", "--quiet"]
+        }
+    }
+
     func testNPY() throws {
         let model = microModel
         // A valid pixel tensor [1, 3, 4, 4] for the micro model, fed through `embed --pixels`.
