@@ -29,8 +29,9 @@ final class ONNXImportErrorTests: XCTestCase {
     func testSingleTowerAsksForTheOther() throws {
         let v = ONNXFixtures.path("hf_tiny/vision_op17.onnx")
         XCTAssertThrowsError(try ONNXImporter.load(paths: [v])) { e in
-            guard case let ImportError.config(_, detail) = e else { return XCTFail("\(e)") }
-            XCTAssertTrue(detail.contains("text"), detail)
+            guard case let ImportError.unsupported(_, detail) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(detail.contains("text-tower ONNX file") && detail.contains("image tower alone"), detail)
+            XCTAssertFalse("\(e)".contains("--config"), "a missing tower is not a config problem: \(e)")
         }
         XCTAssertThrowsError(try ONNXImporter.load(paths: [v, v])) { e in
             guard case ImportError.config = e else { return XCTFail("\(e)") }

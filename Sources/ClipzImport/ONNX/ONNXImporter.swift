@@ -10,7 +10,7 @@ public enum ONNXImporter {
 
     /// Reads the graph(s), matches both towers and returns the canonical model; tensors load lazily.
     /// - Throws: `ImportError` (`graphMismatch` naming the node where matching stopped, `malformed`
-    ///   for corrupt files, `config` when a tower is missing).
+    ///   for corrupt files, `unsupported` when a tower is missing).
     public static func load(paths: [String]) throws -> ModelSource {
         guard !paths.isEmpty, paths.count <= 2 else {
             throw ImportError.config(file: paths.joined(separator: ", "), detail: "ONNX import takes one combined graph or two tower graphs (got \(paths.count))")
@@ -31,10 +31,12 @@ public enum ONNXImporter {
             }
         }
         guard let (_, v) = vision else {
-            throw ImportError.config(file: paths[0], detail: "no vision tower found (no 4-D float image input); pass the image-tower ONNX file as well")
+            throw ImportError.unsupported(file: paths[0], detail: "no vision tower found (no 4-D float image input): pass the image-tower ONNX file as "
+                + "well; a text tower alone is not supported yet")
         }
         guard let (tg, t) = text else {
-            throw ImportError.config(file: paths[0], detail: "no text tower found (no integer token-id input); pass the text-tower ONNX file as well")
+            throw ImportError.unsupported(file: paths[0], detail: "no text tower found (no integer token-id input): pass the text-tower ONNX file as "
+                + "well; an image tower alone is not supported yet")
         }
         guard v.projectionDim == t.projectionDim else {
             throw ImportError.graphMismatch(file: tg.file, node: "text projection", expected: "the same embed dim as the vision projection (\(v.projectionDim), found \(t.projectionDim))")
