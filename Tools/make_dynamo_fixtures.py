@@ -9,39 +9,15 @@ Concat(Shape(x)[a:b], …, [-1], [head_dim]) and the class embedding an Expand t
 and split towers. Needs torch, transformers, onnxscript.
 """
 import pathlib
+import sys
 
 import torch
 from transformers import CLIPModel
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from make_fixtures import HFCombined, HFText, HFVision  # noqa: E402  (the wrappers the static exports use)
+
 D = pathlib.Path(__file__).resolve().parent.parent / "Tests/ClipzImportTests/Fixtures/hf_tiny"
-
-
-class Combined(torch.nn.Module):
-    def __init__(self, m):
-        super().__init__()
-        self.m = m
-
-    def forward(self, input_ids, pixel_values, attention_mask):
-        o = self.m(input_ids=input_ids, pixel_values=pixel_values, attention_mask=attention_mask)
-        return o.text_embeds, o.image_embeds
-
-
-class Vision(torch.nn.Module):
-    def __init__(self, m):
-        super().__init__()
-        self.m = m
-
-    def forward(self, pixel_values):
-        return self.m.get_image_features(pixel_values=pixel_values).pooler_output
-
-
-class Text(torch.nn.Module):
-    def __init__(self, m):
-        super().__init__()
-        self.m = m
-
-    def forward(self, input_ids, attention_mask):
-        return self.m.get_text_features(input_ids=input_ids, attention_mask=attention_mask).pooler_output
 
 
 def main():
@@ -51,12 +27,12 @@ def main():
     x = torch.randn(2, 3, 32, 32)
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq", max=16)
     text_axes = {0: batch, 1: seq}
-    torch.onnx.export(Combined(m), (ids, x, mask), D / "dynamic_combined.onnx", dynamo=True,
-                      input_names=["input_ids", "pixel_values", "attention_mask"], output_names=["text_embeds", "image_embeds"],
+    torch.onnx.export(HFCombined(m), (ids, x, mask), D / "dynamic_combined.onnx", dynamo=True,
+                      input_names=["input_ids", "pixel_values", "attention_mask"], output_names=["text_embeds", "image_embeds", "logits_per_image"],
                       dynamic_shapes={"input_ids": text_axes, "pixel_values": {0: batch}, "attention_mask": text_axes})
-    torch.onnx.export(Vision(m), (x,), D / "dynamic_vision.onnx", dynamo=True, input_names=["pixel_values"],
+    torch.onnx.export(HFVision(m), (x,), D / "dynamic_vision.onnx", dynamo=True, input_names=["pixel_values"],
                       output_names=["image_embeds"], dynamic_shapes={"pixel_values": {0: batch}})
-    torch.onnx.export(Text(m), (ids, mask), D / "dynamic_text.onnx", dynamo=True, input_names=["input_ids", "attention_mask"],
+    torch.onnx.export(HFText(m), (ids, mask), D / "dynamic_text.onnx", dynamo=True, input_names=["input_ids", "attention_mask"],
                       output_names=["text_embeds"], dynamic_shapes={"input_ids": text_axes, "attention_mask": text_axes})
 
 
