@@ -49,7 +49,7 @@ ref=$(python3 -c "import json; print(round(json.load(open('$D/reference.json'))[
   rm -f "$W"/vit*.clipz
   echo
   echo "Reference: Hugging Face \`CLIPModel\` in PyTorch on the same PNGs: $ref% (Tests/Fixtures/digits/reference.json)."
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(.build/release/clipz system --json | python3 -c "import json,sys; d=json.load(sys.stdin); print('OpenBLAS ' + d['openblas_core'])"))."
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(.build/release/clipz system --json | python3 -c "import json,sys; d=json.load(sys.stdin); f=d['cpu_features']; k=d['kernels']; print(('AVX-512' if 'avx512f' in f else 'AVX2' if 'avx2' in f else 'baseline') + ' CPU; kernels: fp32 ' + k['fp32_gemm'] + ', int8 ' + k['int8_gemm'])"))."
 } > "$W/table.md"
 python3 - "$W/table.md" <<'PY'
 import re, sys
