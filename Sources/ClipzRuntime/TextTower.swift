@@ -28,11 +28,9 @@ final class TextTower {
             tokenEmbed = .f32(try weights.values(name))
         }
         posEmbed = try weights.values(CanonicalName.textPos)
-        finalLN = (try weights.values(CanonicalName.finalLN + ".weight"), try weights.values(CanonicalName.finalLN + ".bias"))
-        blocks = try (0..<config.layers).map {
-            try TransformerBlock(prefix: "text.layers.\($0)", width: config.width, heads: config.heads, eps: config.layerNormEps,
-                                 activation: config.activation, weights: weights)
-        }
+        finalLN = try weights.layerNorm(CanonicalName.finalLN)
+        blocks = try TransformerBlock.stack("text", layers: config.layers, width: config.width, heads: config.heads,
+                                            eps: config.layerNormEps, activation: config.activation, weights: weights)
         proj = try weights.linear(CanonicalName.textProj, bias: nil)
         let embedCount: Int
         switch tokenEmbed { case let .f32(v): embedCount = v.count; case let .i8(v, _): embedCount = v.count }

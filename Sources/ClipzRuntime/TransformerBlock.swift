@@ -13,11 +13,19 @@ final class TransformerBlock {
     /// q, k and v fused into one layer (nil when they cannot be); q, k, v then keep only names and observers.
     let qkv: Linear?
 
+    /// The `layers` blocks of a tower (`<tower>.layers.N`).
+    static func stack(_ tower: String, layers: Int, width: Int, heads: Int, eps: Double, activation: Activation,
+                      weights: WeightLoader) throws -> [TransformerBlock] {
+        try (0..<layers).map {
+            try TransformerBlock(prefix: "\(tower).layers.\($0)", width: width, heads: heads, eps: eps, activation: activation, weights: weights)
+        }
+    }
+
     init(prefix: String, width: Int, heads: Int, eps: Double, activation: Activation, weights: WeightLoader) throws {
         self.width = width; self.heads = heads; self.eps = Float(eps); self.activation = activation
         func lin(_ n: String) throws -> Linear { try weights.linear("\(prefix).\(n).weight", bias: "\(prefix).\(n).bias") }
-        ln1 = (try weights.values("\(prefix).ln1.weight"), try weights.values("\(prefix).ln1.bias"))
-        ln2 = (try weights.values("\(prefix).ln2.weight"), try weights.values("\(prefix).ln2.bias"))
+        ln1 = try weights.layerNorm("\(prefix).ln1")
+        ln2 = try weights.layerNorm("\(prefix).ln2")
         q = try lin("attn.q"); k = try lin("attn.k"); v = try lin("attn.v"); out = try lin("attn.out")
         fc1 = try lin("mlp.fc1"); fc2 = try lin("mlp.fc2")
         qkv = Linear.fused([q, k, v], name: "\(prefix).attn.qkv")

@@ -20,12 +20,10 @@ final class VisionTower {
         patch = try weights.linear(CanonicalName.patchEmbed, bias: nil)
         classEmbed = try weights.values(CanonicalName.classEmbed)
         posEmbed = try weights.values(CanonicalName.visionPos)
-        preLN = (try weights.values(CanonicalName.preLN + ".weight"), try weights.values(CanonicalName.preLN + ".bias"))
-        postLN = (try weights.values(CanonicalName.postLN + ".weight"), try weights.values(CanonicalName.postLN + ".bias"))
-        blocks = try (0..<config.layers).map {
-            try TransformerBlock(prefix: "vision.layers.\($0)", width: config.width, heads: config.heads, eps: config.layerNormEps,
-                                 activation: config.activation, weights: weights)
-        }
+        preLN = try weights.layerNorm(CanonicalName.preLN)
+        postLN = try weights.layerNorm(CanonicalName.postLN)
+        blocks = try TransformerBlock.stack("vision", layers: config.layers, width: config.width, heads: config.heads,
+                                            eps: config.layerNormEps, activation: config.activation, weights: weights)
         proj = try weights.linear(CanonicalName.visionProj, bias: nil)
         guard classEmbed.count == config.width, posEmbed.count == config.tokens * config.width,
               patch.inDim == 3 * config.patchSize * config.patchSize else {

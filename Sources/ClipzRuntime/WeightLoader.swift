@@ -31,6 +31,11 @@ final class WeightLoader {
 
     func optional(_ name: String) -> Tensor? { info[name] != nil ? try? raw(name) : nil }
 
+    /// A LayerNorm's `<name>.weight` and `<name>.bias`.
+    func layerNorm(_ name: String) throws -> (gamma: [Float], beta: [Float]) {
+        (try values(name + ".weight"), try values(name + ".bias"))
+    }
+
     func linear(_ weight: String, bias: String?) throws -> Linear {
         let l = try Linear(name: weight, loader: self, bias: try bias.map(values))
         linears[weight] = l
