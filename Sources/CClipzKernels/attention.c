@@ -2,6 +2,7 @@
 // A plain C reference path, an AVX2 + FMA path and an AVX-512 path for head sizes that are multiples of 16.
 #include "clipz_kernels.h"
 #include "fast_math.h"
+#include "isa_dispatch.h"
 #include <math.h>
 
 /// Writes K [seq × hd] (row stride ld) transposed into kt [hd × seqp], zero padded; returns kt.
@@ -317,9 +318,9 @@ void clipz_attention_head(const float *q, const float *k, const float *v, float 
                           float *scratch, int causal, float scale) {
     if (seq <= 0 || hd <= 0) return;
 #if defined(__x86_64__)
-    uint32_t f = clipz_cpu_features();
-    if (hd % 16 == 0 && (f & CLIPZ_CPU_AVX512F)) { attention_avx512(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale); return; }
-    if ((f & (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) == (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) {
+    int level = clipz_isa_level();
+    if (hd % 16 == 0 && level == CLIPZ_ISA_AVX512) { attention_avx512(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale); return; }
+    if (level >= CLIPZ_ISA_AVX2) {
         attention_avx2(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale);
         return;
     }

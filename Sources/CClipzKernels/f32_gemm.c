@@ -10,6 +10,7 @@
 // AVX2 has 16 ymm registers: the same panels are read as two 16-column halves through MR × 16 tiles
 // (MR ≤ 6: 12 accumulators, two weight loads and MR broadcasts per k).
 #include "simd_epilogue.h"
+#include "isa_dispatch.h"
 #include <string.h>
 
 #define NR CLIPZ_F32_NR
@@ -52,19 +53,11 @@ void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const floa
         }
 }
 
-static int f32_path(void) {
-#if defined(__x86_64__)
-    uint32_t f = clipz_cpu_features();
-    if (f & CLIPZ_CPU_AVX512F) return 2;
-    if ((f & (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) == (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) return 1;
-#endif
-    return 0;
-}
-
-int clipz_f32_packed_available(void) { return f32_path() != 0; }
+// The packed kernels exist at the AVX-512 and AVX2 + FMA levels of isa_dispatch.h.
+int clipz_f32_packed_available(void) { return clipz_isa_level() != CLIPZ_ISA_BASE; }
 
 const char *clipz_f32_kernel_name(void) {
-    switch (f32_path()) { case 2: return "avx512"; case 1: return "avx2"; default: return ""; }
+    switch (clipz_isa_level()) { case CLIPZ_ISA_AVX512: return "avx512"; case CLIPZ_ISA_AVX2: return "avx2"; default: return ""; }
 }
 
 #if defined(__x86_64__)
@@ -127,7 +120,7 @@ static void gemm_avx512(const float *x, int M, int K, int ldx, const float *pack
 // activated by the shared activation loop and written with the residual add; w has row stride NR.
 __attribute__((target("avx2,fma"), always_inline)) static inline
 void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, const float *bias16, float *y, int ldy,
-               int cols, int accumulate, int act) {
+               int cols, int accumulate, clipz_act act) {
     __m256 acc[6][2];
     for (int r = 0; r < MR; r++) { acc[r][0] = _mm256_setzero_ps(); acc[r][1] = _mm256_setzero_ps(); }
     for (int k = 0; k < K; k++) {
@@ -149,7 +142,7 @@ void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, con
 
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
-                      int n_begin, int n_end, int accumulate, int act) {
+                      int n_begin, int n_end, int accumulate, clipz_act act) {
     int tiles = (M + 5) / 6;
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
         for (int half = 0; half < 2; half++) {
@@ -190,7 +183,7 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
             clipz_f32_gemm_packed_ref(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, act);
             return;
         }
-        if (f32_path() == 2) gemm_avx512(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, fused);
+        if (clipz_isa_level() == CLIPZ_ISA_AVX512) gemm_avx512(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, fused);
         else gemm_avx2(x, M, K, ldx, packed, bias, y, ldy, n_begin, n_end, accumulate, fused);
         if (fused != act) clipz_gelu_columns(y, M, ldy, n_begin, n_end);
         return;

@@ -367,7 +367,7 @@ static clipz_i8_path best_path(void) {
     uint32_t f = clipz_cpu_features();
     uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VL | CLIPZ_CPU_AVX512VNNI;
     if ((f & vnni) == vnni) return CLIPZ_I8_PATH_VNNI;
-    if ((f & (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) == (CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA)) return CLIPZ_I8_PATH_AVX2;
+    if (clipz_isa_level() >= CLIPZ_ISA_AVX2) return CLIPZ_I8_PATH_AVX2;
     return CLIPZ_I8_PATH_SCALAR;
 }
 

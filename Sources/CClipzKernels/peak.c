@@ -1,6 +1,7 @@
 // Peak arithmetic throughput of one core, measured with independent register-only chains, so that
 // benchmarks can say what fraction of the machine a forward pass uses (`clipz system --peak`).
 #include "clipz_kernels.h"
+#include "isa_dispatch.h"
 #include <time.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -49,10 +50,10 @@ PEAK_LOOP(i8avx2_loop, "avx2", __m256i,
 /// Which loop measures `kind` on this CPU: 1 AVX-512 FMA, 2 AVX2 FMA, 3 AVX-512 VNNI, 4 AVX2 int8; 0 none.
 static int peak_loop(clipz_peak_kind kind) {
 #if defined(__x86_64__)
-    uint32_t f = clipz_cpu_features();
-    uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VNNI, avx2 = CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA;
-    if (kind == CLIPZ_PEAK_F32_FMA) return (f & CLIPZ_CPU_AVX512F) ? 1 : (f & avx2) == avx2 ? 2 : 0;
-    if (kind == CLIPZ_PEAK_I8) return (f & vnni) == vnni ? 3 : (f & avx2) == avx2 ? 4 : 0;
+    uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VNNI;
+    int level = clipz_isa_level();
+    if (kind == CLIPZ_PEAK_F32_FMA) return level == CLIPZ_ISA_AVX512 ? 1 : level == CLIPZ_ISA_AVX2 ? 2 : 0;
+    if (kind == CLIPZ_PEAK_I8) return (clipz_cpu_features() & vnni) == vnni ? 3 : level >= CLIPZ_ISA_AVX2 ? 4 : 0;
 #endif
     (void)kind;
     return 0;

@@ -10,10 +10,7 @@ public enum KernelPaths {
     /// int8 GEMM kernel name ("avx512-vnni", "avx2", "neon-sdot", "scalar").
     public static var int8GEMM: String { String(cString: clipz_i8_kernel_name()) }
     /// Attention: AVX-512 for head sizes that are multiples of 16 (others take the AVX2 or generic loop).
-    public static var attention: String {
-        let f = CPUFeatures.current
-        return f.contains(.avx512f) ? "avx512" : f.contains([.avx2, .fma]) ? "avx2" : "generic"
-    }
+    public static var attention: String { ["generic", "avx2", "avx512"][Int(clipz_ops_level())] }
     /// LayerNorm, activations, adds and row quantization.
     public static var elementwise: String { ["baseline", "avx2", "avx512"][Int(clipz_ops_level())] }
     public static var all: [(String, String)] {
