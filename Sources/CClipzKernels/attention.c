@@ -244,6 +244,23 @@ AVX512 static void attention_avx512(const float *q, const float *k, const float 
 // AVX2 path: the plain path's layout (scores, K transposed into 16-wide zero-padded rows) with 6 query
 // rows per register tile, so that each K or V vector load feeds 6 rows (12 ymm accumulators).
 #define AVX2_ROWS 6
+
+// acc[r][0..1] = Σ_{t < n} a[r][t] · b[t·ldb .. t·ldb + 16] for the 6 rows a[r]: each 16-wide load of b
+// feeds all 6 rows. Q·Kᵀ runs it over head channels (b = Kᵀ), P·V over keys (b = V).
+__attribute__((target("avx2,fma"), always_inline)) static inline
+void tile6x16(const float *const a[AVX2_ROWS], const float *b, size_t ldb, int n, __m256 acc[AVX2_ROWS][2]) {
+    for (int r = 0; r < AVX2_ROWS; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    for (int t = 0; t < n; t++) {
+        const float *bt = b + (size_t)t * ldb;
+        __m256 b0 = _mm256_loadu_ps(bt), b1 = _mm256_loadu_ps(bt + 8);
+        for (int r = 0; r < AVX2_ROWS; r++) {
+            __m256 x = _mm256_broadcast_ss(a[r] + t);
+            acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
+        }
+    }
+}
+
 __attribute__((target("avx2,fma"))) static void attention_avx2(const float *q, const float *k, const float *v, float *out, int seq, int hd,
                                                              int ld, int ldo, float *scratch, int causal, float scale) {
     int seqp = (seq + 15) & ~15;
@@ -261,16 +278,7 @@ __attribute__((target("avx2,fma"))) static void attention_avx2(const float *q, c
         }
         for (int j0 = 0; j0 < keys; j0 += 16) {
             __m256 acc[AVX2_ROWS][2];
-            for (int r = 0; r < AVX2_ROWS; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-            for (int c = 0; c < hd; c++) {
-                const float *kc = kt + (size_t)c * seqp + j0;
-                __m256 k0 = _mm256_loadu_ps(kc), k1 = _mm256_loadu_ps(kc + 8);
-                for (int r = 0; r < AVX2_ROWS; r++) {
-                    __m256 a = _mm256_broadcast_ss(qr[r] + c);
-                    acc[r][0] = _mm256_fmadd_ps(a, k0, acc[r][0]);
-                    acc[r][1] = _mm256_fmadd_ps(a, k1, acc[r][1]);
-                }
-            }
+            tile6x16(qr, kt + j0, seqp, hd, acc);  // scores[i][j0..j0+16] = Σ_c q[i][c]·kᵀ[c][j]
             for (int r = 0; r < rows; r++) { _mm256_storeu_ps(sr[r] + j0, acc[r][0]); _mm256_storeu_ps(sr[r] + j0 + 8, acc[r][1]); }
         }
         float inv[AVX2_ROWS];
@@ -287,16 +295,7 @@ __attribute__((target("avx2,fma"))) static void attention_avx2(const float *q, c
         int c0 = 0;
         for (; c0 + 16 <= hd; c0 += 16) {
             __m256 acc[AVX2_ROWS][2];
-            for (int r = 0; r < AVX2_ROWS; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-            for (int j = 0; j < keys; j++) {
-                const float *vj = v + (size_t)j * ld + c0;
-                __m256 v0 = _mm256_loadu_ps(vj), v1 = _mm256_loadu_ps(vj + 8);
-                for (int r = 0; r < AVX2_ROWS; r++) {
-                    __m256 p = _mm256_broadcast_ss(sr[r] + j);
-                    acc[r][0] = _mm256_fmadd_ps(p, v0, acc[r][0]);
-                    acc[r][1] = _mm256_fmadd_ps(p, v1, acc[r][1]);
-                }
-            }
+            tile6x16((const float *const *)sr, v + c0, ld, keys, acc);  // out[i][c0..c0+16] = Σ_j p[i][j]·v[j][c]
             for (int r = 0; r < rows; r++) {
                 float *o = out + (size_t)(i0 + r) * ldo + c0;
                 __m256 m = _mm256_set1_ps(inv[r]);

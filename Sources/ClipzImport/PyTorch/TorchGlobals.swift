@@ -86,8 +86,7 @@ enum TorchGlobals {
             var all: [(String, PickleValue)] = []
             for case let .dict(d) in t.items { all += d.entries.compactMap { e in e.key.string.map { ($0, e.value) } } }
             pairs = all
-        case .none: pairs = []
-        default: pairs = []
+        default: pairs = []  // None, or a state Clipz has no use for
         }
         switch target {
         case let .object(o): o.attributes += pairs
