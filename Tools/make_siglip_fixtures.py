@@ -1,0 +1,535 @@
+"""SigLIP fixtures (SentencePiece tokenizer, HF SiglipModel, open_clip SigLIP), made by the real libraries.
+
+    python Tools/make_siglip_fixtures.py            # everything
+    python Tools/make_siglip_fixtures.py spm hf     # only some parts (spm, hf, openclip, onnx)
+
+Needs torch, transformers, open_clip_torch, timm, sentencepiece, protobuf, safetensors, numpy, pillow (PyPI);
+onnx, onnxscript and onnxruntime for the `onnx` part. Seeds are fixed; rerunning rewrites identical files
+(except the dynamo ONNX graphs, whose metadata carry line numbers of this script). Writes:
+
+- Tests/ClipzTextTests/Fixtures/siglip/
+  - spiece.model: a unigram SentencePiece model (vocab SPM_VOCAB) trained on a deterministic lowercase
+    English caption corpus generated below; <pad>=0, </s>=1, <unk>=2, no <s> (Google's SigLIP layout).
+  - ids.json: {"context_length": 64, "cases": [{"text", "hf", "open_clip"}]}: `hf` from transformers'
+    SiglipTokenizer(vocab_file=spiece.model)(text, padding="max_length", max_length=64, truncation=True),
+    `open_clip` from open_clip.tokenizer.HFTokenizer(<saved SiglipTokenizer dir>, context_length=64,
+    clean="canonicalize")(text). Also "pieces" (the HF pieces before ids) for debugging.
+  - README.md
+- Tests/ClipzImportTests/Fixtures/siglip_hf/: a tiny seeded transformers SiglipModel (save_pretrained:
+  config.json, model.safetensors), its tokenizer (spiece.model, tokenizer_config.json, ...), its
+  SiglipImageProcessor (preprocessor_config.json), photo_97x61.png, golden.npz, golden_texts.json.
+- Tests/ClipzImportTests/Fixtures/siglip_openclip/: a tiny open_clip SigLIP (timm ViT trunk with MAP head +
+  custom text tower) in the hub layout: open_clip_config.json, open_clip_model.safetensors, the HF
+  tokenizer files, golden.npz, golden_texts.json.
+- onnx part: siglip_hf/vision.onnx, siglip_hf/text.onnx (torch.onnx.export dynamo=True, dynamic batch) and
+  image_embeds_ort / text_embeds_ort added to siglip_hf/golden.npz.
+The facts measured while generating (versions, sizes, name tables) go into the README sections.
+"""
+import io
+import json
+import math
+import os
+import pathlib
+import shutil
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+TEXT_DIR = REPO / "Tests/ClipzTextTests/Fixtures/siglip"
+HF_DIR = REPO / "Tests/ClipzImportTests/Fixtures/siglip_hf"
+OC_DIR = REPO / "Tests/ClipzImportTests/Fixtures/siglip_openclip"
+PHOTO_SRC = REPO / "Tests/ClipzImageTests/Fixtures/rgb_97x61.png"
+COMMAND = "python Tools/make_siglip_fixtures.py"
+
+SPM_VOCAB = 512
+CONTEXT = 64
+SPM_SEED = 1234
+HF_SEED = 700
+OC_SEED = 800
+
+# Three texts for the model goldens (the same in both model folders).
+MODEL_TEXTS = ["a photo of a cat", "Two DOGS, playing in the snow!", "a red car with 42 wheels"]
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. SentencePiece model
+
+NOUNS = """cat dog bird horse sheep cow elephant bear zebra giraffe car bus truck train boat airplane bicycle
+motorcycle person man woman child baby family tree flower garden forest mountain river lake beach ocean sky cloud
+sun moon star house building bridge road street city village kitchen table chair sofa bed lamp window door book
+phone computer keyboard camera clock bottle cup glass plate bowl spoon fork knife pizza sandwich apple banana orange
+cake bread cheese coffee tea guitar piano violin drum ball kite umbrella hat shoe shirt dress jacket bag painting
+statue castle church tower fountain field farm snow rain storm sunset night street sign traffic light""".split()
+ADJS = """red green blue yellow black white small large big tiny old young new wooden metal happy sleepy wet dry
+bright dark colorful empty crowded quiet beautiful ugly fluffy shiny broken famous""".split()
+TEMPLATES = ["a photo of a {a} {n}", "a photo of the {n}", "a picture of a {n}", "an image of a {a} {n}",
+             "a close up photo of a {n}", "a blurry photo of the {a} {n}", "this is a {n}", "a drawing of a {a} {n}",
+             "a {a} {n} on the {m}", "two {n}s next to a {m}", "the {n} and the {m}", "a painting of {n}s in a {m}"]
+SENTENCES = ["there are 3 cats and 12 dogs in the garden", "the train leaves at 10 45 from platform 9",
+             "in 1999 the bridge was 250 meters long", "she bought 7 apples and 2 bananas for 5 dollars",
+             "a sign that says 30 km per hour", "the year 2024 had 366 days", "room 101 is on the 1st floor",
+             "a café in a small village", "a naïve painting of a mountain", "the number 0 and the number 8",
+             "a group of 6 people standing in the rain", "an old clock showing 12 o clock",
+             "my phone number is 555 0199", "there is nothing here", "what a wonderful world it is",
+             "dogs and cats are playing together", "the quick brown fox jumps over the lazy dog"]
+VERBS = """running jumping sitting standing sleeping eating drinking flying swimming walking reading writing
+playing singing dancing climbing riding driving cooking painting looking waiting smiling laughing holding carrying
+watching parked floating hanging growing falling shining melting""".split()
+PLACES = """street park kitchen beach field table forest river road mountain garden room station market airport
+harbor desert island valley bridge hospital school library museum restaurant stadium""".split()
+EXTRA = """one two three four five six seven eight nine ten eleven twelve twenty thirty hundred thousand million
+first second third morning evening afternoon yesterday today tomorrow spring summer autumn winter january february
+march april may june july august september october november december monday tuesday wednesday thursday friday
+saturday sunday north south east west left right above below under behind between inside outside around through
+across along against during without within beautifully quickly slowly carefully happily suddenly together almost
+always never often sometimes usually rarely because although however therefore meanwhile otherwise perhaps maybe
+certainly probably definitely absolutely completely partially extremely incredibly surprisingly apparently
+photograph photography photographer picture pictures image images illustration sketch cartoon sculpture portrait
+landscape wildlife nature architecture interior exterior vehicle animal animals plant plants insect butterfly
+spider snake lizard turtle frog rabbit squirrel mouse monkey lion tiger leopard wolf fox deer camel kangaroo
+penguin dolphin whale shark octopus crab lobster salmon chicken duck goose eagle owl parrot pigeon swan
+strawberry pineapple watermelon grape lemon cherry peach pear carrot tomato potato onion pepper broccoli mushroom
+hamburger noodles rice soup salad pasta chocolate cookie donut icecream juice water wine beer milk sugar salt
+skateboard surfboard snowboard tennis racket baseball basketball football soccer golf hockey volleyball
+helicopter rocket satellite submarine tractor scooter ambulance firetruck taxi subway tram ferry yacht canoe
+teacher doctor nurse farmer police soldier artist musician chef pilot driver student worker scientist engineer
+grandmother grandfather mother father brother sister daughter son friend neighbor stranger crowd audience team
+""".split()
+
+
+def corpus():
+    lines = []
+    for i, n in enumerate(NOUNS):
+        for j, t in enumerate(TEMPLATES):
+            if (i + j) % 3:
+                continue
+            lines.append(t.format(n=n, a=ADJS[(i * 7 + j) % len(ADJS)], m=NOUNS[(i * 13 + j * 5) % len(NOUNS)]))
+    for i, v in enumerate(VERBS):
+        for j, p in enumerate(PLACES):
+            if (i * 3 + j) % 4 == 0:
+                lines.append(f"a {ADJS[(i + j) % len(ADJS)]} {NOUNS[(i * 11 + j * 3) % len(NOUNS)]} {v} in the {p}")
+    for i in range(0, len(EXTRA), 6):
+        lines.append("a photo of " + " ".join(EXTRA[i:i + 6]))
+        lines.append("the " + " and the ".join(EXTRA[i:i + 3]))
+    for k in range(3):
+        lines.extend(SENTENCES)
+    return lines
+
+
+SPM_TRAINER = dict(model_type="unigram", vocab_size=SPM_VOCAB, character_coverage=1.0,
+                   pad_id=0, eos_id=1, unk_id=2, bos_id=-1, pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>",
+                   normalization_rule_name="nmt_nfkc", add_dummy_prefix=True, remove_extra_whitespaces=True,
+                   split_digits=False, byte_fallback=False, num_threads=1, shuffle_input_sentence=False,
+                   input_sentence_size=0, minloglevel=2)
+
+
+def train_spm():
+    import sentencepiece as spm
+    spm.set_random_generator_seed(SPM_SEED)
+    buf = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus()), model_writer=buf, **SPM_TRAINER)
+    TEXT_DIR.mkdir(parents=True, exist_ok=True)
+    (TEXT_DIR / "spiece.model").write_bytes(buf.getvalue())
+    return TEXT_DIR / "spiece.model"
+
+
+def spm_facts(path):
+    import sentencepiece as spm
+    from sentencepiece import sentencepiece_model_pb2 as pb
+    m = pb.ModelProto()
+    m.ParseFromString(path.read_bytes())
+    ns = m.normalizer_spec
+    sp = spm.SentencePieceProcessor(model_file=str(path))
+    types = {1: "NORMAL", 2: "UNKNOWN", 3: "CONTROL", 4: "USER_DEFINED", 5: "UNUSED", 6: "BYTE"}
+    return {"vocab": sp.get_piece_size(), "normalizer": ns.name, "add_dummy_prefix": ns.add_dummy_prefix,
+            "remove_extra_whitespaces": ns.remove_extra_whitespaces, "escape_whitespaces": ns.escape_whitespaces,
+            "precompiled_charsmap_bytes": len(ns.precompiled_charsmap),
+            "specials": [(i, sp.id_to_piece(i), types[m.pieces[i].type]) for i in range(4)],
+            "pad": sp.pad_id(), "eos": sp.eos_id(), "unk": sp.unk_id(), "bos": sp.bos_id(),
+            "has_lone_underscore": sp.piece_to_id("\u2581") != sp.unk_id(),
+            "id_of_lone_underscore": sp.piece_to_id("\u2581")}
+
+
+# Tokenizer golden cases: each targets something a naive implementation gets wrong.
+LONG = " ".join(f"{ADJS[i % len(ADJS)]} {NOUNS[i % len(NOUNS)]}" for i in range(45))
+CASES = [
+    "a photo of a cat",
+    "A Photo Of A CAT",
+    "a photo of a cat.",
+    "Hello, World! How are you?",
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+    "it's a dog's life (really) [ok] {fine} <tag> a/b a\\b a|b a~b a^b a`b",
+    "snake_case_words and __dunder__",
+    "tabs\tand\nnewlines\r\nhere",
+    "multiple     spaces   between   words",
+    "   leading and trailing spaces   ",
+    "\t\n ",
+    "",
+    " ",
+    "café naïve résumé",
+    "CAFÉ NAÏVE",
+    "straße STRASSE ß",
+    "İstanbul ıi İI",
+    "Ωμέγα ελληνικά",
+    "東京の猫 中文",
+    "a cat 🐈 and a dog 🐕‍🦺",
+    "“quoted” ‘single’ — dash – en … ellipsis",
+    "\u2581a photo\u2581of \u2581",
+    "\u2581\u2581double",
+    "a photo </s> of a cat",
+    "</s>",
+    "<unk> token <unk>",
+    "<pad> x <s>",
+    "a</s>b",
+    "3 cats and 12 dogs in 1999",
+    "0123456789 3.14 1,000,000 -5 +7",
+    "room 101 on the 2nd floor",
+    LONG,
+    "supercalifragilistic xylophone quokka",
+    "zzz qqq jjj",
+    "full\u3000width\u3000space ＡＢＣ １２３",
+    "ligature ﬁne ﬂower",
+    "a\u00a0non\u00a0breaking\u00a0space",
+    "zero\u200bwidth\u200bspace",
+    "e\u0301 combining acute vs é",
+    "&amp; &lt;b&gt; html entities",
+    "The Quick Brown Fox Jumps Over The Lazy Dog 42 TIMES!!!",
+    "a photo of a cat" + " a photo of a cat" * 20,
+]
+
+
+def tokenizer_goldens(spm_path):
+    from transformers import SiglipTokenizer
+    from open_clip.tokenizer import HFTokenizer
+    tok = SiglipTokenizer(vocab_file=str(spm_path))
+    with tempfile.TemporaryDirectory() as td:
+        tok.save_pretrained(td)
+        oc = HFTokenizer(td, context_length=CONTEXT, clean="canonicalize")
+        oc_class = type(oc.tokenizer).__name__
+        cases = []
+        for text in CASES:
+            hf = tok(text, padding="max_length", max_length=CONTEXT, truncation=True)["input_ids"]
+            o = oc(text)[0].tolist()
+            assert len(hf) == CONTEXT and len(o) == CONTEXT, (text, len(hf), len(o))
+            cases.append({"text": text, "hf": hf, "open_clip": o, "hf_pieces": tok.tokenize(text)})
+    doc = {"context_length": CONTEXT, "_command": COMMAND,
+           "_note": "hf: SiglipTokenizer(vocab_file=spiece.model)(text, padding='max_length', max_length=64, "
+                    "truncation=True)['input_ids']; open_clip: open_clip.tokenizer.HFTokenizer(<dir with the saved "
+                    "SiglipTokenizer>, context_length=64, clean='canonicalize')(text); hf_pieces: tok.tokenize(text)",
+           "cases": cases}
+    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False, indent=1)[:-2]
+    rows = ",\n  ".join(json.dumps(c, ensure_ascii=False) for c in cases)  # one case per line
+    (TEXT_DIR / "ids.json").write_text(head + ',\n "cases": [\n  ' + rows + "\n ]\n}\n", encoding="utf-8")
+    return cases, oc_class
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. transformers SiglipModel
+
+def perturb(model, seed):
+    """0.05 x randn on every parameter (seeded), so no two tensors are equal and no mapping bug hides."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for _, p in sorted(model.named_parameters()):
+            p.add_(torch.randn(p.shape, generator=g, dtype=p.dtype) * 0.05)
+
+
+def save_tokenizer(dst, spm_path):
+    from transformers import SiglipTokenizer
+    tok = SiglipTokenizer(vocab_file=str(spm_path))
+    tok.save_pretrained(str(dst))
+    return tok
+
+
+def hf_part(spm_path, facts):
+    from transformers import SiglipConfig, SiglipModel, SiglipImageProcessor
+    from PIL import Image
+    HF_DIR.mkdir(parents=True, exist_ok=True)
+    vocab = facts["vocab"]
+    cfg = SiglipConfig(
+        text_config=dict(vocab_size=vocab, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, max_position_embeddings=CONTEXT, projection_size=32,
+                         pad_token_id=1, eos_token_id=1, bos_token_id=None, layer_norm_eps=1e-6,
+                         hidden_act="gelu_pytorch_tanh"),
+        vision_config=dict(image_size=32, patch_size=8, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                           num_attention_heads=4, layer_norm_eps=1e-6, hidden_act="gelu_pytorch_tanh",
+                           vision_use_head=True))
+    torch.manual_seed(HF_SEED)
+    model = SiglipModel(cfg).eval()
+    with torch.no_grad():
+        model.logit_scale.fill_(math.log(10.0))
+        model.logit_bias.fill_(-10.0)
+    perturb(model, HF_SEED + 1)
+    model.save_pretrained(str(HF_DIR))
+    tok = save_tokenizer(HF_DIR, spm_path)
+    proc = SiglipImageProcessor(size={"height": 32, "width": 32})
+    proc.save_pretrained(str(HF_DIR))
+    shutil.copyfile(PHOTO_SRC, HF_DIR / "photo_97x61.png")
+
+    # Reload from disk so the goldens belong to the committed files.
+    model = SiglipModel.from_pretrained(str(HF_DIR)).eval().double()
+    g = torch.Generator().manual_seed(HF_SEED + 2)
+    pixels = torch.randn(2, 3, 32, 32, generator=g)
+    ids = torch.tensor(tok(MODEL_TEXTS, padding="max_length", max_length=CONTEXT, truncation=True)["input_ids"],
+                       dtype=torch.long)
+    img = Image.open(HF_DIR / "photo_97x61.png").convert("RGB")
+    proc2 = SiglipImageProcessor.from_pretrained(str(HF_DIR))
+    photo = proc2(images=img, return_tensors="pt")["pixel_values"]
+    try:
+        from transformers import SiglipImageProcessorPil
+        photo_pil = SiglipImageProcessorPil.from_pretrained(str(HF_DIR))(images=img, return_tensors="pt")["pixel_values"]
+    except Exception as e:  # noqa: BLE001
+        photo_pil = None
+        print("PIL backend unavailable:", e)
+    with torch.no_grad():
+        vo = model.vision_model(pixel_values=pixels.double(), output_hidden_states=True)
+        to = model.text_model(input_ids=ids, output_hidden_states=True)
+        gi = model.get_image_features(pixel_values=pixels.double())
+        gt = model.get_text_features(input_ids=ids)
+        gi = gi.pooler_output if hasattr(gi, "pooler_output") else gi
+        gt = gt.pooler_output if hasattr(gt, "pooler_output") else gt
+        out = model(input_ids=ids, pixel_values=pixels.double())
+        ph = model.get_image_features(pixel_values=photo.double())
+        ph = ph.pooler_output if hasattr(ph, "pooler_output") else ph
+    assert torch.allclose(gi, vo.pooler_output) and torch.allclose(gt, to.pooler_output)
+    assert len(vo.hidden_states) == 3 and len(to.hidden_states) == 3
+    f = lambda t: t.detach().float().numpy()
+    gold = {"pixel_values": pixels.numpy(), "image_embeds": f(gi), "input_ids": ids.numpy(),
+            "text_embeds": f(gt), "logits_per_image": f(out.logits_per_image),
+            "vision_embed_out": f(vo.hidden_states[0]),
+            "vision_hidden_0": f(vo.hidden_states[1]), "vision_hidden_1": f(vo.hidden_states[2]),
+            "vision_post_ln": f(vo.last_hidden_state),
+            "text_embed_out": f(to.hidden_states[0]),
+            "text_hidden_0": f(to.hidden_states[1]), "text_hidden_1": f(to.hidden_states[2]),
+            "text_final_ln": f(to.last_hidden_state),
+            "photo_pixels": photo.float().numpy(), "photo_image_embeds": f(ph)}
+    if photo_pil is not None:
+        gold["photo_pixels_pil"] = photo_pil.float().numpy()
+    # Manual check of the logits formula from the stored embeddings.
+    ie = gi / gi.norm(dim=-1, keepdim=True)
+    te = gt / gt.norm(dim=-1, keepdim=True)
+    manual = ie @ te.T * model.logit_scale.exp() + model.logit_bias
+    facts["hf_logit_check"] = float((manual - out.logits_per_image).abs().max())
+    np.savez(HF_DIR / "golden.npz", **gold)
+    (HF_DIR / "golden_texts.json").write_text(json.dumps({"texts": MODEL_TEXTS}, indent=1) + "\n")
+    facts["hf_logit_scale"] = float(model.logit_scale)
+    facts["hf_logit_bias"] = float(model.logit_bias)
+    facts["hf_params"] = [(k, tuple(v.shape)) for k, v in model.state_dict().items()]
+    facts["hf_photo_shape"] = tuple(photo.shape)
+    facts["hf_photo_pil_diff"] = None if photo_pil is None else float((photo_pil - photo).abs().max())
+    facts["hf_proc_class"] = type(proc2).__name__
+    facts["hf_proc_cfg"] = json.loads((HF_DIR / "preprocessor_config.json").read_text())
+    facts["hf_tok_files"] = sorted(p.name for p in HF_DIR.iterdir() if "token" in p.name or p.name == "spiece.model")
+    return model
+
+
+# ---------------------------------------------------------------------------------------------------------
+# READMEs
+
+def versions():
+    import open_clip, sentencepiece, timm, transformers
+    return (f"torch {torch.__version__.split('+')[0]}, transformers {transformers.__version__}, open_clip_torch "
+            f"{open_clip.__version__}, timm {timm.__version__}, sentencepiece {sentencepiece.__version__}, numpy {np.__version__}")
+
+
+def show(text):
+    return json.dumps(text, ensure_ascii=False)
+
+
+def text_readme(facts):
+    sp = facts
+    differ = "\n".join(f"  - {show(t)}" for t in facts.get("tok_differ", []))
+    trainer = ", ".join(f"{k}={v!r}" for k, v in SPM_TRAINER.items() if k != "minloglevel")
+    specials = ", ".join(f"`{p}` = {i} ({t})" for i, p, t in sp["specials"][:3])
+    return f"""# SigLIP tokenizer goldens
+
+Generated, never edited by hand. From the repository root:
+
+    python Tools/make_siglip_fixtures.py spm     # this folder only
+    python Tools/make_siglip_fixtures.py         # also the SigLIP model folders in Tests/ClipzImportTests/Fixtures
+
+Versions: {versions()}. Seeds are fixed; rerunning gives byte-identical files.
+
+## Files
+
+- `spiece.model`: a unigram SentencePiece model, {sp['vocab']} pieces, trained by
+  `sentencepiece.SentencePieceTrainer.train` on {len(corpus())} deterministic lowercase English lines built in
+  the script (caption templates over nouns/adjectives/verbs, word lists, sentences with digits, "café", "naïve"),
+  `spm.set_random_generator_seed({SPM_SEED})`, trainer options: {trainer}.
+  The same bytes are committed as `Tests/ClipzImportTests/Fixtures/siglip_hf/spiece.model` and
+  `siglip_openclip/spiece.model` (git stores one blob).
+- `ids.json`: `{{"context_length": {CONTEXT}, "cases": [{{"text", "hf", "open_clip", "hf_pieces"}}]}}`, {facts.get('n_cases')} cases.
+  - `hf` = `SiglipTokenizer(vocab_file="spiece.model")(text, padding="max_length", max_length={CONTEXT}, truncation=True)["input_ids"]`
+    (transformers' slow SentencePiece tokenizer; transformers 5 has no fast SigLIP tokenizer, and
+    `AutoTokenizer.from_pretrained` on the saved folder also gives `SiglipTokenizer`, with identical ids on every case).
+  - `open_clip` = `open_clip.tokenizer.HFTokenizer(<dir holding SiglipTokenizer(...).save_pretrained()>, context_length={CONTEXT},
+    clean="canonicalize")(text)[0]`, the pipeline open_clip's SigLIP configs select
+    (`"tokenizer_kwargs": {{"clean": "canonicalize"}}`); it wraps `{facts.get('oc_tok_class')}`.
+  - `hf_pieces` = `tokenizer.tokenize(text)` (pieces before ids, no EOS, no padding), for debugging only.
+
+## The SentencePiece model
+
+- Special ids (Google's SigLIP `spiece.model` layout): {specials}; no BOS (`bos_id` = -1). Ordinary
+  pieces start at 3. SigLIP itself pads with `</s>` (transformers' `SiglipTokenizer` has `pad_token="</s>"`), so
+  id 0 `<pad>` never occurs in the goldens: EOS and padding are both 1.
+- Normalizer spec: name `{sp['normalizer']}` (the NFKC-based default rule, stored as a precompiled
+  charsmap of {sp['precompiled_charsmap_bytes']} bytes, which is most of the file), `add_dummy_prefix` {sp['add_dummy_prefix']},
+  `remove_extra_whitespaces` {sp['remove_extra_whitespaces']}, `escape_whitespaces` {sp['escape_whitespaces']}.
+  `byte_fallback` False, `split_digits` False, `character_coverage` 1.0 (every character of the corpus is a piece;
+  anything else, e.g. `ß`, Greek, CJK, emoji, `<`, `>`, `.`, is `<unk>`).
+- The lone piece `▁` exists (id {sp['id_of_lone_underscore']}); it shows up before words that have no `▁word` piece.
+
+## What transformers' SiglipTokenizer does (5.24), step by step
+
+1. `tokenize`: `text = "▁" + text.replace("▁", " ")`.
+2. Split on the added special tokens `</s>` and `<unk>` (exact, case-sensitive). Made with the constructor they
+   are `AddedToken(lstrip=True, rstrip=True)` (whitespace next to them is dropped); the saved
+   `tokenizer_config.json` says lstrip/rstrip false, which gives the same ids on every case here because the
+   next step strips anyway. `<pad>` and `<s>` are NOT special for this tokenizer: they are text.
+3. Each non-special chunk goes through `canonicalize_text`: Python `str.lower()` (so `İ` becomes `i` + U+0307),
+   delete every ASCII punctuation character (`string.punctuation`, 32 chars, including `_`),
+   `re.sub(r"\\s+", " ")` (Unicode whitespace incl. NBSP and U+3000, not U+200B), `strip()`. `▁` is not
+   whitespace and survives this step.
+4. SentencePiece encode of `"<unk>" + chunk` (pieces as strings), then drop the first
+   `len(encode("<unk>"))` pieces (= 5 here: `▁ < u nk >`). Because `<` and `>` are not pieces of this
+   vocabulary, this equals encoding the chunk with no dummy prefix: the first chunk starts with `▁` from
+   step 1 and so begins a word; a chunk after `</s>`/`<unk>` does NOT (`"a photo </s> of a cat"` gives
+   `… </s> o f ▁a ▁cat`). The model's own normalizer (NFKC charsmap, whitespace folding) runs inside encode,
+   i.e. AFTER the ASCII punctuation removal: `…` becomes `...` there and comes out as `<unk>` pieces, full-width
+   `ＡＢＣ` becomes `abc`, `ﬁ` becomes `fi`.
+5. If the first piece is `▁` and the second a special token, the `▁` is dropped.
+6. Pieces to ids (`piece_to_id`; an unknown piece string gives 2). Consecutive unknown characters form ONE
+   `<unk>` piece (SentencePiece merges runs of unknown characters).
+7. Truncate to {CONTEXT - 1} ids, append EOS 1 unless the last id already is 1 (`"</s>"` alone gives a single 1),
+   pad with 1 to {CONTEXT}.
+
+## open_clip (`clean="canonicalize"`)
+
+Before the HF tokenizer above, open_clip runs `basic_clean` (`ftfy.fix_text`, `html.unescape` twice,
+`strip`) and its own `canonicalize_text` (`_` to space, delete ASCII punctuation, lowercase,
+`" ".join(text.split())`). So `</s>`/`<unk>` lose their brackets before the HF tokenizer sees them
+(no special tokens can come from text), `_` separates words instead of vanishing, HTML entities are
+decoded (`&amp;` disappears as `&`), and ftfy turns curly quotes into ASCII quotes (then deleted).
+Cases whose `hf` and `open_clip` rows differ:
+{differ}
+"""
+
+
+def write_text_readme(facts):
+    (TEXT_DIR / "README.md").write_text(text_readme(facts), encoding="utf-8")
+
+
+def hf_section(facts):
+    proc = facts["hf_proc_cfg"]
+    return f"""### `siglip_hf/` (transformers `SiglipModel`)
+
+- Config: vision 32px, patch 8 (16 patches, no class token), width 32, 2 layers, 4 heads, mlp 64,
+  `vision_use_head` true (attention-pooling head); text vocab {facts['vocab']}, 64 positions, width 32, 2 layers,
+  4 heads, mlp 64, `projection_size` 32, `pad_token_id` = `eos_token_id` = 1, `bos_token_id` null. Both towers
+  `hidden_act` `gelu_pytorch_tanh` (GELU, tanh approximation), `layer_norm_eps` 1e-6 (also the head's LayerNorm).
+  Seeded init (`torch.manual_seed({HF_SEED})`), `logit_scale` set to log(10) and `logit_bias` to -10, then
+  0.05 x randn added to EVERY parameter: stored `logit_scale` = {facts['hf_logit_scale']:.6f},
+  `logit_bias` = {facts['hf_logit_bias']:.6f} (both shape [1]).
+- Files: `config.json` + `model.safetensors` (`save_pretrained`, float32, {len(facts['hf_params'])} tensors, HF names),
+  `spiece.model` + `tokenizer_config.json` (`SiglipTokenizer(...).save_pretrained`; transformers 5 writes no
+  `special_tokens_map.json`), `preprocessor_config.json` (`SiglipImageProcessor(size={{"height": 32, "width": 32}})`:
+  resample {proc['resample']} (bicubic), rescale 1/255, mean = std = 0.5, `do_convert_rgb`; plain resize to 32x32,
+  no crop, aspect ratio not kept), `photo_97x61.png` (a copy of `Tests/ClipzImageTests/Fixtures/rgb_97x61.png`),
+  `golden_texts.json` (the 3 texts), `golden.npz`.
+- `golden.npz` (float32 unless noted; torch float64 on the reloaded model, `model.double()`):
+  `pixel_values` [2,3,32,32] (seeded randn); `image_embeds` [2,32] = `get_image_features(pixel_values).pooler_output`
+  (in transformers 5.24 `get_image_features` returns a `BaseModelOutputWithPooling`; its pooler output is the
+  attention-pooling head's output, no extra projection, NOT normalized); `input_ids` int64 [3,64] =
+  tokenizer(texts, padding="max_length", max_length=64); `text_embeds` [3,32] = `get_text_features(input_ids)
+  .pooler_output` (no attention_mask: padding included; pooled token = LAST position 63, then `text_model.head`
+  Linear 32->32 with bias); `logits_per_image` [2,3] = exp(logit_scale) x cos + logit_bias (before sigmoid;
+  recomputed from the embeddings: max diff {facts['hf_logit_check']:.2e});
+  `vision_embed_out` [2,16,32] (patch conv + position embedding; SigLIP has no pre-LayerNorm), `vision_hidden_0/1`
+  [2,16,32] (output of encoder layer i, before `post_layernorm`), `vision_post_ln` [2,16,32] (the vision
+  `last_hidden_state`, input of the head); `text_embed_out` [3,64,32], `text_hidden_0/1` [3,64,32],
+  `text_final_ln` [3,64,32] (after `final_layer_norm`, before taking position 63 and `head`);
+  `photo_pixels` [1,3,32,32] = `SiglipImageProcessor.from_pretrained(siglip_hf)(photo)` (the default
+  torchvision backend), `photo_pixels_pil` = the same through `SiglipImageProcessorPil` (max diff
+  {facts['hf_photo_pil_diff']:.4f}, about one 8-bit level after normalization, 2/255), `photo_image_embeds` [1,32]
+  from `photo_pixels`.
+- Vision head (`vision_model.head`, `SiglipMultiheadAttentionPoolingHead`): `probe` [1,1,32] is the single query;
+  `attention` is `torch.nn.MultiheadAttention` (`in_proj_weight` [96,32] = q;k;v stacked, `in_proj_bias` [96],
+  `out_proj.weight/bias`), then `x = a + mlp(layernorm(a))` and row 0.
+"""
+
+
+def write_import_readme(facts):
+    path = REPO / "Tests/ClipzImportTests/Fixtures/README.md"
+    begin, end = "<!-- siglip:begin (Tools/make_siglip_fixtures.py) -->", "<!-- siglip:end -->"
+    body = [begin, "## SigLIP (Tools/make_siglip_fixtures.py)", "",
+            f"Generated by `{COMMAND}` ({versions()}); the tokenizer is described in",
+            "`Tests/ClipzTextTests/Fixtures/siglip/README.md`. Texts of the model goldens: " + show(MODEL_TEXTS) + ".", ""]
+    if "hf_params" in facts:
+        body.append(hf_section(facts))
+    if "oc_section" in facts:
+        body.append(facts["oc_section"])
+    if "onnx_section" in facts:
+        body.append(facts["onnx_section"])
+    rows = sizes([TEXT_DIR, HF_DIR, OC_DIR])
+    body += ["### Files and sizes (bytes on disk)", "", "| file | bytes |", "|---|---:|"]
+    body += [f"| `{n}` | {b} |" for n, b in rows] + [f"| **total** | {sum(b for _, b in rows)} |", "", end]
+    text = path.read_text(encoding="utf-8")
+    if begin in text:
+        text = text[:text.index(begin)] + "\n".join(body) + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(body) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# main
+
+def sizes(dirs):
+    rows = []
+    for d in dirs:
+        for p in sorted(d.rglob("*")):
+            if p.is_file():
+                rows.append((str(p.relative_to(REPO)), p.stat().st_size))
+    return rows
+
+
+def main(parts):
+    facts = {}
+    spm_path = TEXT_DIR / "spiece.model"
+    if "spm" in parts:
+        spm_path = train_spm()
+        cases, oc_class = tokenizer_goldens(spm_path)
+        facts["oc_tok_class"] = oc_class
+        differ = [c["text"] for c in cases if c["hf"] != c["open_clip"]]
+        facts["tok_differ"] = differ
+        facts["n_cases"] = len(cases)
+    facts.update(spm_facts(spm_path))
+    if "hf" in parts:
+        hf_part(spm_path, facts)
+    if "openclip" in parts:
+        openclip_part(spm_path, facts)
+    if "onnx" in parts:
+        onnx_part(facts)
+    if "spm" in parts:
+        write_text_readme(facts)
+    if "hf" in parts:
+        write_import_readme(facts)
+    json.dump(facts, sys.stdout, indent=1, default=str, ensure_ascii=False)
+    print()
+    for name, n in sizes([TEXT_DIR, HF_DIR, OC_DIR]):
+        print(f"| `{name}` | {n} |")
+    print("total", sum(n for _, n in sizes([TEXT_DIR, HF_DIR, OC_DIR])))
+
+
+def openclip_part(spm_path, facts):
+    raise NotImplementedError
+
+
+def onnx_part(facts):
+    raise NotImplementedError
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["spm", "hf", "openclip", "onnx"])
