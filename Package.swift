@@ -18,7 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // System libraries (Debian: libzstd-dev, zlib1g-dev, libprotobuf-c-dev, libopenblas-dev, libpng-dev, libjpeg62-turbo-dev).
+        // System libraries (Debian: libzstd-dev, zlib1g-dev, libprotobuf-c-dev, libopenblas-dev, libpng-dev, libjpeg62-turbo-dev,
+        // libsentencepiece-dev).
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // zlib: raw DEFLATE and CRC-32 for .npz members (Sources/ClipzImport/Dumps/Zlib.swift).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -29,13 +30,16 @@ let package = Package(
         .target(name: "CClipzKernels", cSettings: optimize, linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]),
         // libpng / libjpeg decoding shim.
         .target(name: "CClipzImage", cSettings: [.unsafeFlags(["-O3"])], linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        // libsentencepiece shim (Debian: libsentencepiece-dev): SigLIP's SentencePiece tokenizers.
+        .target(name: "CSentencePiece", cxxSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]),
         // protobuf-c code generated from Formats/onnx.proto (Tools/gen_onnx_proto.sh).
         .target(name: "COnnxProto", dependencies: ["CProtobufC"]),
 
         // ClipzCore/Zstd.swift is the one Swift file that calls libzstd.
         .target(name: "ClipzCore", dependencies: ["CClipzKernels", "CZstd"]),
         .target(name: "ClipzFormat", dependencies: ["ClipzCore", "CClipzKernels"]),
-        .target(name: "ClipzText", dependencies: ["ClipzCore"], resources: [.copy("Resources")]),
+        .target(name: "ClipzText", dependencies: ["ClipzCore", "CSentencePiece"], resources: [.copy("Resources")]),
         .target(name: "ClipzImage", dependencies: ["ClipzCore", "CClipzImage"]),
         .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText", "CZlib"]),
         .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat"]),

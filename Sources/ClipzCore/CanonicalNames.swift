@@ -4,6 +4,8 @@ public enum CanonicalName {
     public enum Tower: String, Sendable { case vision, text }
 
     public static let logitScale = "logit_scale"            // [] log of the logit scale (as trained)
+    public static let logitBias = "logit_bias"              // [] sigmoid scoring only (SigLIP)
+    public static let spmModel = "tokenizer.spm_model"       // u8 [bytes] serialized SentencePiece model (SigLIP)
     public static let bpeMerges = "tokenizer.bpe_merges"     // u8 [bytes]
 
     public static let patchEmbed = "vision.patch_embed.weight"   // [W, 3, P, P]
@@ -12,11 +14,17 @@ public enum CanonicalName {
     public static let preLN = "vision.pre_ln"                    // .weight / .bias [W]
     public static let postLN = "vision.post_ln"                  // .weight / .bias [W]
     public static let visionProj = "vision.proj.weight"          // [D, W]
+    public static let patchBias = "vision.patch_embed.bias"      // [W] (patch_bias)
+    /// Attention-probe pooling head (pooling = attention_probe): `vision.head.probe` [W], then
+    /// `vision.head.attn.{q,k,v,out}`, `vision.head.ln`, `vision.head.mlp.{fc1,fc2}` like a block's.
+    public static let headProbe = "vision.head.probe"
+    public static let head = "vision.head"
 
     public static let tokenEmbed = "text.token_embed"            // [V, W]
     public static let textPos = "text.pos_embed"                 // [L, W]
     public static let finalLN = "text.final_ln"                  // .weight / .bias [W]
     public static let textProj = "text.proj.weight"              // [D, W]
+    public static let textProjBias = "text.proj.bias"            // [D] (projection_bias)
 
     /// Per-layer parameter suffixes, in file order.
     public static let layerParams = [
@@ -34,29 +42,43 @@ public enum CanonicalName {
         var out: [(String, [Int])] = []
         let v = c.vision, t = c.text
         out.append((patchEmbed, [v.width, 3, v.patchSize, v.patchSize]))
-        out.append((classEmbed, [v.width]))
+        if v.patchBias { out.append((patchBias, [v.width])) }
+        if v.classToken { out.append((classEmbed, [v.width])) }
         out.append((visionPos, [v.tokens, v.width]))
-        out.append((preLN + ".weight", [v.width])); out.append((preLN + ".bias", [v.width]))
+        if v.preLN { out.append((preLN + ".weight", [v.width])); out.append((preLN + ".bias", [v.width])) }
         for i in 0..<v.layers { out += layerShapes(.vision, i, v.width, v.mlpDim) }
         out.append((postLN + ".weight", [v.width])); out.append((postLN + ".bias", [v.width]))
-        out.append((visionProj, [c.embedDim, v.width]))
+        if v.pooling == .attentionProbe {
+            out.append((headProbe, [v.width]))
+            out += blockShapes(head, v.width, v.mlpDim).filter { !$0.0.hasPrefix(head + ".ln1") }.map { name, shape in
+                (name.replacingOccurrences(of: head + ".ln2", with: head + ".ln"), shape)
+            }
+        }
+        if v.projection { out.append((visionProj, [c.embedDim, v.width])) }
         out.append((tokenEmbed, [t.vocabSize, t.width]))
         out.append((textPos, [t.contextLength, t.width]))
         for i in 0..<t.layers { out += layerShapes(.text, i, t.width, t.mlpDim) }
         out.append((finalLN + ".weight", [t.width])); out.append((finalLN + ".bias", [t.width]))
         out.append((textProj, [c.embedDim, t.width]))
+        if t.projectionBias { out.append((textProjBias, [c.embedDim])) }
         out.append((logitScale, []))
+        if c.scoring == .sigmoid { out.append((logitBias, [])) }
         return out
     }
 
     static func layerShapes(_ tower: Tower, _ i: Int, _ w: Int, _ m: Int) -> [(String, [Int])] {
+        blockShapes(layer(tower, i, "").dropLast().description, w, m)
+    }
+
+    /// A pre-LN block's parameters under `prefix` (a tower layer, or the pooling head's attention and MLP).
+    static func blockShapes(_ prefix: String, _ w: Int, _ m: Int) -> [(String, [Int])] {
         let shapes: [String: [Int]] = [
             "ln1.weight": [w], "ln1.bias": [w], "ln2.weight": [w], "ln2.bias": [w],
             "attn.q.weight": [w, w], "attn.k.weight": [w, w], "attn.v.weight": [w, w], "attn.out.weight": [w, w],
             "attn.q.bias": [w], "attn.k.bias": [w], "attn.v.bias": [w], "attn.out.bias": [w],
             "mlp.fc1.weight": [m, w], "mlp.fc1.bias": [m], "mlp.fc2.weight": [w, m], "mlp.fc2.bias": [w],
         ]
-        return layerParams.map { (layer(tower, i, $0), shapes[$0]!) }
+        return layerParams.map { ("\(prefix).\($0)", shapes[$0]!) }
     }
 
     /// Companion tensors the quantizer writes beside a weight (Formats/clipz.md, "Quantized models").
@@ -79,7 +101,7 @@ public enum CanonicalName {
             present.insert(name)
             if let want = expected[name] {
                 guard shape == want else { throw CoreError.wrongShape(tensor: name, expected: want, actual: shape) }
-            } else if name == bpeMerges {
+            } else if name == bpeMerges || name == spmModel {
                 guard shape.count == 1 else { throw CoreError.wrongShape(tensor: name, expected: [shape.first ?? 0], actual: shape) }
             } else if let base = companionBase(name), let want = expected[base.name] {
                 let companion = base.isInputScale ? [] : [want.first ?? 1]

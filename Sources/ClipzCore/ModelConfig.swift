@@ -1,15 +1,40 @@
 /// Architecture of a CLIP model: everything the runtime needs to run the towers.
 /// Stored in the `.clipz` header as JSON (keys in snake_case, see Formats/clipz.md).
 public struct ModelConfig: Codable, Sendable, Equatable {
+    /// How image-text similarities become zero-shot scores.
+    public enum Scoring: String, Codable, Sendable {
+        /// CLIP: `exp(logit_scale) · cos`, a softmax over the classes.
+        case softmax
+        /// SigLIP: `sigmoid(exp(logit_scale) · cos + logit_bias)`, each class on its own.
+        case sigmoid
+    }
+
     public var vision: VisionConfig
     public var text: TextConfig
     /// Width of the shared embedding space (output of both projections).
     public var embedDim: Int
+    public var scoring: Scoring
 
-    public init(vision: VisionConfig, text: TextConfig, embedDim: Int) {
-        self.vision = vision; self.text = text; self.embedDim = embedDim
+    public init(vision: VisionConfig, text: TextConfig, embedDim: Int, scoring: Scoring = .softmax) {
+        self.vision = vision; self.text = text; self.embedDim = embedDim; self.scoring = scoring
     }
-    enum CodingKeys: String, CodingKey { case vision, text, embedDim = "embed_dim" }
+    enum CodingKeys: String, CodingKey { case vision, text, embedDim = "embed_dim", scoring }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(vision: c.decode(VisionConfig.self, forKey: .vision), text: c.decode(TextConfig.self, forKey: .text),
+                      embedDim: c.decode(Int.self, forKey: .embedDim), scoring: c.decodeIfPresent(Scoring.self, forKey: .scoring) ?? .softmax)
+    }
+
+    /// `scoring` is written only for sigmoid models, so CLIP files keep their bytes.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vision, forKey: .vision); try c.encode(text, forKey: .text); try c.encode(embedDim, forKey: .embedDim)
+        if scoring != .softmax { try c.encode(scoring, forKey: .scoring) }
+    }
+
+    /// "SigLIP" for sigmoid-scored models with an attention-probe image tower, else "CLIP" (for display).
+    public var familyName: String { scoring == .sigmoid || vision.pooling == .attentionProbe ? "SigLIP" : "CLIP" }
 }
 
 extension ModelConfig {
@@ -30,5 +55,8 @@ extension ModelConfig {
         try need(t.vocabSize > 0 && t.vocabSize <= 1 << 24, "text.vocab_size \(t.vocabSize) out of range")
         try need(t.eosTokenID >= 0 && t.eosTokenID < t.vocabSize || t.pooling == .argmaxID, "text.eos_token_id \(t.eosTokenID) outside the vocabulary")
         try need(v.layerNormEps > 0 && t.layerNormEps > 0, "layer_norm_eps must be positive")
+        try need(v.projection || embedDim == v.width, "vision has no projection, so embed_dim \(embedDim) must equal vision.width \(v.width)")
+        try need(v.classToken || v.pooling != .classToken, "vision pooling class_token needs class_token true")
+        try need(t.padTokenID >= 0 && t.padTokenID < t.vocabSize, "text.pad_token_id \(t.padTokenID) outside the vocabulary")
     }
 }

@@ -4,4 +4,6 @@ public enum TextPooling: String, Codable, Sendable {
     case argmaxID = "argmax_id"
     /// First position whose id equals `eos_token_id`.
     case firstEOS = "first_eos"
+    /// The last position of the full context (SigLIP: sequences are padded to the context with `pad_token_id`).
+    case last
 }

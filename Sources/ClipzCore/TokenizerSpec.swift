@@ -1,8 +1,14 @@
-/// How texts become token ids. The BPE merges themselves are stored as the u8 tensor
-/// `tokenizer.bpe_merges` (UTF-8 text, one merge per line), from which the vocabulary is derived.
+/// How texts become token ids. For `clip_bpe` the BPE merges are stored as the u8 tensor
+/// `tokenizer.bpe_merges` (UTF-8 text, one merge per line), from which the vocabulary is derived; for
+/// `siglip_spm` the SentencePiece model file is stored as the u8 tensor `tokenizer.spm_model`.
 public struct TokenizerSpec: Codable, Sendable, Equatable {
     /// "clip_bpe": OpenAI CLIP byte-level BPE as open_clip applies it.
+    /// "siglip_spm": SentencePiece with SigLIP's text canonicalisation (`clean`), EOS appended, padded with `pad_token_id`.
     public var kind: String
+    /// `siglip_spm` only: "siglip_hf" (transformers' SiglipTokenizer) or "siglip_open_clip" (open_clip's canonicalize first).
+    public var clean: String?
+    /// `siglip_spm` only: SHA-256 of the SentencePiece model bytes.
+    public var modelSHA256: String?
     public var bosTokenID: Int
     public var eosTokenID: Int
     public var padTokenID: Int
@@ -20,5 +26,11 @@ public struct TokenizerSpec: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case kind, bosTokenID = "bos_token_id", eosTokenID = "eos_token_id", padTokenID = "pad_token_id"
         case contextLength = "context_length", lowercase, mergesSHA256 = "merges_sha256", source
+        case clean, modelSHA256 = "model_sha256"
     }
+}
+
+extension TokenizerSpec {
+    public static let clipBPEKind = "clip_bpe"
+    public static let sentencePieceKind = "siglip_spm"
 }

@@ -40,7 +40,7 @@ public final class InputBatches {
     public private(set) var done = 0
     private let items: Items
     private var index = 0
-    private let tokenizer: CLIPTokenizer?
+    private let tokenizer: (any TextTokenizer)?
     private let preprocessor: Preprocessor?
     private let contextLength: Int
 

@@ -5,48 +5,65 @@ import ClipzText
 import Foundation
 
 /// What a model's towers take in, from what a `.clipz` file describes: token ids from texts (its
-/// tokenizer) and pixels from images (its preprocessing). Needs the header and the BPE merges the
-/// file carries, not the weights. The tokenizer (≈150 ms to build from merges) is built once, on
-/// first use, and shared by every later call; a `CLIPModel` holds one of these.
+/// tokenizer) and pixels from images (its preprocessing). Needs the header and the tokenizer asset the
+/// file carries (BPE merges or a SentencePiece model), not the weights. The tokenizer (≈150 ms to build
+/// from merges) is built once, on first use, and shared by every later call; a `CLIPModel` holds one of these.
 public final class CLIPInputs: @unchecked Sendable {
     public let metadata: ModelMetadata
-    /// The BPE merges text carried by the file, if any (else the bundled CLIP vocabulary is used).
-    let bpeMerges: [UInt8]?
+    /// The tokenizer asset carried by the file (`tokenizer.bpe_merges` or `tokenizer.spm_model`), if any;
+    /// a CLIP file without one uses the bundled CLIP vocabulary.
+    let tokenizerAsset: [UInt8]?
     /// Guards `built` (the tokenizer is built at most once, also under concurrent first calls).
     private let lock = NSLock()
-    private var built: Result<CLIPTokenizer, Error>?
+    private var built: Result<any TextTokenizer, Error>?
 
-    /// Reads the header of a `.clipz` file and the BPE merges it carries, not its weights.
+    /// The tensor that carries the tokenizer of `spec`'s kind.
+    public static func assetName(_ spec: TokenizerSpec) -> String {
+        spec.kind == TokenizerSpec.sentencePieceKind ? CanonicalName.spmModel : CanonicalName.bpeMerges
+    }
+
+    /// Reads the header of a `.clipz` file and the tokenizer asset it carries, not its weights.
     /// - Throws: `FormatError` for a damaged file, `CoreError` for a config that does not hold together.
     public convenience init(path: String) throws {
         let file = try ClipzFile(path: path)
-        let carries = file.entries.contains { $0.name == CanonicalName.bpeMerges }
-        let merges = carries ? try file.tensor(CanonicalName.bpeMerges).bytes : nil
-        try self.init(metadata: file.metadata, bpeMerges: merges)
+        let name = Self.assetName(file.metadata.tokenizer)
+        let asset = file.entries.contains { $0.name == name } ? try file.tensor(name).bytes : nil
+        try self.init(metadata: file.metadata, tokenizerAsset: asset)
     }
 
-    init(metadata: ModelMetadata, bpeMerges: [UInt8]?) throws {
+    init(metadata: ModelMetadata, tokenizerAsset: [UInt8]?) throws {
         // The context length sizes every token row: check it (and the rest) before using it.
         try metadata.config.validate()
         self.metadata = metadata
-        self.bpeMerges = bpeMerges
+        self.tokenizerAsset = tokenizerAsset
     }
 
-    /// The model's tokenizer: the BPE merges the file carries, else the bundled CLIP vocabulary.
-    /// Built on the first call; later calls return the same instance.
-    public func tokenizer() throws -> CLIPTokenizer {
+    /// The model's tokenizer: the BPE merges or SentencePiece model the file carries, else (CLIP) the
+    /// bundled CLIP vocabulary. Built on the first call; later calls return the same instance.
+    public func tokenizer() throws -> any TextTokenizer {
         lock.lock()
         defer { lock.unlock() }
         if let built { return try built.get() }
-        let result = Result<CLIPTokenizer, Error> {
-            guard let merges = bpeMerges else { return try CLIPTokenizer.bundled() }
-            return try CLIPTokenizer(mergesText: String(decoding: merges, as: UTF8.self), file: CanonicalName.bpeMerges)
+        let spec = metadata.tokenizer
+        let result = Result<any TextTokenizer, Error> {
+            switch spec.kind {
+            case TokenizerSpec.clipBPEKind:
+                guard let merges = tokenizerAsset else { return try CLIPTokenizer.bundled() }
+                return try CLIPTokenizer(mergesText: String(decoding: merges, as: UTF8.self), file: CanonicalName.bpeMerges)
+            case TokenizerSpec.sentencePieceKind:
+                guard let model = tokenizerAsset else { throw RuntimeError.badWeights("the file has no '\(CanonicalName.spmModel)' tensor for its siglip_spm tokenizer") }
+                let clean = SentencePieceTokenizer.Cleaning(rawValue: spec.clean ?? "") ?? .huggingFace
+                return try SentencePieceTokenizer(model: model, eosID: spec.eosTokenID, padID: spec.padTokenID, lowercase: spec.lowercase,
+                                                  cleaning: clean, file: CanonicalName.spmModel)
+            default:
+                throw RuntimeError.badWeights("tokenizer kind '\(spec.kind)' is not known to this Clipz (known: clip_bpe, siglip_spm)")
+            }
         }
         built = result
         return try result.get()
     }
 
-    /// Token ids exactly as the model sees them: [BOS] ids [EOS], truncated to the context length, zero-padded.
+    /// Token ids exactly as the model sees them: one row of the context length per text (special tokens, truncation, padding).
     public func tokenize(_ texts: [String]) throws -> [[Int]] {
         try tokenizer().tokenize(texts, contextLength: metadata.config.text.contextLength)
     }

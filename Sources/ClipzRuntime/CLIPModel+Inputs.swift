@@ -3,9 +3,9 @@ import ClipzText
 
 extension CLIPModel {
     /// The model's tokenizer (built once per model; see `CLIPInputs`).
-    public func tokenizer() throws -> CLIPTokenizer { try inputs.tokenizer() }
+    public func tokenizer() throws -> any TextTokenizer { try inputs.tokenizer() }
 
-    /// Token ids exactly as the model sees them: [BOS] ids [EOS], truncated to the context length, zero-padded.
+    /// Token ids exactly as the model sees them: one row of the context length per text (special tokens, truncation, padding).
     public func tokenize(_ texts: [String]) throws -> [[Int]] { try inputs.tokenize(texts) }
 
     /// The image preprocessor described by the file.

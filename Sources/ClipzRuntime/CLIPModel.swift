@@ -15,6 +15,8 @@ public final class CLIPModel: @unchecked Sendable {
     public var config: ModelConfig { metadata.config }
     /// exp(logit_scale): multiplies cosine similarities into zero-shot logits.
     public let logitScale: Float
+    /// Added to the scaled cosines of sigmoid-scored models (SigLIP's `logit_bias`); 0 for softmax ones.
+    public let logitBias: Float
     let vision: VisionTower
     let text: TextTower
     /// Serialises forward passes: they share one workspace (concurrent calls on one model wait).
@@ -63,8 +65,15 @@ public final class CLIPModel: @unchecked Sendable {
         let ls = try weights.values(CanonicalName.logitScale)
         guard ls.count == 1 else { throw RuntimeError.badWeights("logit_scale must hold one value") }
         logitScale = Foundation.exp(ls[0])
-        let merges = info[CanonicalName.bpeMerges] != nil ? try load(CanonicalName.bpeMerges).bytes : nil
-        inputs = try CLIPInputs(metadata: metadata, bpeMerges: merges)
+        if metadata.config.scoring == .sigmoid {
+            let lb = try weights.values(CanonicalName.logitBias)
+            guard lb.count == 1 else { throw RuntimeError.badWeights("logit_bias must hold one value") }
+            logitBias = lb[0]
+        } else {
+            logitBias = 0
+        }
+        let assetName = CLIPInputs.assetName(metadata.tokenizer)
+        inputs = try CLIPInputs(metadata: metadata, tokenizerAsset: info[assetName] != nil ? try load(assetName).bytes : nil)
         // Loading decodes every tensor into a temporary before packing it; hand the freed heap back to
         // the OS instead of keeping it resident.
         Kernels.releaseFreeMemory()
@@ -98,9 +107,17 @@ public final class CLIPModel: @unchecked Sendable {
         return e
     }
 
-    /// Zero-shot logits [images × texts] = logitScale · cos(image, text).
+    /// Zero-shot logits [images × texts] = logitScale · cos(image, text) + logitBias (0 for softmax models).
     public func logits(imageEmbeddings: [Float], textEmbeddings: [Float]) -> [Float] {
-        ZeroShot.logits(images: imageEmbeddings, texts: textEmbeddings, width: embedDim, scale: logitScale)
+        ZeroShot.logits(images: imageEmbeddings, texts: textEmbeddings, width: embedDim, scale: logitScale, bias: logitBias)
+    }
+
+    /// Zero-shot scores [images × texts] by the model's scoring: softmax over each image's texts (CLIP),
+    /// or an independent sigmoid per pair (SigLIP).
+    public func scores(imageEmbeddings: [Float], textEmbeddings: [Float]) -> [Float] {
+        let l = logits(imageEmbeddings: imageEmbeddings, textEmbeddings: textEmbeddings)
+        let cols = embedDim > 0 ? textEmbeddings.count / embedDim : 0
+        return ZeroShot.scores(l, cols: cols, scoring: config.scoring)
     }
 
     /// Installs (or removes, with nil) an observer that sees every linear layer's input; used by calibration.

@@ -1,8 +1,10 @@
 import ClipzCore
 
-/// Text tower: token + position embeddings, causal blocks, final LN on the pooled token, projection.
-/// Because attention is causal, tokens after a sequence's pooled position cannot change its output,
-/// so the batch runs only up to the longest pooled position + 1, not the full context.
+/// Text tower: token + position embeddings, blocks (causal for CLIP, bidirectional for SigLIP), final LN
+/// on the pooled token, projection (with a bias for SigLIP).
+/// When attention is causal, tokens after a sequence's pooled position cannot change its output, so the
+/// batch runs only up to the longest pooled position + 1; bidirectional towers run the full context,
+/// sequences padded with `pad_token_id` as they were trained.
 final class TextTower {
     let config: TextConfig
     /// Token embedding: float, or int8 rows with per-row scales (dequantized per lookup, so an int8
@@ -31,7 +33,7 @@ final class TextTower {
         finalLN = try weights.layerNorm(CanonicalName.finalLN)
         blocks = try TransformerBlock.stack("text", layers: config.layers, width: config.width, heads: config.heads,
                                             eps: config.layerNormEps, activation: config.activation, weights: weights)
-        proj = try weights.linear(CanonicalName.textProj, bias: nil)
+        proj = try weights.linear(CanonicalName.textProj, bias: config.projectionBias ? CanonicalName.textProjBias : nil)
         let embedCount: Int
         switch tokenEmbed { case let .f32(v): embedCount = v.count; case let .i8(v, _): embedCount = v.count }
         guard embedCount == config.vocabSize * config.width, posEmbed.count == config.contextLength * config.width else {
@@ -48,6 +50,8 @@ final class TextTower {
             return best
         case .firstEOS:
             return ids.firstIndex(of: config.eosTokenID) ?? 0
+        case .last:
+            return config.contextLength - 1
         }
     }
 
@@ -65,12 +69,12 @@ final class TextTower {
             }
         }
         let pools = tokens.map(poolIndex)
-        let seq = (pools.max() ?? 0) + 1
+        let seq = config.causal ? (pools.max() ?? 0) + 1 : config.contextLength
         let x = ws.get("x", batch * seq * w)
         posEmbed.withUnsafeBufferPointer { pe in
             for b in 0..<batch {
                 for t in 0..<seq {
-                    let id = t < tokens[b].count ? tokens[b][t] : 0
+                    let id = t < tokens[b].count ? tokens[b][t] : config.padTokenID
                     let row = x + (b * seq + t) * w
                     switch tokenEmbed {
                     case let .f32(te): for j in 0..<w { row[j] = te[id * w + j] + pe[t * w + j] }
@@ -83,7 +87,7 @@ final class TextTower {
         let pooledRows = pools.enumerated().map { $0.offset * seq + $0.element }
         for (i, block) in blocks.enumerated() {
             let last = i == blocks.count - 1 && onBlock == nil && prunesLastBlock
-            block.forward(x, batch: batch, seq: seq, causal: true, ws: ws, keepRows: last ? pooledRows : nil)
+            block.forward(x, batch: batch, seq: seq, causal: config.causal, ws: ws, keepRows: last ? pooledRows : nil)
             onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * seq * w)))
         }
         let pooled = ws.get("pooled", batch * w)

@@ -1,31 +1,34 @@
 import ClipzCore
 
-/// Image tower: patch embedding (as a GEMM), class token, positions, pre-LN, blocks, post-LN on the
-/// class token, projection.
+/// Image tower: patch embedding (as a GEMM), class token (CLIP), positions, pre-LN (CLIP), blocks,
+/// then pooling: post-LN on the class token (CLIP) or post-LN on every token and the attention-probe
+/// head (SigLIP); then the projection where there is one (CLIP).
 final class VisionTower {
     let config: VisionConfig
     let patch: Linear            // [width, 3*P*P]
-    let classEmbed: [Float]
+    let classEmbed: [Float]?
     let posEmbed: [Float]
-    let preLN: (gamma: [Float], beta: [Float])
+    let preLN: (gamma: [Float], beta: [Float])?
     let postLN: (gamma: [Float], beta: [Float])
     let blocks: [TransformerBlock]
-    let proj: Linear
+    let head: AttentionPoolingHead?
+    let proj: Linear?
     /// Run only the pooled rows through the last block's projection and MLP (off while calibrating,
     /// so observers see every token).
     var prunesLastBlock = true
 
     init(config: VisionConfig, weights: WeightLoader) throws {
         self.config = config
-        patch = try weights.linear(CanonicalName.patchEmbed, bias: nil)
-        classEmbed = try weights.values(CanonicalName.classEmbed)
+        patch = try weights.linear(CanonicalName.patchEmbed, bias: config.patchBias ? CanonicalName.patchBias : nil)
+        classEmbed = config.classToken ? try weights.values(CanonicalName.classEmbed) : nil
         posEmbed = try weights.values(CanonicalName.visionPos)
-        preLN = try weights.layerNorm(CanonicalName.preLN)
+        preLN = config.preLN ? try weights.layerNorm(CanonicalName.preLN) : nil
         postLN = try weights.layerNorm(CanonicalName.postLN)
         blocks = try TransformerBlock.stack("vision", layers: config.layers, width: config.width, heads: config.heads,
                                             eps: config.layerNormEps, activation: config.activation, weights: weights)
-        proj = try weights.linear(CanonicalName.visionProj, bias: nil)
-        guard classEmbed.count == config.width, posEmbed.count == config.tokens * config.width,
+        head = config.pooling == .attentionProbe ? try AttentionPoolingHead(config: config, weights: weights) : nil
+        proj = config.projection ? try weights.linear(CanonicalName.visionProj, bias: nil) : nil
+        guard classEmbed.map({ $0.count == config.width }) ?? true, posEmbed.count == config.tokens * config.width,
               patch.inDim == 3 * config.patchSize * config.patchSize else {
             throw RuntimeError.badWeights("vision embeddings do not match the config")
         }
@@ -53,24 +56,37 @@ final class VisionTower {
         let patches = ws.get("patches", batch * g * g * w)
         patch.forward(cols, rows: batch * g * g, into: patches, threads: ws.threads)
         let x = ws.get("x", batch * t * w)
-        classEmbed.withUnsafeBufferPointer { ce in posEmbed.withUnsafeBufferPointer { pe in
+        // Token 0 is the class token when there is one; patches follow.
+        let first = classEmbed == nil ? 0 : 1
+        posEmbed.withUnsafeBufferPointer { pe in
             for b in 0..<batch {
-                for j in 0..<w { x[b * t * w + j] = ce[j] + pe[j] }
-                for i in 0..<(g * g) { for j in 0..<w { x[(b * t + i + 1) * w + j] = patches[(b * g * g + i) * w + j] + pe[(i + 1) * w + j] } }
+                if let ce = classEmbed { for j in 0..<w { x[b * t * w + j] = ce[j] + pe[j] } }
+                for i in 0..<(g * g) {
+                    for j in 0..<w { x[(b * t + i + first) * w + j] = patches[(b * g * g + i) * w + j] + pe[(i + first) * w + j] }
+                }
             }
-        } }
+        }
         let eps = Float(config.layerNormEps)
-        Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps, threads: ws.threads)
-        // Only the class token of the last block reaches the output (unless every block's states are wanted).
-        let pooledRows = (0..<batch).map { $0 * t }
+        if let preLN {
+            Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps, threads: ws.threads)
+        }
+        // With class-token pooling only the class token of the last block reaches the output (unless every
+        // block's states are wanted); the attention-probe head reads every token.
+        let pooledRows = config.pooling == .classToken ? (0..<batch).map { $0 * t } : nil
         for (i, block) in blocks.enumerated() {
             let last = i == blocks.count - 1 && onBlock == nil && prunesLastBlock
             block.forward(x, batch: batch, seq: t, causal: false, ws: ws, keepRows: last ? pooledRows : nil)
             onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * t * w)))
         }
         let pooled = ws.get("pooled", batch * w)
-        for b in 0..<batch { (pooled + b * w).update(from: x + b * t * w, count: w) }
-        Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps, threads: ws.threads)
+        if let head {
+            Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps, threads: ws.threads)
+            head.forward(x, batch: batch, tokens: t, into: pooled, ws: ws)
+        } else {
+            for b in 0..<batch { (pooled + b * w).update(from: x + b * t * w, count: w) }
+            Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps, threads: ws.threads)
+        }
+        guard let proj else { return Array(UnsafeBufferPointer(start: pooled, count: batch * w)) }
         var out = [Float](repeating: 0, count: batch * proj.outDim)
         out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!, threads: ws.threads) }
         return out

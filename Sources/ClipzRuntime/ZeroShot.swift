@@ -10,8 +10,8 @@ public enum ZeroShot {
         Ops.l2Normalize(&v, rows: v.count / width, width: width)
     }
 
-    /// [images × texts] = scale · cos(image row, text row).
-    public static func logits(images: [Float], texts: [Float], width: Int, scale: Float = 1) -> [Float] {
+    /// [images × texts] = scale · cos(image row, text row) + bias.
+    public static func logits(images: [Float], texts: [Float], width: Int, scale: Float = 1, bias: Float = 0) -> [Float] {
         guard width > 0 else { return [] }
         let ni = images.count / width, nt = texts.count / width
         var a = images, b = texts
@@ -22,10 +22,29 @@ public enum ZeroShot {
             for j in 0..<nt {
                 var s: Float = 0
                 for k in 0..<width { s += a[i * width + k] * b[j * width + k] }
-                out[i * nt + j] = scale * s
+                out[i * nt + j] = scale * s + bias
             }
         }
         return out
+    }
+
+    /// Scores of a [rows × cols] logits matrix: a softmax over each row, or an elementwise sigmoid.
+    public static func scores(_ logits: [Float], cols: Int, scoring: ModelConfig.Scoring) -> [Float] {
+        guard cols > 0 else { return [] }
+        switch scoring {
+        case .sigmoid:
+            return logits.map { 1 / (1 + Foundation.exp(-$0)) }
+        case .softmax:
+            var out = logits
+            for r in 0..<(logits.count / cols) {
+                let row = r * cols..<(r + 1) * cols
+                let top = logits[row].max() ?? 0
+                var sum: Float = 0
+                for i in row { out[i] = Foundation.exp(logits[i] - top); sum += out[i] }
+                for i in row { out[i] /= sum }
+            }
+            return out
+        }
     }
 
     /// Index of the largest value in each row of a [rows × cols] matrix (the first one on ties).

@@ -1,0 +1,212 @@
+import CSentencePiece
+
+/// SigLIP's tokenizer: text canonicalised as the source pipeline does, then a SentencePiece model
+/// (libsentencepiece), an end-of-sequence id, truncation and padding to the full context, id for id
+/// as transformers' `SiglipTokenizer(padding="max_length", truncation=True)` (and open_clip's
+/// `HFTokenizer(clean="canonicalize")` in front of it).
+///
+/// The SentencePiece processor is immutable after loading and its encoder is const, so one
+/// tokenizer can be shared across threads.
+public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
+    /// How raw text is cleaned before SentencePiece sees it.
+    public enum Cleaning: String, Sendable {
+        /// transformers' `SiglipTokenizer.canonicalize_text`: lower-case (when asked), drop ASCII
+        /// punctuation, collapse whitespace runs to one space, trim.
+        case huggingFace = "siglip_hf"
+        /// open_clip's `canonicalize_text` (underscores become spaces first) in front of the above.
+        case openCLIP = "siglip_open_clip"
+    }
+
+    /// Largest model file accepted (SigLIP's is 0.8 MB, Gemma's 4.2 MB).
+    public static let maxModelBytes = 64 << 20
+
+    public let vocabularySize: Int
+    public let endOfSequenceID: Int
+    public let padID: Int
+    public let lowercase: Bool
+    public let cleaning: Cleaning
+    private let handle: OpaquePointer
+    /// Special pieces typed literally in a text map to their ids (transformers splits them out first).
+    private let specials: [(piece: String, id: Int)]
+    /// transformers encodes `"<unk>" + text` and drops the pieces of "<unk>" (see `encodeSegment`).
+    private let unkPiece: String
+    private let unkPieceCount: Int
+
+    /// - Parameters:
+    ///   - model: bytes of a serialized SentencePiece model (`spiece.model`).
+    ///   - eosID: appended to every text (SigLIP: `</s>`); `padID` fills the rest of the context.
+    ///   - file: named in errors.
+    /// - Throws: `TokenizerError` when the model is too large, does not parse, or the ids are outside it.
+    public init(model: [UInt8], eosID: Int, padID: Int, lowercase: Bool = true, cleaning: Cleaning = .huggingFace, file: String) throws {
+        guard model.count <= Self.maxModelBytes else {
+            throw TokenizerError.tooLarge(file: file, bytes: model.count, limit: Self.maxModelBytes)
+        }
+        var err = [CChar](repeating: 0, count: 512)
+        guard let h = model.withUnsafeBytes({ clipz_spm_load($0.baseAddress, $0.count, &err, err.count) }) else {
+            throw TokenizerError.malformed(file: file, reason: "not a SentencePiece model: \(Self.string(err))")
+        }
+        let count = Int(clipz_spm_piece_count(h)), unk = Int(clipz_spm_unk_id(h))
+        func piece(_ id: Int, _ role: String) throws -> String {
+            var buf = [CChar](repeating: 0, count: 256)
+            guard id >= 0, id < count, clipz_spm_id_to_piece(h, Int32(id), &buf, buf.count) >= 0 else {
+                clipz_spm_free(h)
+                throw TokenizerError.missingSpecialToken(file: file, token: "\(role) id \(id) (the model has \(count) pieces)")
+            }
+            return Self.string(buf)
+        }
+        let eosPiece = try piece(eosID, "end-of-sequence"), padPiece = try piece(padID, "padding"), unkPiece = try piece(unk, "unknown")
+        handle = h
+        vocabularySize = count
+        endOfSequenceID = eosID
+        self.padID = padID
+        self.unkPiece = unkPiece
+        self.lowercase = lowercase
+        self.cleaning = cleaning
+        var seen = Set<String>()
+        specials = [(eosPiece, eosID), (padPiece, padID), (unkPiece, unk)].filter { seen.insert($0.0).inserted }
+        unkPieceCount = Self.encodeRaw(h, unkPiece).count
+    }
+
+    deinit { clipz_spm_free(handle) }
+
+    public func tokenize(_ texts: [String], contextLength: Int) -> [[Int]] {
+        texts.map { tokenizeOne($0, contextLength: contextLength) }
+    }
+
+    /// Ids of `text` without the end-of-sequence id, truncation or padding.
+    public func encode(_ text: String) -> [Int] {
+        var t = text
+        if cleaning == .openCLIP { t = Self.openCLIPCanonical(t) }
+        // transformers' SiglipTokenizer.tokenize: "▁" + text with every "▁" turned into a space, special
+        // pieces split out (whitespace around them stripped), each other segment canonicalised and encoded.
+        t = "\u{2581}" + t.replacingOccurrences(of: "\u{2581}", with: " ")
+        var ids: [Int] = []
+        var pieceAtStart = false
+        for (i, segment) in splitSpecials(t).enumerated() {
+            switch segment {
+            case let .special(id): ids.append(id)
+            case let .text(s):
+                let encoded = encodeSegment(s)
+                if i == 0, encoded == [pieceID("\u{2581}")] { pieceAtStart = true }
+                ids += encoded
+            }
+        }
+        // "▁" alone before a special piece is dropped (SiglipTokenizer.tokenize).
+        if pieceAtStart, ids.count > 1, specials.contains(where: { $0.id == ids[1] }) { ids.removeFirst() }
+        return ids
+    }
+
+    private func tokenizeOne(_ text: String, contextLength: Int) -> [Int] {
+        guard contextLength > 0 else { return [] }
+        var ids = encode(text)
+        if ids.last == endOfSequenceID {
+            if ids.count > contextLength { ids.removeLast(ids.count - contextLength) }
+        } else {
+            if ids.count > contextLength - 1 { ids.removeLast(ids.count - (contextLength - 1)) }
+            ids.append(endOfSequenceID)
+        }
+        return ids + repeatElement(padID, count: contextLength - ids.count)
+    }
+
+    public func tokens(for ids: [Int]) -> [String] {
+        var buf = [CChar](repeating: 0, count: 256)
+        return ids.map { id in
+            guard id >= 0, id < vocabularySize, clipz_spm_id_to_piece(handle, Int32(id), &buf, buf.count) >= 0 else { return "<unk:\(id)>" }
+            return Self.string(buf)
+        }
+    }
+
+    // MARK: - Steps
+
+    private enum Segment { case text(String), special(Int) }
+
+    /// Splits out literal special pieces, stripping whitespace on both sides of each (transformers'
+    /// `AddedToken(lstrip=True, rstrip=True)`).
+    private func splitSpecials(_ text: String) -> [Segment] {
+        var out: [Segment] = []
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            var first: (range: Range<Substring.Index>, id: Int)?
+            for (piece, id) in specials {
+                if let r = rest.range(of: piece), first == nil || r.lowerBound < first!.range.lowerBound { first = (r, id) }
+            }
+            guard let hit = first else { out.append(.text(String(rest))); break }
+            let before = rest[..<hit.range.lowerBound]
+            let trimmed = before.reversed().drop(while: \.isWhitespace)
+            if !trimmed.isEmpty { out.append(.text(String(String(trimmed.reversed())))) }
+            out.append(.special(hit.id))
+            rest = rest[hit.range.upperBound...].drop(while: \.isWhitespace)
+        }
+        return out
+    }
+
+    /// `SiglipTokenizer._tokenize`: canonicalise, encode "<unk>" + text, drop the pieces of "<unk>"
+    /// (which keeps SentencePiece from adding its own dummy prefix to the text).
+    private func encodeSegment(_ s: String) -> [Int] {
+        let canonical = Self.hfCanonical(s, lowercase: lowercase)
+        let ids = Self.encodeRaw(handle, unkPiece + canonical)
+        return ids.count >= unkPieceCount ? Array(ids.dropFirst(unkPieceCount)) : ids
+    }
+
+    private func pieceID(_ piece: String) -> Int {
+        Int(piece.withCString { clipz_spm_piece_to_id(handle, $0, piece.utf8.count) })
+    }
+
+    private static func encodeRaw(_ handle: OpaquePointer, _ text: String) -> [Int] {
+        var utf8 = Array(text.utf8)
+        var out = [Int32](repeating: 0, count: utf8.count + 8)
+        var err = [CChar](repeating: 0, count: 256)
+        let n = utf8.withUnsafeMutableBufferPointer { t in
+            t.withMemoryRebound(to: CChar.self) { clipz_spm_encode(handle, $0.baseAddress, $0.count, &out, out.count, &err, err.count) }
+        }
+        if n > out.count {
+            out = [Int32](repeating: 0, count: n)
+            _ = utf8.withUnsafeMutableBufferPointer { t in
+                t.withMemoryRebound(to: CChar.self) { clipz_spm_encode(handle, $0.baseAddress, $0.count, &out, out.count, &err, err.count) }
+            }
+        }
+        return n < 0 ? [] : out.prefix(n).map(Int.init)
+    }
+
+    /// A NUL-terminated C buffer as a String.
+    private static func string(_ buf: [CChar]) -> String {
+        String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    // MARK: - Canonical text
+
+    /// Python's `string.punctuation`.
+    static let asciiPunctuation = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars)
+
+    /// transformers' `canonicalize_text`: lower-case, drop ASCII punctuation, `re.sub(r"\s+", " ")`, strip.
+    static func hfCanonical(_ text: String, lowercase: Bool) -> String {
+        var t = lowercase ? text.lowercased() : text
+        t = String(String.UnicodeScalarView(t.unicodeScalars.filter { !asciiPunctuation.contains($0) }))
+        return collapseWhitespace(t)
+    }
+
+    /// open_clip's `canonicalize_text`: "_" → " ", drop ASCII punctuation, lower-case, `" ".join(text.split())`.
+    static func openCLIPCanonical(_ text: String) -> String {
+        let t = text.replacingOccurrences(of: "_", with: " ")
+        let kept = String(String.UnicodeScalarView(t.unicodeScalars.filter { !asciiPunctuation.contains($0) }))
+        return collapseWhitespace(kept.lowercased())
+    }
+
+    /// Whitespace runs (Python's `str.isspace` set) become one space; leading and trailing ones go.
+    static func collapseWhitespace(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for s in text.unicodeScalars {
+            if isPythonSpace(s) { pendingSpace = !out.isEmpty; continue }
+            if pendingSpace { out.append(" "); pendingSpace = false }
+            out.append(s)
+        }
+        return String(out)
+    }
+
+    /// Python's `str.isspace` / `re` `\s` for str patterns: Unicode White_Space plus the
+    /// information separators U+001C…U+001F.
+    static func isPythonSpace(_ s: Unicode.Scalar) -> Bool {
+        s.properties.isWhitespace || (0x1C...0x1F).contains(s.value)
+    }
+}
