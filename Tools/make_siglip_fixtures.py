@@ -236,7 +236,7 @@ def perturb(model, seed):
             p.add_(torch.randn(p.shape, generator=g, dtype=p.dtype) * 0.05)
 
 
-def save_tokenizer(dst, spm_path):
+def save_tokenizer(dst, spm_path):  # noqa: D103
     from transformers import SiglipTokenizer
     tok = SiglipTokenizer(vocab_file=str(spm_path))
     tok.save_pretrained(str(dst))
@@ -301,7 +301,6 @@ def hf_part(spm_path, facts):
             "vision_embed_out": f(vo.hidden_states[0]),
             "vision_hidden_0": f(vo.hidden_states[1]), "vision_hidden_1": f(vo.hidden_states[2]),
             "vision_post_ln": f(vo.last_hidden_state),
-            "text_embed_out": f(to.hidden_states[0]),
             "text_hidden_0": f(to.hidden_states[1]), "text_hidden_1": f(to.hidden_states[2]),
             "text_final_ln": f(to.last_hidden_state),
             "photo_pixels": photo.float().numpy(), "photo_image_embeds": f(ph)}
@@ -448,7 +447,7 @@ def hf_section(facts):
   recomputed from the embeddings: max diff {facts['hf_logit_check']:.2e});
   `vision_embed_out` [2,16,32] (patch conv + position embedding; SigLIP has no pre-LayerNorm), `vision_hidden_0/1`
   [2,16,32] (output of encoder layer i, before `post_layernorm`), `vision_post_ln` [2,16,32] (the vision
-  `last_hidden_state`, input of the head); `text_embed_out` [3,64,32], `text_hidden_0/1` [3,64,32],
+  `last_hidden_state`, input of the head); `text_hidden_0/1` [3,64,32],
   `text_final_ln` [3,64,32] (after `final_layer_norm`, before taking position 63 and `head`);
   `photo_pixels` [1,3,32,32] = `SiglipImageProcessor.from_pretrained(siglip_hf)(photo)` (the default
   torchvision backend), `photo_pixels_pil` = the same through `SiglipImageProcessorPil` (max diff
@@ -457,6 +456,60 @@ def hf_section(facts):
 - Vision head (`vision_model.head`, `SiglipMultiheadAttentionPoolingHead`): `probe` [1,1,32] is the single query;
   `attention` is `torch.nn.MultiheadAttention` (`in_proj_weight` [96,32] = q;k;v stacked, `in_proj_bias` [96],
   `out_proj.weight/bias`), then `x = a + mlp(layernorm(a))` and row 0.
+"""
+
+
+def oc_section(facts):
+    table = "\n".join(f"| `{k}` | {list(shape)} | `{hf}` |".replace(" / ", "` / `").replace(" (rows", "` (rows").replace(")`", ")")
+                      for k, shape, hf in facts["oc_table"])
+    table = table.replace("`` (rows", "` (rows")
+    d = facts["oc_vs_hf_exact_gelu"]
+    return f"""### `siglip_openclip/` (open_clip `CustomTextCLIP`, timm trunk)
+
+- `open_clip_config.json`: the hub layout (`{{"model_cfg": ..., "preprocess_cfg": ...}}`, as in timm/ViT-B-16-SigLIP):
+  `model_cfg` is open_clip's `ViT-B-16-SigLIP.json` shrunk (embed_dim 32, vision image_size 32 with
+  `timm_model_name` `vit_base_patch16_siglip_224`, `timm_pool` `map`, `timm_proj` `none`; text context 64, vocab
+  {facts['vocab']}, width 32, 4 heads, 2 layers, `mlp_ratio` 2.0, `no_causal_mask`, `proj_bias`, `pool_type` `last`,
+  `norm_kwargs.eps` 1e-6, no `act_kwargs`, `hf_tokenizer_name` `timm/ViT-B-16-SigLIP`, `tokenizer_kwargs.clean`
+  `canonicalize`); `preprocess_cfg` {show(OC_PREPROCESS)} (open_clip's `_slpcfg` SigLIP defaults).
+- The trunk: open_clip's `TimmModel` passes no architecture kwargs to `timm.create_model` (only drop_path /
+  patch_drop), so a config cannot make a tiny timm ViT. The script builds the `CustomTextCLIP` from `model_cfg`,
+  then REPLACES `model.visual.trunk` with `timm.create_model("vit_base_patch16_siglip_224", num_classes=0,
+  global_pool="map", {", ".join(f"{k}={v}" for k, v in OC_TIMM_KWARGS.items())})` (what TimmModel would call for
+  `map`/`none`, plus the overrides). The overrides are recorded in the config's extra top-level key
+  `_clipz_timm_model_kwargs` (open_clip reads only `model_cfg` and `preprocess_cfg`). Consequently
+  `open_clip.create_model("local-dir:siglip_openclip")` does NOT load this folder (it builds a ViT-B/16 trunk:
+  `{facts['oc_local_dir_load']}`); a Clipz importer must take the trunk's sizes from the tensor shapes
+  (patch 8 from `patch_embed.proj.weight`, 16 positions from `pos_embed`, depth from the block count, mlp 64
+  from `mlp.fc1.weight`; heads = 4 are not visible in any shape: `_clipz_timm_model_kwargs.num_heads`).
+- Activations: timm's ViT blocks and its MAP head use exact GELU ({facts['oc_vision_act']}); the SigLIP v1 text
+  config has no `act_kwargs`, so the text tower uses `nn.GELU()` exact too ({facts['oc_text_act']}). (open_clip's
+  SigLIP2 configs set `act_kwargs: {{"approximate": "tanh"}}`; transformers' SigLIP uses `gelu_pytorch_tanh` in both
+  towers.) LayerNorm eps 1e-6 everywhere. Text: no causal mask, no attention mask, pooled = position 63 (`last`)
+  after `ln_final`, then `text_projection` (Linear with bias, [out,in]). Vision: no class token, no pre-norm,
+  `norm` then the MAP head (`attn_pool`), no projection (`timm_proj` none).
+- `open_clip_model.safetensors`: `model.state_dict()` after seeding (`torch.manual_seed({OC_SEED})`, open_clip's init:
+  logit_scale log(1/0.07), logit_bias -10) and 0.05 x randn on every parameter: {len(facts['oc_params'])} tensors, float32;
+  `logit_scale` = {facts['oc_logit_scale']:.6f}, `logit_bias` = {facts['oc_logit_bias']:.6f} (0-d tensors, shape []; transformers stores shape [1]).
+  Tokenizer files as in `siglip_hf/` (`spiece.model`, `tokenizer_config.json`); `open_clip.get_tokenizer("local-dir:<folder>")`
+  uses them ({facts['oc_tokenizer']}; for `local-dir:` open_clip always loads the folder itself, whatever
+  `hf_tokenizer_name` says).
+- `golden.npz` (float32 from torch float64): `pixel_values` [2,3,32,32] (seeded randn), `image_embeds` [2,32] =
+  `encode_image(normalize=False)`, `input_ids` int64 [3,64] = `get_tokenizer("local-dir:...")(texts)` (identical to
+  `siglip_hf`'s: {facts['oc_ids_equal_hf_golden']}), `text_embeds` [3,32] = `encode_text(normalize=False)`,
+  `logits` [2,3] = exp(logit_scale) x cos + logit_bias (image rows, text columns; equals what `forward`'s outputs give,
+  max diff {facts['oc_forward_logit_check']:.1e}).
+- Name table check: the state dict renamed by the table below (`oc_to_hf` in the script) loads into a transformers
+  `SiglipModel` with `hidden_act="gelu"` (exact) with missing {facts['oc_table_missing']} / unexpected
+  {facts['oc_table_unexpected']}, and reproduces the open_clip goldens: max diff image {d[0]:.1e}, text {d[1]:.1e},
+  logits {d[2]:.1e}. With HF's default `gelu_pytorch_tanh` instead, image embeddings differ by
+  {facts['oc_vs_hf_tanh_gelu_image']:.1e}: the activation is part of the format.
+
+open_clip/timm name -> transformers name (layer/block 0 shown; every index maps the same way; W = width 32):
+
+| open_clip / timm | shape | transformers `SiglipModel` |
+|---|---|---|
+{table}
 """
 
 
@@ -514,7 +567,7 @@ def main(parts):
         onnx_part(facts)
     if "spm" in parts:
         write_text_readme(facts)
-    if "hf" in parts:
+    if "hf" in parts or "openclip" in parts:
         write_import_readme(facts)
     json.dump(facts, sys.stdout, indent=1, default=str, ensure_ascii=False)
     print()
@@ -523,8 +576,198 @@ def main(parts):
     print("total", sum(n for _, n in sizes([TEXT_DIR, HF_DIR, OC_DIR])))
 
 
+OC_TIMM_KWARGS = dict(img_size=32, patch_size=8, embed_dim=32, depth=2, num_heads=4, mlp_ratio=2.0)
+OC_MODEL_CFG = {
+    "embed_dim": 32, "init_logit_bias": -10, "custom_text": True,
+    "vision_cfg": {"image_size": 32, "timm_model_name": "vit_base_patch16_siglip_224", "timm_model_pretrained": False,
+                   "timm_pool": "map", "timm_proj": "none"},
+    "text_cfg": {"context_length": CONTEXT, "vocab_size": None, "hf_tokenizer_name": "timm/ViT-B-16-SigLIP",
+                 "tokenizer_kwargs": {"clean": "canonicalize"}, "width": 32, "heads": 4, "layers": 2, "mlp_ratio": 2.0,
+                 "no_causal_mask": True, "proj_bias": True, "pool_type": "last", "norm_kwargs": {"eps": 1e-6}}}
+OC_PREPROCESS = {"mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "interpolation": "bicubic", "resize_mode": "squash"}
+
+
+def oc_to_hf(sd, width):
+    """open_clip/timm SigLIP state dict -> transformers SiglipModel names (the table in the README)."""
+    out, W = {}, width
+    V, T = "vision_model.", "text_model."
+    for k, v in sd.items():
+        if k.startswith("visual.trunk.blocks."):
+            _, _, _, i, rest = k.split(".", 4)
+            p = f"{V}encoder.layers.{i}."
+            if rest.startswith("attn.qkv."):
+                kind = rest.split(".")[-1]
+                for j, n in enumerate("qkv"):
+                    out[f"{p}self_attn.{n}_proj.{kind}"] = v[j * W:(j + 1) * W]
+                continue
+            rest = (rest.replace("norm1", "layer_norm1").replace("norm2", "layer_norm2")
+                    .replace("attn.proj", "self_attn.out_proj"))
+            out[p + rest] = v
+        elif k.startswith("visual.trunk.attn_pool."):
+            rest = k[len("visual.trunk.attn_pool."):]
+            h = f"{V}head."
+            if rest == "latent":
+                out[h + "probe"] = v
+            elif rest.startswith("q."):
+                out.setdefault(("q", rest[2:]), v)
+            elif rest.startswith("kv."):
+                out.setdefault(("kv", rest[3:]), v)
+            else:
+                out[h + rest.replace("proj.", "attention.out_proj.").replace("norm.", "layernorm.")] = v
+        elif k == "visual.trunk.pos_embed":
+            out[f"{V}embeddings.position_embedding.weight"] = v[0]
+        elif k.startswith("visual.trunk.patch_embed.proj."):
+            out[f"{V}embeddings.patch_embedding." + k.split(".")[-1]] = v
+        elif k.startswith("visual.trunk.norm."):
+            out[f"{V}post_layernorm." + k.split(".")[-1]] = v
+        elif k.startswith("text.transformer.resblocks."):
+            _, _, _, i, rest = k.split(".", 4)
+            p = f"{T}encoder.layers.{i}."
+            if rest.startswith("attn.in_proj_"):
+                kind = "weight" if rest.endswith("weight") else "bias"
+                for j, n in enumerate("qkv"):
+                    out[f"{p}self_attn.{n}_proj.{kind}"] = v[j * W:(j + 1) * W]
+                continue
+            rest = (rest.replace("ln_1", "layer_norm1").replace("ln_2", "layer_norm2").replace("mlp.c_fc", "mlp.fc1")
+                    .replace("attn.out_proj", "self_attn.out_proj")
+                    .replace("mlp.c_proj", "mlp.fc2"))
+            out[p + rest] = v
+        elif k == "text.token_embedding.weight":
+            out[f"{T}embeddings.token_embedding.weight"] = v
+        elif k == "text.positional_embedding":
+            out[f"{T}embeddings.position_embedding.weight"] = v
+        elif k.startswith("text.ln_final."):
+            out[f"{T}final_layer_norm." + k.split(".")[-1]] = v
+        elif k.startswith("text.text_projection."):
+            out[f"{T}head." + k.split(".")[-1]] = v
+        elif k in ("logit_scale", "logit_bias"):
+            out[k] = v.reshape(1)
+        else:
+            raise KeyError(k)
+    for kind in ("weight", "bias"):
+        if ("q", kind) in out:
+            out[f"{V}head.attention.in_proj_{kind}"] = torch.cat([out.pop(("q", kind)), out.pop(("kv", kind))], 0)
+    return out
+
+
 def openclip_part(spm_path, facts):
-    raise NotImplementedError
+    import open_clip
+    import timm
+    from open_clip.model import CustomTextCLIP
+    from safetensors.torch import save_file
+    from transformers import SiglipConfig, SiglipModel
+    OC_DIR.mkdir(parents=True, exist_ok=True)
+    cfg = json.loads(json.dumps(OC_MODEL_CFG))
+    cfg["text_cfg"]["vocab_size"] = facts["vocab"]
+    torch.manual_seed(OC_SEED)
+    model = CustomTextCLIP(embed_dim=cfg["embed_dim"], vision_cfg=cfg["vision_cfg"], text_cfg=cfg["text_cfg"],
+                           init_logit_bias=cfg["init_logit_bias"])
+    # open_clip's TimmModel passes no architecture kwargs to timm.create_model (only drop_path/patch_drop), so the
+    # trunk it built is a full ViT-B/16; replace it by the same timm model with tiny overrides, built the way
+    # TimmModel builds it for timm_pool "map" / timm_proj "none" (num_classes=0, global_pool="map").
+    model.visual.trunk = timm.create_model(cfg["vision_cfg"]["timm_model_name"], pretrained=False, num_classes=0,
+                                           global_pool="map", **OC_TIMM_KWARGS)
+    model.eval()
+    perturb(model, OC_SEED + 1)
+    sd = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    save_file(sd, str(OC_DIR / "open_clip_model.safetensors"))
+    doc = {"model_cfg": cfg, "preprocess_cfg": OC_PREPROCESS,
+           "_clipz_note": "the timm trunk is vit_base_patch16_siglip_224 created with the overrides in "
+                          "_clipz_timm_model_kwargs (open_clip cannot pass them); open_clip ignores keys other than "
+                          "model_cfg and preprocess_cfg",
+           "_clipz_timm_model_kwargs": OC_TIMM_KWARGS}
+    (OC_DIR / "open_clip_config.json").write_text(json.dumps(doc, indent=2) + "\n")
+    save_tokenizer(OC_DIR, spm_path)
+
+    # Tokenizer as open_clip resolves it for a hub/local folder: get_tokenizer("local-dir:<folder>").
+    oc_tok = open_clip.get_tokenizer("local-dir:" + str(OC_DIR))
+    ids = oc_tok(MODEL_TEXTS)
+    facts["oc_tokenizer"] = f"{type(oc_tok).__name__} wrapping {type(oc_tok.tokenizer).__name__}, context {oc_tok.context_length}"
+    g = torch.Generator().manual_seed(OC_SEED + 2)
+    pixels = torch.randn(2, 3, 32, 32, generator=g)
+    m64 = model.double()
+    with torch.no_grad():
+        img = m64.encode_image(pixels.double(), normalize=False)
+        txt = m64.encode_text(ids, normalize=False)
+        cos = torch.nn.functional.normalize(img, dim=-1) @ torch.nn.functional.normalize(txt, dim=-1).T
+        logits = m64.logit_scale.exp() * cos + m64.logit_bias
+        fwd = m64(pixels.double(), ids)
+    # forward() returns (normalized image, normalized text, logit_scale.exp(), logit_bias)
+    facts["oc_forward_logit_check"] = float((fwd[0] @ fwd[1].T * fwd[2] + fwd[3] - logits).detach().abs().max())
+    f = lambda t: t.detach().float().numpy()
+    np.savez(OC_DIR / "golden.npz", pixel_values=pixels.numpy(), image_embeds=f(img), input_ids=ids.numpy(),
+             text_embeds=f(txt), logits=f(logits))
+    (OC_DIR / "golden_texts.json").write_text(json.dumps({"texts": MODEL_TEXTS}, indent=1) + "\n")
+    facts["oc_logit_scale"] = float(model.logit_scale.detach())
+    facts["oc_logit_bias"] = float(model.logit_bias.detach())
+    facts["oc_params"] = [(k, tuple(v.shape)) for k, v in sd.items()]
+    facts["oc_text_act"] = repr(model.text.transformer.resblocks[0].mlp.gelu)
+    facts["oc_vision_act"] = repr(model.visual.trunk.blocks[0].mlp.act)
+    facts["oc_head_act"] = repr(model.visual.trunk.attn_pool.mlp.act)
+    facts["oc_ids_equal_hf_golden"] = bool((ids.numpy() == np.load(HF_DIR / "golden.npz")["input_ids"]).all()) \
+        if (HF_DIR / "golden.npz").exists() else None
+    # Does open_clip itself load the folder? (It builds a full ViT-B/16 trunk from the config, so it cannot.)
+    try:
+        open_clip.create_model("local-dir:" + str(OC_DIR))
+        facts["oc_local_dir_load"] = "loads"
+    except Exception as e:  # noqa: BLE001
+        lines = str(e).splitlines()
+        facts["oc_local_dir_load"] = f"{type(e).__name__}: " + next((ln.strip() for ln in lines if "size mismatch" in ln), lines[0])[:200]
+
+    # Check the name table: the same weights under HF names in a SiglipModel with exact GELU everywhere
+    # (open_clip's v1 text tower and timm's ViT use exact GELU; HF SigLIP configs say gelu_pytorch_tanh).
+    hf_sd = oc_to_hf(sd, 32)
+    hcfg = SiglipConfig(
+        text_config=dict(vocab_size=facts["vocab"], hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, max_position_embeddings=CONTEXT, projection_size=32, pad_token_id=1,
+                         eos_token_id=1, bos_token_id=None, layer_norm_eps=1e-6, hidden_act="gelu"),
+        vision_config=dict(image_size=32, patch_size=8, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                           num_attention_heads=4, layer_norm_eps=1e-6, hidden_act="gelu", vision_use_head=True))
+    hm = SiglipModel(hcfg).eval()
+    missing, unexpected = hm.load_state_dict(hf_sd, strict=False)
+    facts["oc_table_missing"] = list(missing)
+    facts["oc_table_unexpected"] = list(unexpected)
+    hm = hm.double()
+    with torch.no_grad():
+        hi = hm.get_image_features(pixel_values=pixels.double()).pooler_output
+        ht = hm.get_text_features(input_ids=ids).pooler_output
+        hl = hm(input_ids=ids, pixel_values=pixels.double()).logits_per_image
+    facts["oc_vs_hf_exact_gelu"] = [float((hi - img).abs().max()), float((ht - txt).abs().max()),
+                                    float((hl - logits).abs().max())]
+    hcfg.text_config.hidden_act = hcfg.vision_config.hidden_act = "gelu_pytorch_tanh"
+    hm2 = SiglipModel(hcfg).eval()
+    hm2.load_state_dict(hf_sd, strict=False)
+    with torch.no_grad():
+        hi2 = hm2.double().get_image_features(pixel_values=pixels.double()).pooler_output
+    facts["oc_vs_hf_tanh_gelu_image"] = float((hi2 - img).abs().max())
+    facts["oc_table"] = table_rows(sd, hf_sd)
+    facts["oc_section"] = oc_section(facts)
+
+
+def table_rows(sd, hf_sd):
+    """One row per open_clip tensor of block/layer 0 (others follow by index) with its HF counterpart(s)."""
+    rows = []
+    hf_by_id = {}
+    for k, v in hf_sd.items():
+        hf_by_id.setdefault(k, v)
+    for k, v in sd.items():
+        if ".blocks.1." in k or ".resblocks.1." in k:
+            continue
+        single = oc_to_hf({k: v}, 32) if "attn_pool.q." not in k and "attn_pool.kv." not in k else None
+        if single is None:
+            kind = k.split(".")[-1]
+            part = "[0:W]" if ".q." in k else "[W:3W]"
+            rows.append((k, tuple(v.shape), f"vision_model.head.attention.in_proj_{kind}{part}"))
+            continue
+        names = list(single)
+        if len(names) == 3:
+            desc = " / ".join(names) + " (rows 0:W, W:2W, 2W:3W)"
+        else:
+            desc = names[0]
+            if tuple(single[names[0]].shape) != tuple(v.shape):
+                desc += f" {list(single[names[0]].shape)}"
+        rows.append((k, tuple(v.shape), desc))
+    return rows
 
 
 def onnx_part(facts):
