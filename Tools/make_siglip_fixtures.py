@@ -4,8 +4,8 @@
     python Tools/make_siglip_fixtures.py spm hf     # only some parts (spm, hf, openclip, onnx)
 
 Needs torch, transformers, open_clip_torch, timm, sentencepiece, protobuf, safetensors, numpy, pillow (PyPI);
-onnx, onnxscript and onnxruntime for the `onnx` part. Seeds are fixed; rerunning rewrites identical files
-(except the dynamo ONNX graphs, whose metadata carry line numbers of this script). Writes:
+onnx, onnxscript and onnxruntime for the `onnx` part. Seeds are fixed; rerunning rewrites byte-identical files
+(the ONNX graphs are re-saved without the exporter's per-node metadata). Writes:
 
 - Tests/ClipzTextTests/Fixtures/siglip/
   - spiece.model: a unigram SentencePiece model (vocab SPM_VOCAB) trained on a deterministic lowercase
@@ -28,7 +28,6 @@ The facts measured while generating (versions, sizes, name tables) go into the R
 import io
 import json
 import math
-import os
 import pathlib
 import shutil
 import sys
@@ -527,7 +526,9 @@ def write_import_readme(facts):
         body.append(facts["onnx_section"])
     rows = sizes([TEXT_DIR, HF_DIR, OC_DIR])
     body += ["### Files and sizes (bytes on disk)", "", "| file | bytes |", "|---|---:|"]
-    body += [f"| `{n}` | {b} |" for n, b in rows] + [f"| **total** | {sum(b for _, b in rows)} |", "", end]
+    body += [f"| `{n}` | {b} |" for n, b in rows] + [f"| **total** | {sum(b for _, b in rows)} |", ""]
+    body += ["The three `spiece.model` files are the same bytes (one git blob); most of each is the nmt_nfkc charsmap.",
+             "", end]
     text = path.read_text(encoding="utf-8")
     if begin in text:
         text = text[:text.index(begin)] + "\n".join(body) + text[text.index(end) + len(end):]
@@ -567,7 +568,7 @@ def main(parts):
         onnx_part(facts)
     if "spm" in parts:
         write_text_readme(facts)
-    if "hf" in parts or "openclip" in parts:
+    if "hf" in parts or "openclip" in parts or "onnx" in parts:
         write_import_readme(facts)
     json.dump(facts, sys.stdout, indent=1, default=str, ensure_ascii=False)
     print()
@@ -770,8 +771,85 @@ def table_rows(sd, hf_sd):
     return rows
 
 
+class _Vision(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, pixel_values):
+        return self.m.get_image_features(pixel_values=pixel_values).pooler_output
+
+
+class _Text(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_ids):
+        return self.m.get_text_features(input_ids=input_ids).pooler_output
+
+
+def onnx_facts(path):
+    import collections
+    import onnx
+    m = onnx.load(str(path))
+    ops = collections.Counter(n.op_type for n in m.graph.node)
+    dt = collections.Counter(onnx.TensorProto.DataType.Name(t.data_type) for t in m.graph.initializer)
+    named = sum(1 for t in m.graph.initializer if t.name.startswith("m."))
+    dims = lambda v: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+    return (f"`{path.name}`: opset {m.opset_import[0].version}, {len(m.graph.node)} nodes ("
+            + ", ".join(f"{k} {v}" for k, v in ops.most_common()) + f"); {len(m.graph.initializer)} initializers "
+            f"({named} with `m.` HF names, dtypes {dict(dt)}); inputs "
+            + ", ".join(f"`{i.name}` {dims(i)}" for i in m.graph.input) + "; outputs "
+            + ", ".join(f"`{o.name}` {dims(o)}" for o in m.graph.output))
+
+
 def onnx_part(facts):
-    raise NotImplementedError
+    import onnx
+    import onnxruntime as ort
+    from transformers import SiglipModel
+    model = SiglipModel.from_pretrained(str(HF_DIR)).eval()
+    gold = dict(np.load(HF_DIR / "golden.npz"))
+    batch = torch.export.Dim("batch")
+    jobs = [("vision.onnx", _Vision(model), "pixel_values", torch.from_numpy(gold["pixel_values"]), "image_embeds"),
+            ("text.onnx", _Text(model), "input_ids", torch.from_numpy(gold["input_ids"]), "text_embeds")]
+    lines = []
+    for name, mod, inp, x, out in jobs:
+        path = HF_DIR / name
+        torch.onnx.export(mod, (x,), str(path), dynamo=True, input_names=[inp], output_names=[out],
+                          dynamic_shapes={inp: {0: batch}})
+        # One self-contained file, without the exporter's per-node metadata (stack traces with this script's
+        # line numbers) so the bytes only change when the graph does.
+        g = onnx.load(str(path))
+        for n in g.graph.node:
+            del n.metadata_props[:]
+            n.doc_string = ""
+        del g.metadata_props[:]
+        g.graph.doc_string = ""
+        data = pathlib.Path(str(path) + ".data")
+        onnx.save(g, str(path), save_as_external_data=False)
+        if data.exists():
+            data.unlink()
+        onnx.checker.check_model(str(path))
+        sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        got = sess.run(None, {inp: x.numpy()})[0]
+        gold[out + "_ort"] = got.astype(np.float32)
+        one = sess.run(None, {inp: x.numpy()[:1]})[0]
+        lines.append(onnx_facts(path))
+        lines.append(f"max abs diff ORT fp32 vs torch fp64 `{out}`: {np.abs(got - gold[out]).max():.2e}; "
+                     f"batch 1 run vs row 0 of the batch run: {np.abs(one[0] - got[0]).max():.2e}")
+    np.savez(HF_DIR / "golden.npz", **gold)
+    facts["onnx_lines"] = lines
+    facts["onnx_section"] = ("### `siglip_hf/` ONNX (`onnx` part)\n\n"
+        "`vision.onnx` (`get_image_features(pixel_values).pooler_output`) and `text.onnx` (`get_text_features(input_ids)"
+        ".pooler_output`, no attention_mask input) exported from the committed `siglip_hf` weights (float32) by "
+        "`torch.onnx.export(wrapper, ..., dynamo=True, dynamic_shapes={input: {0: Dim(\"batch\")}})`; the wrapper's "
+        "attribute is `m`, so named initializers carry an `m.` prefix. The files are re-saved with every initializer "
+        "inside (no `.onnx.data`) and without node `metadata_props`/doc strings. `golden.npz` gains `image_embeds_ort` "
+        "[2,32] and `text_embeds_ort` [3,32] (onnxruntime CPU, fp32, on `pixel_values` / `input_ids`). The MLPs use the "
+        "opset-20 `Gelu` op with `approximate=\"tanh\"` (not an Erf/Tanh decomposition); the vision head's packed "
+        "`in_proj` is split by `Split` nodes.\n\n"
+        + "\n".join(f"- {ln}" for ln in lines) + "\n")
 
 
 if __name__ == "__main__":
