@@ -31,6 +31,8 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
     /// transformers encodes `"<unk>" + text` and drops the pieces of "<unk>" (see `encodeSegment`).
     private let unkPiece: String
     private let unkPieceCount: Int
+    /// open_clip's `basic_clean` (only for `.openCLIP`).
+    private let cleaner: TextCleaner?
 
     /// - Parameters:
     ///   - model: bytes of a serialized SentencePiece model (`spiece.model`).
@@ -38,6 +40,12 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
     ///   - file: named in errors.
     /// - Throws: `TokenizerError` when the model is too large, does not parse, or the ids are outside it.
     public init(model: [UInt8], eosID: Int, padID: Int, lowercase: Bool = true, cleaning: Cleaning = .huggingFace, file: String) throws {
+        if cleaning == .openCLIP {
+            guard let entities = HTMLEntities.shared else { throw TokenizerError.missingResource("html_entities.tsv") }
+            cleaner = TextCleaner(entities: entities)
+        } else {
+            cleaner = nil
+        }
         guard model.count <= Self.maxModelBytes else {
             throw TokenizerError.tooLarge(file: file, bytes: model.count, limit: Self.maxModelBytes)
         }
@@ -76,7 +84,7 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
     /// Ids of `text` without the end-of-sequence id, truncation or padding.
     public func encode(_ text: String) -> [Int] {
         var t = text
-        if cleaning == .openCLIP { t = Self.openCLIPCanonical(t) }
+        if let cleaner { t = Self.openCLIPCanonical(t, cleaner: cleaner) }
         // transformers' SiglipTokenizer.tokenize: "▁" + text with every "▁" turned into a space, special
         // pieces split out (whitespace around them stripped), each other segment canonicalised and encoded.
         t = "\u{2581}" + t.replacingOccurrences(of: "\u{2581}", with: " ")
@@ -178,35 +186,18 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
     /// Python's `string.punctuation`.
     static let asciiPunctuation = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars)
 
-    /// transformers' `canonicalize_text`: lower-case, drop ASCII punctuation, `re.sub(r"\s+", " ")`, strip.
+    /// transformers' `canonicalize_text`: lower-case (Python `str.lower`), drop ASCII punctuation,
+    /// `re.sub(r"\s+", " ")`, `strip()`.
     static func hfCanonical(_ text: String, lowercase: Bool) -> String {
-        var t = lowercase ? text.lowercased() : text
-        t = String(String.UnicodeScalarView(t.unicodeScalars.filter { !asciiPunctuation.contains($0) }))
-        return collapseWhitespace(t)
+        var t = Array(text.unicodeScalars)
+        if lowercase { t = TextCleaner.pythonLower(t) }
+        return String(String.UnicodeScalarView(TextCleaner.collapseWhitespace(t.filter { !asciiPunctuation.contains($0) })))
     }
 
-    /// open_clip's `canonicalize_text`: "_" → " ", drop ASCII punctuation, lower-case, `" ".join(text.split())`.
-    static func openCLIPCanonical(_ text: String) -> String {
-        let t = text.replacingOccurrences(of: "_", with: " ")
-        let kept = String(String.UnicodeScalarView(t.unicodeScalars.filter { !asciiPunctuation.contains($0) }))
-        return collapseWhitespace(kept.lowercased())
-    }
-
-    /// Whitespace runs (Python's `str.isspace` set) become one space; leading and trailing ones go.
-    static func collapseWhitespace(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var pendingSpace = false
-        for s in text.unicodeScalars {
-            if isPythonSpace(s) { pendingSpace = !out.isEmpty; continue }
-            if pendingSpace { out.append(" "); pendingSpace = false }
-            out.append(s)
-        }
-        return String(out)
-    }
-
-    /// Python's `str.isspace` / `re` `\s` for str patterns: Unicode White_Space plus the
-    /// information separators U+001C…U+001F.
-    static func isPythonSpace(_ s: Unicode.Scalar) -> Bool {
-        s.properties.isWhitespace || (0x1C...0x1F).contains(s.value)
+    /// open_clip's `HFTokenizer(clean="canonicalize")`: `basic_clean` (ftfy, HTML unescaping), then its
+    /// `canonicalize_text`: "_" → " ", drop ASCII punctuation, lower-case, `" ".join(text.split())`.
+    static func openCLIPCanonical(_ text: String, cleaner: TextCleaner) -> String {
+        let t = cleaner.basicClean(text).map { $0 == "_" ? " " : $0 }.filter { !asciiPunctuation.contains($0) }
+        return String(String.UnicodeScalarView(TextCleaner.collapseWhitespace(TextCleaner.pythonLower(t))))
     }
 }

@@ -10,14 +10,18 @@ struct TextCleaner: Sendable {
 
     /// Cleaned, lower-cased text as Unicode scalars (Python code points).
     func clean(_ text: String) -> [Unicode.Scalar] {
+        Self.pythonLower(Self.collapseWhitespace(basicClean(text)))
+    }
+
+    /// open_clip's `basic_clean` without its final `strip()`: `ftfy.fix_text`, then `html.unescape` twice.
+    func basicClean(_ text: String) -> [Unicode.Scalar] {
         var t = Array(text.unicodeScalars)
         // Printable ASCII without '&' is left unchanged by every ftfy and unescape step.
         if !t.allSatisfy({ (0x20...0x7E).contains($0.value) && $0 != "&" }) {
             t = ftfy.fixText(t)
             t = ftfy.html.pythonUnescape(ftfy.html.pythonUnescape(t))
         }
-        t = Self.collapseWhitespace(t)
-        return Self.pythonLower(t)
+        return t
     }
 
     /// Python `str.isspace()`.
