@@ -19,7 +19,8 @@ public struct TokenizerSpec: Codable, Sendable, Equatable {
     /// Where the vocabulary came from ("bundled", a file name...).
     public var source: String?
     public init(kind: String = "clip_bpe", bosTokenID: Int = 49406, eosTokenID: Int = 49407, padTokenID: Int = 0, contextLength: Int = 77,
-                lowercase: Bool = true, mergesSHA256: String? = nil, source: String? = nil) {
+                lowercase: Bool = true, mergesSHA256: String? = nil, source: String? = nil, clean: String? = nil, modelSHA256: String? = nil) {
+        self.clean = clean; self.modelSHA256 = modelSHA256
         self.kind = kind; self.bosTokenID = bosTokenID; self.eosTokenID = eosTokenID; self.padTokenID = padTokenID
         self.contextLength = contextLength; self.lowercase = lowercase; self.mergesSHA256 = mergesSHA256; self.source = source
     }

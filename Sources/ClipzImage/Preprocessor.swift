@@ -5,7 +5,8 @@ import ClipzCore
 /// Pillow antialiased resampling) → `CenterCrop(cropSize)` (zero padding when the image is smaller,
 /// top/left offset `int(round((dim - crop) / 2))` with Python's half-to-even rounding, or
 /// `int((dim - crop) / 2)` for Hugging Face's CLIPImageProcessor: `cropOffset`) → `ToTensor`
-/// (÷255 in float32) → `Normalize(mean, std)`.
+/// (÷255 in float32) → `Normalize(mean, std)`. With `resize` = `.square` (SigLIP's processor) the image
+/// is resized straight to `cropSize` × `cropSize` (aspect not kept) and nothing is cropped.
 public struct Preprocessor: Sendable {
     public let resizeShortest: Int
     public let cropSize: Int
@@ -13,6 +14,7 @@ public struct Preprocessor: Sendable {
     public let std: [Float]
     public let resample: ResampleFilter
     public let cropOffset: Preprocessing.CropOffset
+    public let resize: Preprocessing.Resize
     /// Per channel, the normalised value of each byte: ((v / 255) - mean) / std in float32, which is
     /// exactly what torch computes element by element.
     private let lookup: [[Float]]
@@ -22,7 +24,8 @@ public struct Preprocessor: Sendable {
 
     public init(resizeShortest: Int = 224, cropSize: Int = 224,
                 mean: [Double] = Preprocessing.openAIMean, std: [Double] = Preprocessing.openAIStd,
-                resample: ResampleFilter = .bicubic, cropOffset: Preprocessing.CropOffset = .round) throws {
+                resample: ResampleFilter = .bicubic, cropOffset: Preprocessing.CropOffset = .round,
+                resize: Preprocessing.Resize = .shortestSide) throws {
         guard (1...Self.maxSize).contains(resizeShortest), (1...Self.maxSize).contains(cropSize) else {
             throw ImageError.invalidPreprocessing("resize \(resizeShortest) / crop \(cropSize) must be in 1...\(Self.maxSize)")
         }
@@ -36,6 +39,7 @@ public struct Preprocessor: Sendable {
         self.std = std.map { Float($0) }
         self.resample = resample
         self.cropOffset = cropOffset
+        self.resize = resize
         let m = self.mean, s = self.std
         lookup = (0..<3).map { c in (0..<256).map { v in (Float(v) / 255 - m[c]) / s[c] } }
     }
@@ -46,11 +50,12 @@ public struct Preprocessor: Sendable {
             throw ImageError.invalidPreprocessing("unknown resample filter '\(p.resample)' (bicubic or bilinear)")
         }
         try self.init(resizeShortest: p.resizeShortest, cropSize: p.cropSize, mean: p.mean, std: p.std, resample: filter,
-                      cropOffset: p.cropOffset)
+                      cropOffset: p.cropOffset, resize: p.resize)
     }
 
     /// Size after the shortest-side resize, computed as torchvision does (truncating the long side).
     public func resizedSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        if resize == .square { return (cropSize, cropSize) }
         let short = min(width, height), long = max(width, height)
         let newLong = Int(Double(resizeShortest * long) / Double(short))
         return width <= height ? (resizeShortest, newLong) : (newLong, resizeShortest)

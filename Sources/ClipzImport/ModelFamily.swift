@@ -1,13 +1,13 @@
 /// Recognises checkpoints of image-text families that are not CLIP-ViT, so that they are refused by
-/// name ("SigLIP (model_type siglip): not supported yet") instead of failing later on a misleading
+/// name ("ResNet CLIP (RN50 …): not supported yet") instead of failing later on a misleading
 /// detail, from a config (HF `model_type`, open_clip keys) or, without one, from tensor names.
 enum ModelFamily {
-    /// HF `model_type` values Clipz converts: the full CLIP model.
-    static let supportedHF: Set<String> = ["clip"]
+    /// HF `model_type` values Clipz converts: the full CLIP and SigLIP models.
+    static let supportedHF: Set<String> = ["clip", "siglip"]
 
     /// Known HF `model_type`s and what to call them.
     static let hfNames: [String: String] = [
-        "siglip": "SigLIP", "siglip2": "SigLIP 2", "siglip_vision_model": "a SigLIP vision tower",
+        "siglip2": "SigLIP 2 NaFlex (variable resolution; the fixed-resolution SigLIP 2 checkpoints use model_type siglip and are supported)", "siglip_vision_model": "a SigLIP vision tower",
         "clip_vision_model": "a single CLIP image tower (CLIPVisionModelWithProjection)",
         "clip_text_model": "a single CLIP text tower (CLIPTextModelWithProjection)",
         "chinese_clip": "Chinese-CLIP", "altclip": "AltCLIP", "owlvit": "OWL-ViT", "owlv2": "OWLv2", "x_clip": "X-CLIP",
@@ -44,9 +44,6 @@ enum ModelFamily {
     /// Without a config: refuses tensor names that only other families have.
     static func check(names: Set<String>, file: String) throws {
         func any(_ test: (String) -> Bool) -> Bool { names.contains(where: test) }
-        if any({ $0.hasPrefix("vision_model.head.probe") || $0.hasSuffix("logit_bias") }) {
-            throw ImportError.unsupportedFamily(file: file, family: "SigLIP (attention-pooling head / logit_bias tensors)")
-        }
         if any({ $0.hasPrefix("visual.attnpool.") || $0.hasPrefix("visual.layer1.") }) {
             throw ImportError.unsupportedFamily(file: file, family: "ResNet CLIP (visual.attnpool / visual.layer1 tensors)")
         }

@@ -45,20 +45,16 @@ public enum SourceImporter {
         do { try model.validateCanonical() } catch {
             throw ImportError.config(file: paths[0], detail: "imported model is not a complete CLIP: \(error)")
         }
-        let tok = try TokenizerAssets.locate(explicit: options.tokenizerPath, near: paths)
-        let tokenizer = try CLIPTokenizer(mergesText: tok.mergesText, file: tok.source)
-        model.tensors.append(TensorSource(try tok.tensor()))
-        model.metadata.tokenizer = TokenizerSpec(kind: "clip_bpe", bosTokenID: tokenizer.startOfTextID, eosTokenID: tokenizer.endOfTextID,
-                                                 padTokenID: 0, contextLength: model.metadata.config.text.contextLength,
-                                                 lowercase: true, mergesSHA256: tok.sha256,
-                                                 source: tok.source == "bundled" ? "bundled" : URL(fileURLWithPath: tok.source).lastPathComponent)
-        if tokenizer.vocabularySize != model.metadata.config.text.vocabSize {
-            model.metadata.provenance.notes.append("tokenizer has \(tokenizer.vocabularySize) ids but the model's vocabulary is \(model.metadata.config.text.vocabSize); texts with ids beyond it cannot be embedded")
+        let tokenizerFile: String?
+        if model.metadata.tokenizer.kind == TokenizerSpec.sentencePieceKind {
+            tokenizerFile = try attachSentencePiece(&model, explicit: options.tokenizerPath, near: paths)
+        } else {
+            tokenizerFile = try attachBPE(&model, explicit: options.tokenizerPath, near: paths)
         }
         model.metadata.provenance.name = options.name ?? model.metadata.provenance.name ?? URL(fileURLWithPath: paths[0]).deletingPathExtension().lastPathComponent
         model.metadata.provenance.converterVersion = clipzVersion
         model.metadata.provenance.createdAt = ISO8601DateFormatter().string(from: Date())
-        model.inputPaths = paths + (tok.source == "bundled" ? [] : [tok.source])
+        model.inputPaths = paths + (tokenizerFile.map { [$0] } ?? [])
         let report = NonFiniteReport()
         let strict = options.strict
         model.tensors = model.tensors.map { src in
@@ -75,5 +71,38 @@ public enum SourceImporter {
             return s
         }
         return (model, report)
+    }
+
+    /// CLIP's BPE merges (found beside the source, or bundled) as `tokenizer.bpe_merges`; returns the file used (nil: bundled).
+    private static func attachBPE(_ model: inout ModelSource, explicit: String?, near paths: [String]) throws -> String? {
+        let tok = try TokenizerAssets.locate(explicit: explicit, near: paths)
+        let tokenizer = try CLIPTokenizer(mergesText: tok.mergesText, file: tok.source)
+        model.tensors.append(TensorSource(try tok.tensor()))
+        model.metadata.tokenizer = TokenizerSpec(kind: TokenizerSpec.clipBPEKind, bosTokenID: tokenizer.startOfTextID, eosTokenID: tokenizer.endOfTextID,
+                                                 padTokenID: 0, contextLength: model.metadata.config.text.contextLength,
+                                                 lowercase: true, mergesSHA256: tok.sha256,
+                                                 source: tok.source == "bundled" ? "bundled" : URL(fileURLWithPath: tok.source).lastPathComponent)
+        noteVocabulary(tokenizer.vocabularySize, &model)
+        return tok.source == "bundled" ? nil : tok.source
+    }
+
+    /// SigLIP's SentencePiece model (beside the source or `--tokenizer`) as `tokenizer.spm_model`; returns the file used.
+    private static func attachSentencePiece(_ model: inout ModelSource, explicit: String?, near paths: [String]) throws -> String {
+        var spec = model.metadata.tokenizer
+        let assets = try SentencePieceAssets.locate(explicit: explicit, near: paths, spec: spec)
+        model.tensors.append(TensorSource(try assets.tensor()))
+        spec.lowercase = assets.lowercase
+        spec.modelSHA256 = assets.sha256
+        spec.source = URL(fileURLWithPath: assets.file).lastPathComponent
+        model.metadata.tokenizer = spec
+        let tokenizer = try SentencePieceTokenizer(model: assets.model, eosID: spec.eosTokenID, padID: spec.padTokenID, file: assets.file)
+        noteVocabulary(tokenizer.vocabularySize, &model)
+        return assets.file
+    }
+
+    private static func noteVocabulary(_ size: Int, _ model: inout ModelSource) {
+        if size != model.metadata.config.text.vocabSize {
+            model.metadata.provenance.notes.append("tokenizer has \(size) ids but the model's vocabulary is \(model.metadata.config.text.vocabSize); texts with ids beyond it cannot be embedded")
+        }
     }
 }

@@ -6,6 +6,10 @@ import ClipzCore
 /// returned as notes for the provenance record.
 enum ConfigInference {
     static func infer(scheme: NamingScheme, stored: [String: SourceTensor], sourceLabel: String) throws -> (ModelConfig, [String]) {
+        if let hf = scheme as? HFNaming, hf.isSigLIP {
+            throw ImportError.config(file: sourceLabel, detail: "a SigLIP checkpoint needs its config.json (head count, eps, pad id are not in the tensors); "
+                + "put it beside the weights or pass --config")
+        }
         func shape(_ canonical: String) throws -> [Int] {
             guard let ref = scheme.locate(canonical), let t = stored[ref.name], let s = ref.layout.canonicalShape(of: t.shape) else {
                 throw ImportError.config(file: sourceLabel, detail: "cannot infer the config: no usable tensor for '\(canonical)' (\(scheme.id) naming)")

@@ -8,6 +8,7 @@ enum HFConfig {
     static func isHF(_ j: [String: Any]) -> Bool { j["vision_config"] != nil || j["text_config"] != nil }
 
     static func parse(_ j: [String: Any], file: String) throws -> (ModelConfig, TokenizerSpec) {
+        if j["model_type"] as? String == "siglip" { return try parseSigLIP(j, file: file) }
         let t = j["text_config"] as? [String: Any] ?? [:]
         let v = j["vision_config"] as? [String: Any] ?? [:]
         let values = ConfigValues(file: file)

@@ -33,6 +33,7 @@ struct HFNaming: NamingScheme {
     ]
 
     func locate(_ canonical: String) -> SourceRef? {
+        if let s = locateSigLIP(canonical) { return s }
         if let f = Self.fixed[canonical] {
             return SourceRef(name: prefix + f, layout: canonical == CanonicalName.logitScale ? .reshape : .identity)
         }

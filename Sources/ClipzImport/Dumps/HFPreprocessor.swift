@@ -15,8 +15,17 @@ enum HFPreprocessor {
             guard s.count == 3, s.allSatisfy({ $0.doubleValue > 0 }) else { throw ImportError.unsupported(file: path, detail: "image_std \(s)") }
             out.std = s.map(\.doubleValue)
         }
-        // "size": {"shortest_edge": N} (current) or a bare int (old processors).
+        // "size": {"shortest_edge": N} (current) or a bare int (old processors); {"height": H, "width": W}
+        // without a centre crop is SigLIP's processor: straight to H × W.
         if let n = (j["size"] as? [String: Any])?["shortest_edge"] as? Int ?? j["size"] as? Int { out.resizeShortest = n }
+        if let size = j["size"] as? [String: Any], let h = size["height"] as? Int, let w = size["width"] as? Int,
+           j["crop_size"] == nil || (j["do_center_crop"] as? Bool) == false {
+            guard h == w else { throw ImportError.unsupported(file: path, detail: "non-square resize \(h)x\(w)") }
+            out.resize = .square
+            out.resizeShortest = h
+            out.cropSize = h
+            out.cropOffset = .round
+        }
         if let c = j["crop_size"] as? [String: Any], let h = c["height"] as? Int, let w = c["width"] as? Int {
             guard h == w else { throw ImportError.unsupported(file: path, detail: "non-square crop \(h)x\(w)") }
             out.cropSize = h
