@@ -8,12 +8,8 @@ final class VisionTower {
     let classEmbed: [Float]
     let posEmbed: [Float]
     let preLN: (gamma: [Float], beta: [Float])
-    let postLN: (gamma: [Float], beta: [Float])
-    let blocks: [TransformerBlock]
-    let proj: Linear
-    /// Run only the pooled rows through the last block's projection and MLP (off while calibrating,
-    /// so observers see every token).
-    var prunesLastBlock = true
+    /// Blocks, post-LN on the class token, projection.
+    let encoder: TowerEncoder
 
     init(config: VisionConfig, weights: WeightLoader) throws {
         self.config = config
@@ -21,10 +17,7 @@ final class VisionTower {
         classEmbed = try weights.values(CanonicalName.classEmbed)
         posEmbed = try weights.values(CanonicalName.visionPos)
         preLN = try weights.layerNorm(CanonicalName.preLN)
-        postLN = try weights.layerNorm(CanonicalName.postLN)
-        blocks = try TransformerBlock.stack("vision", layers: config.layers, width: config.width, heads: config.heads,
-                                            eps: config.layerNormEps, activation: config.activation, weights: weights)
-        proj = try weights.linear(CanonicalName.visionProj, bias: nil)
+        encoder = try TowerEncoder("vision", config, norm: CanonicalName.postLN, proj: CanonicalName.visionProj, weights: weights)
         guard classEmbed.count == config.width, posEmbed.count == config.tokens * config.width,
               patch.inDim == 3 * config.patchSize * config.patchSize else {
             throw RuntimeError.badWeights("vision embeddings do not match the config")
@@ -59,20 +52,9 @@ final class VisionTower {
                 for i in 0..<(g * g) { for j in 0..<w { x[(b * t + i + 1) * w + j] = patches[(b * g * g + i) * w + j] + pe[(i + 1) * w + j] } }
             }
         } }
-        let eps = Float(config.layerNormEps)
-        Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps, threads: ws.threads)
-        // Only the class token of the last block reaches the output (unless every block's states are wanted).
-        let pooledRows = (0..<batch).map { $0 * t }
-        for (i, block) in blocks.enumerated() {
-            let last = i == blocks.count - 1 && onBlock == nil && prunesLastBlock
-            block.forward(x, batch: batch, seq: t, causal: false, ws: ws, keepRows: last ? pooledRows : nil)
-            onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * t * w)))
-        }
-        let pooled = ws.get("pooled", batch * w)
-        for b in 0..<batch { (pooled + b * w).update(from: x + b * t * w, count: w) }
-        Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps, threads: ws.threads)
-        var out = [Float](repeating: 0, count: batch * proj.outDim)
-        out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!, threads: ws.threads) }
-        return out
+        Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: encoder.eps, threads: ws.threads)
+        // The class token is each image's pooled row.
+        return encoder.encode(x, batch: batch, seq: t, width: w, causal: false, pooledRows: (0..<batch).map { $0 * t }, ws: ws,
+                              onBlock: onBlock)
     }
 }
