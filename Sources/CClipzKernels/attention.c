@@ -16,6 +16,15 @@ static float *transpose_keys(const float *k, int seq, int hd, int ld, float *kt,
     return kt;
 }
 
+/// Replaces s[0..n) by exp(s[j] - max) and returns their sum (the softmax before its 1/sum).
+static inline float exp_shifted(float *s, int n) {
+    float mx = -INFINITY;
+    for (int j = 0; j < n; j++) mx = s[j] > mx ? s[j] : mx;
+    float sum = 0;
+    for (int j = 0; j < n; j++) { float e = fast_exp(s[j] - mx); s[j] = e; sum += e; }
+    return sum;
+}
+
 static void attention_generic(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
                               float *scratch, int causal, float scale) {
     // scratch: [seq × seqp] scores, then K transposed [hd × seqp] (seqp = seq rounded up to 16, zero
@@ -35,11 +44,7 @@ static void attention_generic(const float *q, const float *k, const float *v, fl
             }
             for (int jj = 0; jj < 16; jj++) s[j0 + jj] = acc[jj];
         }
-        float mx = -INFINITY;
-        for (int j = 0; j < n; j++) mx = s[j] > mx ? s[j] : mx;
-        float sum = 0;
-        for (int j = 0; j < n; j++) { float e = fast_exp(s[j] - mx); s[j] = e; sum += e; }
-        float inv = 1.0f / sum;
+        float inv = 1.0f / exp_shifted(s, n);
         float *o = out + (size_t)i * ldo;
         int c0 = 0;
         for (; c0 + 16 <= hd; c0 += 16) {
@@ -176,6 +181,12 @@ AVX512 static void pv_block(const float *p, int seqp, const float *v, int ld, in
     switch (rows * 8 + tiles) { PV_ALL(PV_CASE) default: break; }
 }
 
+/// The lanes of score tile t (keys 16t..16t+15) inside a row's first n keys.
+INLINE_AVX512 __mmask16 kept_lanes(int n, int t) {
+    int left = n - 16 * t;
+    return left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+}
+
 /// Softmax of rows i0 .. i0+rows-1 of the score matrix, in place, the rows interleaved so that their
 /// reductions and exp chains overlap. Row i keeps its first n_i = (causal ? i+1 : seq) entries; the rest
 /// of its seqp entries become 0 (so P·V can run every row of a block to the block's longest row).
@@ -186,15 +197,13 @@ INLINE_AVX512 void softmax_tile(float *s, int seqp, int i0, int rows, int seq, i
     for (int r = 0; r < rows; r++) mx[r] = _mm512_set1_ps(-INFINITY), sum[r] = _mm512_setzero_ps();
     for (int t = 0; t < tiles; t++)
         for (int r = 0; r < rows; r++) {
-            int left = (causal ? i0 + r + 1 : seq) - 16 * t;
-            __mmask16 m = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+            __mmask16 m = kept_lanes(causal ? i0 + r + 1 : seq, t);
             mx[r] = _mm512_mask_max_ps(mx[r], m, mx[r], _mm512_maskz_loadu_ps(m, s + (size_t)r * seqp + 16 * t));
         }
     for (int r = 0; r < rows; r++) mx[r] = _mm512_set1_ps(_mm512_reduce_max_ps(mx[r]));
     for (int t = 0; t < tiles; t++)
         for (int r = 0; r < rows; r++) {
-            int left = (causal ? i0 + r + 1 : seq) - 16 * t;
-            __mmask16 m = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+            __mmask16 m = kept_lanes(causal ? i0 + r + 1 : seq, t);
             float *p = s + (size_t)r * seqp + 16 * t;
             // Masked-out lanes load 0 (never stale scores), so exp stays finite before they are zeroed.
             __m512 e = _mm512_maskz_mov_ps(m, exp512_nonpositive_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, p), mx[r])));
@@ -285,12 +294,8 @@ __attribute__((target("avx2,fma"))) static void attention_avx2(const float *q, c
         for (int r = 0; r < rows; r++) {
             float *s = sr[r];
             int n = causal ? i0 + r + 1 : seq;
-            float mx = -INFINITY;
-            for (int j = 0; j < n; j++) mx = s[j] > mx ? s[j] : mx;
-            float sum = 0;
-            for (int j = 0; j < n; j++) { float e = fast_exp(s[j] - mx); s[j] = e; sum += e; }
+            inv[r] = 1.0f / exp_shifted(s, n);
             for (int j = n; j < keys; j++) s[j] = 0;  // masked keys weigh nothing in P·V
-            inv[r] = 1.0f / sum;
         }
         int c0 = 0;
         for (; c0 + 16 <= hd; c0 += 16) {

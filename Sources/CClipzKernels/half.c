@@ -56,19 +56,16 @@ static void f32_to_f16_f16c(const float *s, uint16_t *d, size_t n) {
 }
 #endif
 
-void clipz_f16_to_f32(const uint16_t *s, float *d, size_t n) {
+// The F16C conversion where the CPU has it, else the portable reference.
 #if defined(__x86_64__)
-    if (clipz_cpu_features() & CLIPZ_CPU_F16C) { f16_to_f32_f16c(s, d, n); return; }
+#define F16C_OR(fast, ref) ((clipz_cpu_features() & CLIPZ_CPU_F16C) ? (fast) : (ref))
+#else
+#define F16C_OR(fast, ref) (ref)
 #endif
-    clipz_f16_to_f32_ref(s, d, n);
-}
 
-void clipz_f32_to_f16(const float *s, uint16_t *d, size_t n) {
-#if defined(__x86_64__)
-    if (clipz_cpu_features() & CLIPZ_CPU_F16C) { f32_to_f16_f16c(s, d, n); return; }
-#endif
-    clipz_f32_to_f16_ref(s, d, n);
-}
+void clipz_f16_to_f32(const uint16_t *s, float *d, size_t n) { F16C_OR(f16_to_f32_f16c, clipz_f16_to_f32_ref)(s, d, n); }
+
+void clipz_f32_to_f16(const float *s, uint16_t *d, size_t n) { F16C_OR(f32_to_f16_f16c, clipz_f32_to_f16_ref)(s, d, n); }
 
 void clipz_bf16_to_f32(const uint16_t *s, float *d, size_t n) {
     for (size_t i = 0; i < n; i++) { uint32_t b = (uint32_t)s[i] << 16; memcpy(d + i, &b, 4); }

@@ -31,15 +31,16 @@ static double seconds_now(void) {
         return seconds_now() - t;                                                  \
     }
 
-PEAK_LOOP(fma_loop, "avx512f", __m512,
-          __m512 b = _mm512_set1_ps(0.999f); __m512 c = _mm512_set1_ps(1e-6f); for (int j = 0; j < 12; j++) acc[j] = _mm512_set1_ps((float)j),
-          _mm512_fmadd_ps(acc[j], b, c))
+// acc = acc·b + c chains at one vector width (the fp32 GEMMs' instruction).
+#define FMA_LOOP(name, isa, type, set1, fmadd) \
+    PEAK_LOOP(name, isa, type, type b = set1(0.999f); type c = set1(1e-6f); for (int j = 0; j < 12; j++) acc[j] = set1((float)j), \
+              fmadd(acc[j], b, c))
+
+FMA_LOOP(fma_loop, "avx512f", __m512, _mm512_set1_ps, _mm512_fmadd_ps)
+FMA_LOOP(fma256_loop, "avx2,fma", __m256, _mm256_set1_ps, _mm256_fmadd_ps)
 PEAK_LOOP(vnni_loop, "avx512f,avx512bw,avx512vnni", __m512i,
           __m512i u = _mm512_set1_epi8(3); __m512i v = _mm512_set1_epi8(5); for (int j = 0; j < 12; j++) acc[j] = _mm512_set1_epi32(j),
           _mm512_dpbusd_epi32(acc[j], u, v))
-PEAK_LOOP(fma256_loop, "avx2,fma", __m256,
-          __m256 b = _mm256_set1_ps(0.999f); __m256 c = _mm256_set1_ps(1e-6f); for (int j = 0; j < 12; j++) acc[j] = _mm256_set1_ps((float)j),
-          _mm256_fmadd_ps(acc[j], b, c))
 // The AVX2 int8 kernel's instruction mix per 32 products: sign, vpmaddubsw, vpmaddwd, add.
 PEAK_LOOP(i8avx2_loop, "avx2", __m256i,
           __m256i u = _mm256_set1_epi8(3); __m256i v = _mm256_set1_epi8(-5); __m256i ones = _mm256_set1_epi16(1);

@@ -13,9 +13,7 @@ public struct RGBImage: Sendable, Equatable {
               let n = Checked.elementCount([width, height, 3]), n == pixels.count else {
             throw ImageError.invalidImage("RGB image \(width)x\(height) needs \(width)*\(height)*3 bytes, got \(pixels.count)")
         }
-        self.width = width
-        self.height = height
-        self.pixels = pixels
+        self.init(uncheckedWidth: width, height: height, pixels: pixels)
     }
 
     /// Internal initialiser for buffers whose size is already known to be right.

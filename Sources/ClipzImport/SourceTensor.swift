@@ -4,14 +4,8 @@ import ClipzCore
 enum SourceDType: String, Sendable {
     case f32, f16, bf16, f64, i64, i32, u8, i8
 
-    var size: Int {
-        switch self {
-        case .f64, .i64: return 8
-        case .f32, .i32: return 4
-        case .f16, .bf16: return 2
-        case .u8, .i8: return 1
-        }
-    }
+    /// Bytes per element as stored: the loaded dtype's, but 8 for f64 (narrowed on load).
+    var size: Int { self == .f64 ? 8 : loaded.size }
 
     /// The dtype the tensor has once loaded.
     var loaded: DType {

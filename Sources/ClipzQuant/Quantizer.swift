@@ -57,31 +57,29 @@ public enum Quantizer {
             guard let dtype = e.knownDType else { throw FormatError.unsupportedTensor(path: file.path, tensor: e.name, detail: "unknown dtype '\(e.dtype)'") }
             let name = e.name
             let load: @Sendable () throws -> Tensor = { try plan.load(name) }
-            if isInt8 && CanonicalName.isLinearWeight(name) && !excluded(name) {
+            /// int8 rows with per-row scales (the `.scale` tensor); `row` makes the report row from the weight error.
+            func appendPerChannel(_ row: @escaping @Sendable (Double) -> Report.Row) {
                 let cache = plan.cache
                 tensors.append(TensorSource(name: name, dtype: .i8, shape: e.shape) {
                     let (q, scale, err) = try WeightQuantization.perChannel(try load())
                     cache.put(scale)
-                    report.add(.init(name: name, kind: plan.inputScale(name) == nil ? "int8 dynamic" : "int8 static", weightError: err,
-                                     outputError: plan.outputError(name)))
+                    report.add(row(err))
                     return q
                 })
                 tensors.append(TensorSource(name: name + ".scale", dtype: .f32, shape: [e.shape.first ?? 0]) { try cache.take(name + ".scale") })
                 quant[name] = QuantParams(scheme: QuantParams.int8PerChannel, axis: 0, scale: name + ".scale")
+            }
+            if isInt8 && CanonicalName.isLinearWeight(name) && !excluded(name) {
+                appendPerChannel { err in
+                    .init(name: name, kind: plan.inputScale(name) == nil ? "int8 dynamic" : "int8 static", weightError: err,
+                          outputError: plan.outputError(name))
+                }
                 if let s = plan.inputScale(name) {
                     tensors.append(TensorSource(try Tensor(name: name + ".input_scale", shape: [], floats: [s])))
                 }
             } else if isInt8 && name == CanonicalName.tokenEmbed {
                 // Stored int8 per row; the runtime keeps it int8 and dequantizes the rows each lookup reads.
-                let cache = plan.cache
-                tensors.append(TensorSource(name: name, dtype: .i8, shape: e.shape) {
-                    let (q, scale, err) = try WeightQuantization.perChannel(try load())
-                    cache.put(scale)
-                    report.add(.init(name: name, kind: "int8 storage", weightError: err, outputError: nil))
-                    return q
-                })
-                tensors.append(TensorSource(name: name + ".scale", dtype: .f32, shape: [e.shape.first ?? 0]) { try cache.take(name + ".scale") })
-                quant[name] = QuantParams(scheme: QuantParams.int8PerChannel, axis: 0, scale: name + ".scale")
+                appendPerChannel { .init(name: name, kind: "int8 storage", weightError: $0, outputError: nil) }
             } else if dtype.isFloat && e.shape.count >= 2 && !(CanonicalName.isLinearWeight(name) && excluded(name) && isInt8) {
                 tensors.append(TensorSource(name: name, dtype: half, shape: e.shape) {
                     let t = try load()

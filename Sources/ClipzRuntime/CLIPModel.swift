@@ -125,8 +125,8 @@ public final class CLIPModel: @unchecked Sendable {
     /// so calibration statistics cover all positions.
     public func setLinearObserver(_ observer: LinearObserver?) {
         for l in linears.values { l.observer = observer }
-        vision.prunesLastBlock = observer == nil
-        text.prunesLastBlock = observer == nil
+        vision.encoder.prunesLastBlock = observer == nil
+        text.encoder.prunesLastBlock = observer == nil
     }
 
     /// Canonical names of the linear weights and their [out, in] sizes.

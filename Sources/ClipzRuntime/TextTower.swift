@@ -12,12 +12,8 @@ final class TextTower {
     enum Embedding { case f32([Float]), i8(rows: [Int8], scales: [Float]) }
     let tokenEmbed: Embedding
     let posEmbed: [Float]
-    let finalLN: (gamma: [Float], beta: [Float])
-    let blocks: [TransformerBlock]
-    let proj: Linear
-    /// Run only the pooled rows through the last block's projection and MLP (off while calibrating,
-    /// so observers see every token).
-    var prunesLastBlock = true
+    /// Blocks, final LayerNorm on the pooled token, projection.
+    let encoder: TowerEncoder
 
     init(config: TextConfig, weights: WeightLoader) throws {
         self.config = config
@@ -30,10 +26,8 @@ final class TextTower {
             tokenEmbed = .f32(try weights.values(name))
         }
         posEmbed = try weights.values(CanonicalName.textPos)
-        finalLN = try weights.layerNorm(CanonicalName.finalLN)
-        blocks = try TransformerBlock.stack("text", layers: config.layers, width: config.width, heads: config.heads,
-                                            eps: config.layerNormEps, activation: config.activation, weights: weights)
-        proj = try weights.linear(CanonicalName.textProj, bias: config.projectionBias ? CanonicalName.textProjBias : nil)
+        encoder = try TowerEncoder("text", config, norm: CanonicalName.finalLN, proj: CanonicalName.textProj,
+                                   projBias: config.projectionBias ? CanonicalName.textProjBias : nil, weights: weights)
         let embedCount: Int
         switch tokenEmbed { case let .f32(v): embedCount = v.count; case let .i8(v, _): embedCount = v.count }
         guard embedCount == config.vocabSize * config.width, posEmbed.count == config.contextLength * config.width else {
@@ -83,19 +77,7 @@ final class TextTower {
                 }
             }
         }
-        // Only the pooled position of the last block reaches the output (unless every block's states are wanted).
         let pooledRows = pools.enumerated().map { $0.offset * seq + $0.element }
-        for (i, block) in blocks.enumerated() {
-            let last = i == blocks.count - 1 && onBlock == nil && prunesLastBlock
-            block.forward(x, batch: batch, seq: seq, causal: config.causal, ws: ws, keepRows: last ? pooledRows : nil)
-            onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * seq * w)))
-        }
-        let pooled = ws.get("pooled", batch * w)
-        for b in 0..<batch { (pooled + b * w).update(from: x + (b * seq + pools[b]) * w, count: w) }
-        Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: finalLN.gamma, beta: finalLN.beta, eps: Float(config.layerNormEps),
-                      threads: ws.threads)
-        var out = [Float](repeating: 0, count: batch * proj.outDim)
-        out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!, threads: ws.threads) }
-        return out
+        return encoder.encode(x, batch: batch, seq: seq, width: w, causal: config.causal, pooledRows: pooledRows, ws: ws, onBlock: onBlock)
     }
 }

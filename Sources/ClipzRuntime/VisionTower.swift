@@ -1,21 +1,16 @@
 import ClipzCore
 
 /// Image tower: patch embedding (as a GEMM), class token (CLIP), positions, pre-LN (CLIP), blocks,
-/// then pooling: post-LN on the class token (CLIP) or post-LN on every token and the attention-probe
-/// head (SigLIP); then the projection where there is one (CLIP).
+/// then post-LN on the class token (CLIP) or on every token and the attention-probe head (SigLIP),
+/// then the projection where there is one (CLIP).
 final class VisionTower {
     let config: VisionConfig
     let patch: Linear            // [width, 3*P*P]
     let classEmbed: [Float]?
     let posEmbed: [Float]
     let preLN: (gamma: [Float], beta: [Float])?
-    let postLN: (gamma: [Float], beta: [Float])
-    let blocks: [TransformerBlock]
-    let head: AttentionPoolingHead?
-    let proj: Linear?
-    /// Run only the pooled rows through the last block's projection and MLP (off while calibrating,
-    /// so observers see every token).
-    var prunesLastBlock = true
+    /// Blocks, pooling, projection.
+    let encoder: TowerEncoder
 
     init(config: VisionConfig, weights: WeightLoader) throws {
         self.config = config
@@ -23,11 +18,9 @@ final class VisionTower {
         classEmbed = config.classToken ? try weights.values(CanonicalName.classEmbed) : nil
         posEmbed = try weights.values(CanonicalName.visionPos)
         preLN = config.preLN ? try weights.layerNorm(CanonicalName.preLN) : nil
-        postLN = try weights.layerNorm(CanonicalName.postLN)
-        blocks = try TransformerBlock.stack("vision", layers: config.layers, width: config.width, heads: config.heads,
-                                            eps: config.layerNormEps, activation: config.activation, weights: weights)
-        head = config.pooling == .attentionProbe ? try AttentionPoolingHead(config: config, weights: weights) : nil
-        proj = config.projection ? try weights.linear(CanonicalName.visionProj, bias: nil) : nil
+        let head = config.pooling == .attentionProbe ? try AttentionPoolingHead(config: config, weights: weights) : nil
+        encoder = try TowerEncoder("vision", config, norm: CanonicalName.postLN, proj: config.projection ? CanonicalName.visionProj : nil,
+                                   head: head, weights: weights)
         guard classEmbed.map({ $0.count == config.width }) ?? true, posEmbed.count == config.tokens * config.width,
               patch.inDim == 3 * config.patchSize * config.patchSize else {
             throw RuntimeError.badWeights("vision embeddings do not match the config")
@@ -66,29 +59,11 @@ final class VisionTower {
                 }
             }
         }
-        let eps = Float(config.layerNormEps)
         if let preLN {
-            Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: eps, threads: ws.threads)
+            Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: preLN.gamma, beta: preLN.beta, eps: encoder.eps, threads: ws.threads)
         }
-        // With class-token pooling only the class token of the last block reaches the output (unless every
-        // block's states are wanted); the attention-probe head reads every token.
+        // The class token is each image's pooled row; the attention-probe head reads every token.
         let pooledRows = config.pooling == .classToken ? (0..<batch).map { $0 * t } : nil
-        for (i, block) in blocks.enumerated() {
-            let last = i == blocks.count - 1 && onBlock == nil && prunesLastBlock
-            block.forward(x, batch: batch, seq: t, causal: false, ws: ws, keepRows: last ? pooledRows : nil)
-            onBlock?(i, Array(UnsafeBufferPointer(start: x, count: batch * t * w)))
-        }
-        let pooled = ws.get("pooled", batch * w)
-        if let head {
-            Ops.layerNorm(x, x, rows: batch * t, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps, threads: ws.threads)
-            head.forward(x, batch: batch, tokens: t, into: pooled, ws: ws)
-        } else {
-            for b in 0..<batch { (pooled + b * w).update(from: x + b * t * w, count: w) }
-            Ops.layerNorm(pooled, pooled, rows: batch, width: w, gamma: postLN.gamma, beta: postLN.beta, eps: eps, threads: ws.threads)
-        }
-        guard let proj else { return Array(UnsafeBufferPointer(start: pooled, count: batch * w)) }
-        var out = [Float](repeating: 0, count: batch * proj.outDim)
-        out.withUnsafeMutableBufferPointer { proj.forward(pooled, rows: batch, into: $0.baseAddress!, threads: ws.threads) }
-        return out
+        return encoder.encode(x, batch: batch, seq: t, width: w, causal: false, pooledRows: pooledRows, ws: ws, onBlock: onBlock)
     }
 }

@@ -20,10 +20,7 @@ extension CLIPTokenizer {
     /// Decompressed, checksum-verified text of the bundled BPE file.
     public static func bundledMergesText() throws -> String {
         let name = "bpe_simple_vocab_16e6.txt.zst"
-        guard let url = Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "zst", subdirectory: "Resources")
-            ?? Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "zst")
-        else { throw TokenizerError.missingResource(name) }
-        let compressed = try Data(contentsOf: url)
+        let compressed = try TextResource.data("bpe_simple_vocab_16e6.txt", "zst")
         let raw: [UInt8]
         do { raw = try compressed.withUnsafeBytes { try Zstd.decompress($0, limit: maxFileBytes) } } catch {
             throw TokenizerError.decompressionFailed(file: name, reason: "\(error)")

@@ -32,18 +32,14 @@ struct FtfyFixer: Sendable {
         var text = segment
         // ftfy loops until nothing changes (nested "&amp;amp;…" needs one pass per level); the cap,
         // above any real nesting depth, only guards against a pathological cycle.
+        let fixers: [([Unicode.Scalar]) -> [Unicode.Scalar]] = [
+            Self.fixMojibake, Self.fixC1Controls, Self.fixLigatures, Self.fixWidth, Self.uncurlQuotes,
+            Self.fixLineBreaks, Self.removeTerminalEscapes, Self.removeControlChars, Unicode.nfc,
+        ]
         for _ in 0..<(segment.count + 4) {
             let before = text
             if unescape { text = html.ftfyUnescape(text) }
-            text = Self.fixMojibake(text)
-            text = Self.fixC1Controls(text)
-            text = Self.fixLigatures(text)
-            text = Self.fixWidth(text)
-            text = Self.uncurlQuotes(text)
-            text = Self.fixLineBreaks(text)
-            text = Self.removeTerminalEscapes(text)
-            text = Self.removeControlChars(text)
-            text = Unicode.nfc(text)
+            for fix in fixers { text = fix(text) }
             if text == before { break }
         }
         return text
@@ -79,12 +75,8 @@ struct FtfyFixer: Sendable {
 
     static func fixLigatures(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
         guard t.contains(where: { ligatures[$0.value] != nil }) else { return t }
-        var out: [Unicode.Scalar] = []
-        for s in t {
-            // NFC of the table values keeps "DŽ" etc. as in Python (precomposed literals).
-            if let r = ligatures[s.value] { out += r.unicodeScalars } else { out.append(s) }
-        }
-        return out
+        // NFC of the table values keeps "DŽ" etc. as in Python (precomposed literals).
+        return t.flatMap { s in ligatures[s.value].map { Array($0.unicodeScalars) } ?? [s] }
     }
 
     /// ftfy's WIDTH_MAP: U+3000 and U+FF01–U+FFEF replaced by their NFKC form when it differs.
@@ -101,11 +93,7 @@ struct FtfyFixer: Sendable {
 
     static func fixWidth(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
         guard t.contains(where: { $0.value == 0x3000 || $0.value >= 0xFF01 }) else { return t }
-        var out: [Unicode.Scalar] = []
-        for s in t {
-            if let r = widthMap[s.value] { out += r } else { out.append(s) }
-        }
-        return out
+        return t.flatMap { widthMap[$0.value] ?? [$0] }
     }
 
     static func uncurlQuotes(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
@@ -119,38 +107,25 @@ struct FtfyFixer: Sendable {
     }
 
     static func fixLineBreaks(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(t.count)
-        var i = 0
-        while i < t.count {
-            let s = t[i]
-            if s == "\r", i + 1 < t.count, t[i + 1] == "\n" { out.append("\n"); i += 2; continue }
-            switch s.value {
-            case 0x0D, 0x2028, 0x2029, 0x85: out.append("\n")
-            default: out.append(s)
+        ScalarRewrite.replacing(t) { i in
+            if t[i] == "\r", i + 1 < t.count, t[i + 1] == "\n" { return (i + 2, ["\n"]) }
+            switch t[i].value {
+            case 0x0D, 0x2028, 0x2029, 0x85: return (i + 1, ["\n"])
+            default: return nil
             }
-            i += 1
         }
-        return out
     }
 
     /// Removes `ESC [ (digit|;)* letter`.
     static func removeTerminalEscapes(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
         guard t.contains("\u{1B}") else { return t }
-        var out: [Unicode.Scalar] = []
-        var i = 0
-        while i < t.count {
-            if t[i] == "\u{1B}", i + 1 < t.count, t[i + 1] == "[" {
-                var j = i + 2
-                while j < t.count, t[j] == ";" || (0x30...0x39).contains(t[j].value) { j += 1 }
-                if j < t.count, t[j].isASCII, t[j].properties.isAlphabetic {
-                    i = j + 1
-                    continue
-                }
-            }
-            out.append(t[i]); i += 1
+        return ScalarRewrite.replacing(t) { i in
+            guard t[i] == "\u{1B}", i + 1 < t.count, t[i + 1] == "[" else { return nil }
+            var j = i + 2
+            while j < t.count, t[j] == ";" || (0x30...0x39).contains(t[j].value) { j += 1 }
+            guard j < t.count, t[j].isASCII, t[j].properties.isAlphabetic else { return nil }
+            return (j + 1, [])
         }
-        return out
     }
 
     static func removeControlChars(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {

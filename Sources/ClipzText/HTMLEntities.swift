@@ -15,10 +15,7 @@ struct HTMLEntities: Sendable {
 
     static func load() throws -> HTMLEntities {
         let name = "html_entities.tsv"
-        guard let url = Bundle.module.url(forResource: "html_entities", withExtension: "tsv", subdirectory: "Resources")
-            ?? Bundle.module.url(forResource: "html_entities", withExtension: "tsv")
-        else { throw TokenizerError.missingResource(name) }
-        let data = try Data(contentsOf: url)
+        let data = try TextResource.data("html_entities", "tsv")
         guard let text = String(data: data, encoding: .utf8) else {
             throw TokenizerError.malformed(file: name, reason: "not UTF-8")
         }

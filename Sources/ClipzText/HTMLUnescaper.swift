@@ -15,25 +15,16 @@ struct HTMLUnescaper: Sendable {
     /// ftfy `unescape_html`: replaces matches of `&#?[0-9A-Za-z]{1,24};`.
     func ftfyUnescape(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
         guard t.contains("&") else { return t }
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(t.count)
-        var i = 0
-        while i < t.count {
-            guard t[i] == "&", let end = ftfyMatchEnd(t, from: i) else { out.append(t[i]); i += 1; continue }
+        return ScalarRewrite.replacing(t) { i in
+            guard t[i] == "&", let end = ftfyMatchEnd(t, from: i) else { return nil }
             let match = Array(t[i..<end])
             let name = String(String.UnicodeScalarView(match.dropFirst()))
-            if let v = entities.ftfy[name] {
-                out += v.unicodeScalars
-            } else if match.count > 1, match[1] == "#" {
-                let decoded = pythonUnescape(match)
-                // ftfy keeps the reference when Python only decoded part of it.
-                out += decoded.contains(";") ? match : decoded
-            } else {
-                out += match
-            }
-            i = end
+            if let v = entities.ftfy[name] { return (end, Array(v.unicodeScalars)) }
+            guard match.count > 1, match[1] == "#" else { return (end, match) }
+            let decoded = pythonUnescape(match)
+            // ftfy keeps the reference when Python only decoded part of it.
+            return (end, decoded.contains(";") ? match : decoded)
         }
-        return out
     }
 
     /// End index (exclusive) of an ftfy entity match starting at `&`, or nil.
@@ -50,18 +41,7 @@ struct HTMLUnescaper: Sendable {
     /// Python `html.unescape`.
     func pythonUnescape(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
         guard t.contains("&") else { return t }
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(t.count)
-        var i = 0
-        while i < t.count {
-            if t[i] == "&", let (end, replacement) = pythonReference(t, at: i) {
-                out += replacement
-                i = end
-            } else {
-                out.append(t[i]); i += 1
-            }
-        }
-        return out
+        return ScalarRewrite.replacing(t) { i in t[i] == "&" ? pythonReference(t, at: i) : nil }
     }
 
     /// Matches `&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)` at `start`.

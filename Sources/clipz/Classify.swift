@@ -9,21 +9,16 @@ struct Classify: ParsableCommand {
         discussion: "Class names are the sub-folder names with '_' read as a space. Prints accuracy, per-class accuracy and the most confused pairs.")
     @Argument(help: "The .clipz file.") var file: String
     @Option(help: "Dataset folder.") var dataset: String
-    @Option(help: "Prompt template; {} is replaced by the class name.") var template = "a photo of a {}."
-    @Option(help: "Images per batch.") var batch = 32
+    @OptionGroup var zeroShot: ZeroShotOptions
     @Flag(help: "Print JSON with accuracy, n, per_class, confusions.") var json = false
     @OptionGroup var options: RunOptions
 
-    func validate() throws {
-        if !template.contains("{}") { throw ValidationError("--template must contain {} for the class name") }
-        if batch < 1 || batch > 4096 { throw ValidationError("--batch must be 1...4096") }
-    }
-
     func run() throws {
+        let template = zeroShot.template
         let model = try options.load(file)
         let data = try ImageDataset.scan(dataset)
         let progress = Progress("classifying", quiet: options.quiet || json)
-        let r = try model.zeroShot(data, template: template, batch: batch) { progress.update($0, $1) }
+        let r = try model.zeroShot(data, template: template, batch: zeroShot.batch) { progress.update($0, $1) }
         let per = r.perClassAccuracy
         if json {
             try Output.json([

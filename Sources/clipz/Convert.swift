@@ -17,13 +17,11 @@ struct Convert: ParsableCommand {
             """)
 
     @Argument(help: "Source file(s) or folder.") var sources: [String]
-    @Option(name: .shortAndLong, help: "Output .clipz path.") var output: String
+    @OptionGroup var out: ModelOutput
     @Option(help: "Model config JSON (Hugging Face config.json or open_clip model config).") var config: String?
     @Option(help: "Tokenizer: tokenizer.json, merges.txt (+ vocab.json beside it), bpe_simple_vocab_16e6.txt, or a folder.") var tokenizer: String?
     @Option(help: "Model name recorded in provenance.") var name: String?
-    @Flag(help: "Replace an existing output file.") var force = false
     @Flag(help: "Fail on NaN/Inf weights instead of warning.") var strict = false
-    @Flag(help: "No progress or summary on stderr.") var quiet = false
     @Flag(help: "Print a JSON summary on stdout.") var json = false
 
     func validate() throws {
@@ -33,21 +31,21 @@ struct Convert: ParsableCommand {
     func run() throws {
         let start = Date()
         let (model, report) = try SourceImporter.load(paths: sources, options: .init(configPath: config, tokenizerPath: tokenizer, name: name, strict: strict))
-        try AtomicOutput.checkOutput(output, inputs: model.inputPaths, force: force)
+        try AtomicOutput.checkOutput(out.output, inputs: model.inputPaths, force: out.force)
         let c = model.metadata.config
-        if !quiet {
+        if !out.quiet {
             Output.info("matched \(model.metadata.provenance.importer): \(sources.joined(separator: " "))")
             Output.info("  vision: \(c.vision.layers) layers, width \(c.vision.width), \(c.vision.heads) heads, patch \(c.vision.patchSize), image \(c.vision.imageSize), mlp \(c.vision.mlpDim), \(c.vision.activation.rawValue)")
             Output.info("  text:   \(c.text.layers) layers, width \(c.text.width), \(c.text.heads) heads, context \(c.text.contextLength), vocab \(c.text.vocabSize), \(c.text.activation.rawValue), pooling \(c.text.pooling.rawValue)")
             Output.info("  embed:  \(c.embedDim); tokenizer: \(model.metadata.tokenizer.source ?? "?")")
             for n in model.metadata.provenance.notes { Output.warn(n) }
         }
-        try writeModel(model, to: output, force: force, quiet: quiet)
+        try writeModel(model, to: out.output, force: out.force, quiet: out.quiet)
         if !report.tensors.isEmpty { Output.warn("NaN or Inf values in \(report.tensors.count) tensors: \(report.tensors.joined(separator: ", ")) (use --strict to refuse)") }
         if json {
             let enc = JSONEncoder()
             try Output.json([
-                "output": output, "importer": model.metadata.provenance.importer,
+                "output": out.output, "importer": model.metadata.provenance.importer,
                 "config": try JSONSerialization.jsonObject(with: enc.encode(c)),
                 "notes": model.metadata.provenance.notes, "non_finite_tensors": report.tensors,
                 "seconds": Date().timeIntervalSince(start),

@@ -19,10 +19,8 @@ struct Embed: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Image files.") var image: [String] = []
     @Option(parsing: .upToNextOption, help: "Texts.") var text: [String] = []
     @Option(help: "Texts file, one text per line ('-': standard input).") var textFile: String?
-    @Option(help: "Folder of .png/.jpg images (sorted by name).") var images: String?
+    @OptionGroup var paths: InputPaths
     @Option(help: "File listing image paths, one per line ('-': standard input).") var imageList: String?
-    @Option(help: "Preprocessed pixels .npy [N,3,S,S].") var pixels: String?
-    @Option(help: "Token ids .npy [N,L].") var tokens: String?
     @Option(help: "Inputs per forward pass (default: 32 texts or 8 images; memory grows with it).") var batch: Int?
     @Option(name: .shortAndLong, help: "Write embeddings to this .npy [N, D] float32.") var output: String?
     @Flag(help: "L2-normalise each embedding.") var normalize = false
@@ -31,8 +29,8 @@ struct Embed: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func validate() throws {
-        let given = [!image.isEmpty, !text.isEmpty, textFile != nil, images != nil, imageList != nil,
-                     pixels != nil, tokens != nil]
+        let given = [!image.isEmpty, !text.isEmpty, textFile != nil, paths.images != nil, imageList != nil,
+                     paths.pixels != nil, paths.tokens != nil]
         if given.filter({ $0 }).count != 1 {
             throw ValidationError("give exactly one of --image, --text, --text-file, --images, --image-list, --pixels, --tokens")
         }
@@ -41,10 +39,10 @@ struct Embed: ParsableCommand {
 
     /// Inputs per forward pass. An image costs ViT-B/32 int8 about 5 MB of activations in a batch, a
     /// text far less; larger batches barely run faster (1,800 images: 226 MB peak at 8, 368 MB at 32).
-    var batchSize: Int { batch ?? (images != nil || imageList != nil || !image.isEmpty || pixels != nil ? 8 : 32) }
+    var batchSize: Int { batch ?? (paths.images != nil || imageList != nil || !image.isEmpty || paths.pixels != nil ? 8 : 32) }
 
     /// Files this command reads (never overwritten by -o).
-    var inputFiles: [String] { [file] + image + [textFile, imageList, pixels, tokens].compactMap { $0 }.filter { $0 != "-" } }
+    var inputFiles: [String] { [file] + image + [textFile, imageList, paths.pixels, paths.tokens].compactMap { $0 }.filter { $0 != "-" } }
 
     func run() throws {
         if let output { try AtomicOutput.checkOutput(output, inputs: inputFiles, force: force) }
@@ -78,11 +76,11 @@ struct Embed: ParsableCommand {
             items = try InputBatches(.texts, items: .list(text), model: model, batchSize: batchSize)
         } else if let imageList {
             items = try InputBatches(.images, items: .lines(try TextLines(path: imageList)), model: model, batchSize: batchSize)
-        } else if let images {
+        } else if let images = paths.images {
             items = try InputBatches(.images, items: .list(try ImageFolder.files(in: images)), model: model, batchSize: batchSize)
         } else if !image.isEmpty {
             items = try InputBatches(.images, items: .list(image), model: model, batchSize: batchSize)
-        } else if let pixels {
+        } else if let pixels = paths.pixels {
             let x = try NpyInputs.pixels(pixels, imageSize: model.config.vision.imageSize)
             let per = x.values.count / x.count
             var i = 0
@@ -93,7 +91,7 @@ struct Embed: ParsableCommand {
                 return .pixels(Array(x.values[(i * per)..<((i + n) * per)]), count: n)
             }, x.count)
         } else {
-            let rows = try NpyInputs.tokens(tokens ?? "", contextLength: model.config.text.contextLength)
+            let rows = try NpyInputs.tokens(paths.tokens ?? "", contextLength: model.config.text.contextLength)
             var i = 0
             return ({
                 guard i < rows.count else { return nil }

@@ -21,15 +21,13 @@ struct Quantize: ParsableCommand {
             each is listed with its reason (also in the output's provenance and in --json).
             """)
     @Argument(help: "Input fp32 .clipz.") var input: String
-    @Option(name: .shortAndLong, help: "Output .clipz.") var output: String
+    @OptionGroup var out: ModelOutput
     @Option(name: .customLong("type"), help: "fp16 | bf16 | int8") var type: String
     @Option(help: "Calibration JSON from `clipz calibrate` (int8 static).") var calibration: String?
     @Option(help: "Regex of canonical weight names to keep in float.") var exclude: String?
     @Option(help: "SmoothQuant α (default: the calibration's).") var smooth: Double?
     @Option(name: .customLong("guard"), help: "Max relative output error before a layer falls back to dynamic activations.") var guardBound = 0.05
     @Option(help: "Folder of images (directly in it) the guard measures on; default: 8 seeded synthetic images.") var guardImages: String?
-    @Flag(help: "Replace an existing output.") var force = false
-    @Flag(help: "No progress or summary on stderr.") var quiet = false
     @Flag(help: "Print the per-layer report as JSON.") var json = false
 
     func validate() throws {
@@ -45,7 +43,7 @@ struct Quantize: ParsableCommand {
         let cal = try calibration.map(CalibrationFile.read)
         // The options (and the float model the guard probes) are temporaries: freed before the output streams.
         let (model, quant, report) = try Quantizer.quantize(file, options: try quantizerOptions(file, cal))
-        let outBytes = try writeModel(model, to: output, force: force, quiet: quiet, quant: quant)
+        let outBytes = try writeModel(model, to: out.output, force: out.force, quiet: out.quiet, quant: quant)
         let rows = report.rows
         if json {
             try Output.json(["type": model.metadata.provenance.quantization?.type ?? type, "fallbacks": report.fallbacks.map(\.name),
@@ -57,7 +55,7 @@ struct Quantize: ParsableCommand {
                              }, "input_bytes": file.fileBytes, "output_bytes": outBytes])
         }
         for f in report.fallbacks { Output.warn("static int8: '\(f.name)' kept dynamic activations: \(f.reason)") }
-        guard !quiet else { return }
+        guard !out.quiet else { return }
         let w = rows.map(\.weightError)
         Output.info(String(format: "%@: %d tensors changed; weight relative error mean %.5f, max %.5f", model.metadata.provenance.quantization?.type ?? type,
                            rows.count, w.isEmpty ? 0 : w.reduce(0, +) / Double(w.count), w.max() ?? 0))

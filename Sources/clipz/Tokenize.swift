@@ -5,14 +5,13 @@ import Foundation
 struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the token ids (and tokens) a model's text tower sees for each text.")
-    @Argument(help: "The .clipz file.") var file: String
+    @OptionGroup var model: HeaderFile
     @Argument(help: "Texts.") var texts: [String]
     @Flag(help: "Print JSON: {\"ids\": [[...], ...], \"tokens\": [[...], ...]}.") var json = false
     @Flag(help: "Include the zero padding up to the context length.") var padded = false
 
     func run() throws {
-        // The header and the tokenizer the file carries are enough: the weights are never read.
-        let inputs = try CLIPInputs(path: file)
+        let inputs = try model.inputs()
         let tok = try inputs.tokenizer()
         let ids = tok.tokenize(texts, contextLength: inputs.metadata.config.text.contextLength).map { row -> [Int] in
             if padded { return row }

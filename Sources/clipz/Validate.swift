@@ -37,14 +37,11 @@ struct Validate: ParsableCommand {
     @Option(help: "Model config for a dump reference (as `convert --config`).") var referenceConfig: String?
     @Option(help: "Tokenizer for a source reference (as `convert --tokenizer`).") var referenceTokenizer: String?
     @Option(help: "Labelled image folder DIR/<class>/*.{png,jpg}: zero-shot agreement and accuracy.") var dataset: String?
-    @Option(help: "Folder of .png/.jpg images (sorted by name).") var images: String?
-    @Option(help: "Preprocessed pixels .npy float32 [N,3,S,S].") var pixels: String?
+    @OptionGroup var paths: InputPaths
     @Option(help: "Texts, one per line.") var texts: String?
-    @Option(help: "Token ids .npy int32/int64 [N,L].") var tokens: String?
-    @Option(help: "Zero-shot prompt template; {} is the class name.") var template = "a photo of a {}."
+    @OptionGroup var zeroShot: ZeroShotOptions
     @Option(help: "Lowest acceptable per-input cosine, each tower.") var minCosine = 0.999
     @Option(help: "Largest acceptable zero-shot accuracy drop, in percentage points.") var maxAccuracyDrop = 0.5
-    @Option(help: "Images or texts per forward pass.") var batch = 32
     @Option(help: "Timed runs per model for the speed figure (0: skip timing).") var speedRuns = 3
     @Flag(help: "Print the report as JSON on stdout.") var json = false
     @Option(help: "Write a self-contained HTML report here.") var report: String?
@@ -54,12 +51,10 @@ struct Validate: ParsableCommand {
     func validate() throws {
         if reference.isEmpty == (referenceEmbeddings == nil) { throw ValidationError("give either --reference or --reference-embeddings") }
         if reference.count > 2 { throw ValidationError("--reference takes one source, or two ONNX tower graphs") }
-        if [dataset, images, pixels].compactMap({ $0 }).count > 1 { throw ValidationError("give at most one of --dataset, --images, --pixels") }
-        if texts != nil && tokens != nil { throw ValidationError("give at most one of --texts, --tokens") }
-        if !template.contains("{}") { throw ValidationError("--template must contain {} for the class name") }
+        if [dataset, paths.images, paths.pixels].compactMap({ $0 }).count > 1 { throw ValidationError("give at most one of --dataset, --images, --pixels") }
+        if texts != nil && paths.tokens != nil { throw ValidationError("give at most one of --texts, --tokens") }
         if !minCosine.isFinite || minCosine < -1 || minCosine > 2 { throw ValidationError("--min-cosine must be a number in -1...2") }
         if !maxAccuracyDrop.isFinite || maxAccuracyDrop < -100 || maxAccuracyDrop > 100 { throw ValidationError("--max-accuracy-drop must be in -100...100 points") }
-        if batch < 1 || batch > 4096 { throw ValidationError("--batch must be 1...4096") }
         if speedRuns < 0 || speedRuns > 100 { throw ValidationError("--speed-runs must be 0...100") }
     }
 
@@ -88,12 +83,12 @@ struct Validate: ParsableCommand {
                 for n in m.metadata.provenance.notes { Output.warn("reference: \(n)") }
             }
         }
-        let inputs = try ValidationInputs.make(model: model, dataset: dataset, imagesDir: images, pixelsNPY: pixels,
-                                               textsFile: texts, tokensNPY: tokens, template: template,
+        let inputs = try ValidationInputs.make(model: model, dataset: dataset, imagesDir: paths.images, pixelsNPY: paths.pixels,
+                                               textsFile: texts, tokensNPY: paths.tokens, template: zeroShot.template,
                                                allowSynthetic: referenceEmbeddings == nil)
         let quiet = options.quiet || json
         let bars = ["images": Progress("images", quiet: quiet), "texts": Progress("texts", quiet: quiet)]
-        let opts = Validator.Options(thresholds: .init(minCosine: minCosine, maxAccuracyDrop: maxAccuracyDrop), batch: batch,
+        let opts = Validator.Options(thresholds: .init(minCosine: minCosine, maxAccuracyDrop: maxAccuracyDrop), batch: zeroShot.batch,
                                      speedRuns: max(1, speedRuns), measureSpeed: speedRuns > 0)
         return try Validator.run(candidate: model, candidateName: URL(fileURLWithPath: candidate).lastPathComponent,
                                  candidateBytes: ValidationReference.diskBytes(candidate), reference: ref, inputs: inputs,

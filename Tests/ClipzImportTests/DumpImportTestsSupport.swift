@@ -69,7 +69,7 @@ enum DumpTestModel {
 
     /// The same model under Hugging Face names.
     static func hf(prefix: String = "") throws -> [Tensor] {
-        let scheme = HFNaming(prefix: prefix, names: [])
+        let scheme = HFNaming(prefix: prefix)
         return try canonical().map { t in
             var s = t
             s.name = scheme.locate(t.name)?.name ?? "?"

@@ -63,18 +63,13 @@ enum DumpDetection {
             return Found(kind: kind, tensors: t, files: t.map(\.file), folder: folder)
         case .npz:
             return Found(kind: kind, tensors: try NpzReader.read(path: target), files: [target], folder: folder)
-        case .pytorch:
-            if target.hasSuffix(binIndexSuffix) {
+        case .pytorch, .safetensors:
+            if target.hasSuffix(kind == .pytorch ? binIndexSuffix : indexSuffix) {
                 let (t, shards) = try sharded(index: target)
                 return Found(kind: kind, tensors: t, files: [target] + shards, folder: folder)
             }
-            return Found(kind: kind, tensors: try TorchReader.read(path: target), files: [target], folder: folder)
-        case .safetensors:
-            if target.hasSuffix(indexSuffix) {
-                let (t, shards) = try sharded(index: target)
-                return Found(kind: kind, tensors: t, files: [target] + shards, folder: folder)
-            }
-            return Found(kind: kind, tensors: try SafetensorsReader.read(path: target), files: [target], folder: folder)
+            let t = kind == .pytorch ? try TorchReader.read(path: target) : try SafetensorsReader.read(path: target)
+            return Found(kind: kind, tensors: t, files: [target], folder: folder)
         }
     }
 

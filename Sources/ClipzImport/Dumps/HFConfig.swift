@@ -11,8 +11,7 @@ enum HFConfig {
         if j["model_type"] as? String == "siglip" { return try parseSigLIP(j, file: file) }
         let t = j["text_config"] as? [String: Any] ?? [:]
         let v = j["vision_config"] as? [String: Any] ?? [:]
-        let values = ConfigValues(file: file)
-        let int = values.int, double = values.double
+        let c = ConfigValues(file: file)
         func square(_ d: [String: Any], _ k: String, _ def: Int) throws -> Int {
             if let a = d[k] as? [Any] {
                 guard a.count == 2, let h = a[0] as? Int, let w = a[1] as? Int, h == w else {
@@ -20,7 +19,7 @@ enum HFConfig {
                 }
                 return h
             }
-            return try int(d, k, def)
+            return try c.int(d, k, def)
         }
         let eos: Int
         if let list = t["eos_token_id"] as? [Any] {
@@ -29,7 +28,7 @@ enum HFConfig {
             }
             eos = e
         } else {
-            eos = try int(t, "eos_token_id", 49407)
+            eos = try c.int(t, "eos_token_id", 49407)
         }
         // transformers (modeling_clip.py, CLIPTextTransformer.forward): eos_token_id == 2 marks configs
         // written before PR #24773 and keeps the legacy argmax-of-ids rule; otherwise it pools at the
@@ -37,20 +36,20 @@ enum HFConfig {
         // Under the legacy rule 2 is not the real end token: the EOT is the largest id, vocab_size - 1
         // (49407 for OpenAI's vocabulary), which is what Clipz records.
         let pooling: TextPooling = eos == 2 ? .argmaxID : .firstEOS
-        let vocab = try int(t, "vocab_size", 49408)
+        let vocab = try c.int(t, "vocab_size", 49408)
         let eot = eos == 2 ? vocab - 1 : eos
         let text = TextConfig(
-            contextLength: try int(t, "max_position_embeddings", 77), vocabSize: vocab,
-            width: try int(t, "hidden_size", 512), layers: try int(t, "num_hidden_layers", 12), heads: try int(t, "num_attention_heads", 8),
-            mlpDim: try int(t, "intermediate_size", 2048), layerNormEps: double(t, "layer_norm_eps", 1e-5),
+            contextLength: try c.int(t, "max_position_embeddings", 77), vocabSize: vocab,
+            width: try c.int(t, "hidden_size", 512), layers: try c.int(t, "num_hidden_layers", 12), heads: try c.int(t, "num_attention_heads", 8),
+            mlpDim: try c.int(t, "intermediate_size", 2048), layerNormEps: c.double(t, "layer_norm_eps", 1e-5),
             activation: try activation(t["hidden_act"] as? String ?? "quick_gelu", file: file), pooling: pooling, eosTokenID: eot)
         let vision = VisionConfig(
-            imageSize: try square(v, "image_size", 224), patchSize: try square(v, "patch_size", 32), width: try int(v, "hidden_size", 768),
-            layers: try int(v, "num_hidden_layers", 12), heads: try int(v, "num_attention_heads", 12), mlpDim: try int(v, "intermediate_size", 3072),
-            layerNormEps: double(v, "layer_norm_eps", 1e-5), activation: try activation(v["hidden_act"] as? String ?? "quick_gelu", file: file))
+            imageSize: try square(v, "image_size", 224), patchSize: try square(v, "patch_size", 32), width: try c.int(v, "hidden_size", 768),
+            layers: try c.int(v, "num_hidden_layers", 12), heads: try c.int(v, "num_attention_heads", 12), mlpDim: try c.int(v, "intermediate_size", 3072),
+            layerNormEps: c.double(v, "layer_norm_eps", 1e-5), activation: try activation(v["hidden_act"] as? String ?? "quick_gelu", file: file))
         if let ch = v["num_channels"] as? Int, ch != 3 { throw ImportError.unsupported(file: file, detail: "num_channels \(ch) (CLIP uses 3)") }
-        let config = ModelConfig(vision: vision, text: text, embedDim: try int(j, "projection_dim", 512))
-        let tok = TokenizerSpec(bosTokenID: try int(t, "bos_token_id", 49406), eosTokenID: eot,
+        let config = ModelConfig(vision: vision, text: text, embedDim: try c.int(j, "projection_dim", 512))
+        let tok = TokenizerSpec(bosTokenID: try c.int(t, "bos_token_id", 49406), eosTokenID: eot,
                                 contextLength: text.contextLength)
         return (config, tok)
     }

@@ -4,7 +4,8 @@ import ClipzCore
 /// patch bias, no class token / pre-LN / image projection, the attention-pooling head
 /// (`vision_model.head`, an `nn.MultiheadAttention` with packed q/k/v), the text head with a bias, `logit_bias`.
 extension HFNaming {
-    var isSigLIP: Bool { names.contains(prefix + "vision_model.head.probe") }
+    /// The tensor only SigLIP checkpoints have.
+    static let siglipAnchor = "vision_model.head.probe"
 
     static let siglipFixed: [String: SourceRef] = {
         let head = CanonicalName.head

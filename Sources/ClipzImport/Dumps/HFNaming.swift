@@ -5,25 +5,9 @@ import ClipzCore
 struct HFNaming: NamingScheme {
     static let anchor = "vision_model.embeddings.patch_embedding.weight"
     let prefix: String
-    let names: Set<String>
+    /// SigLIP names (`vision_model.head.probe` present): see HFNaming+SigLIP.swift.
+    var isSigLIP = false
     var id: String { "hf" }
-
-    static let fixed: [String: String] = [
-        CanonicalName.patchEmbed: "vision_model.embeddings.patch_embedding.weight",
-        CanonicalName.classEmbed: "vision_model.embeddings.class_embedding",
-        CanonicalName.visionPos: "vision_model.embeddings.position_embedding.weight",
-        CanonicalName.preLN + ".weight": "vision_model.pre_layrnorm.weight",  // sic: transformers' spelling
-        CanonicalName.preLN + ".bias": "vision_model.pre_layrnorm.bias",
-        CanonicalName.postLN + ".weight": "vision_model.post_layernorm.weight",
-        CanonicalName.postLN + ".bias": "vision_model.post_layernorm.bias",
-        CanonicalName.visionProj: "visual_projection.weight",
-        CanonicalName.tokenEmbed: "text_model.embeddings.token_embedding.weight",
-        CanonicalName.textPos: "text_model.embeddings.position_embedding.weight",
-        CanonicalName.finalLN + ".weight": "text_model.final_layer_norm.weight",
-        CanonicalName.finalLN + ".bias": "text_model.final_layer_norm.bias",
-        CanonicalName.textProj: "text_projection.weight",
-        CanonicalName.logitScale: "logit_scale",
-    ]
 
     /// Canonical per-layer parameter prefix → HF module path inside `encoder.layers.N`.
     static let layerModules: [(String, String)] = [
@@ -34,7 +18,7 @@ struct HFNaming: NamingScheme {
 
     func locate(_ canonical: String) -> SourceRef? {
         if let s = locateSigLIP(canonical) { return s }
-        if let f = Self.fixed[canonical] {
+        if let f = FixedNames.hf[canonical] {
             return SourceRef(name: prefix + f, layout: canonical == CanonicalName.logitScale ? .reshape : .identity)
         }
         guard let (tower, i, param) = Naming.splitLayer(canonical) else { return nil }

@@ -21,7 +21,10 @@ enum Naming {
     static func detect(_ names: Set<String>) -> NamingScheme? {
         if names.contains(CanonicalName.patchEmbed) { return CanonicalNaming() }
         for n in names.sorted() {
-            if n.hasSuffix(HFNaming.anchor) { return HFNaming(prefix: String(n.dropLast(HFNaming.anchor.count)), names: names) }
+            if n.hasSuffix(HFNaming.anchor) {
+                let prefix = String(n.dropLast(HFNaming.anchor.count))
+                return HFNaming(prefix: prefix, isSigLIP: names.contains(prefix + HFNaming.siglipAnchor))
+            }
             if n.hasSuffix(OpenCLIPNaming.anchor) { return OpenCLIPNaming(prefix: String(n.dropLast(OpenCLIPNaming.anchor.count)), names: names) }
         }
         return nil

@@ -11,8 +11,7 @@ enum OpenCLIPConfig {
         let j = root["model_cfg"] as? [String: Any] ?? root
         let v = j["vision_cfg"] as? [String: Any] ?? [:]
         let t = j["text_cfg"] as? [String: Any] ?? [:]
-        let values = ConfigValues(file: file)
-        let int = values.int, double = values.double
+        let c = ConfigValues(file: file)
         // Options that change the architecture beyond what the canonical model describes.
         let refused: [(String, [String: Any], (Any) -> Bool)] = [
             ("timm_model_name", v, { !($0 is NSNull) }), ("hf_model_name", t, { !($0 is NSNull) }),
@@ -27,19 +26,19 @@ enum OpenCLIPConfig {
             if let x = dict[key], bad(x) { throw ImportError.unsupported(file: file, detail: "open_clip option \(key) = \(x)") }
         }
         let act: Activation = (j["quick_gelu"] as? Bool) == true ? .quickGELU : .gelu
-        let vw = try int(v, "width", 768), tw = try int(t, "width", 512)
-        let headWidth = try int(v, "head_width", 64)
+        let vw = try c.int(v, "width", 768), tw = try c.int(t, "width", 512)
+        let headWidth = try c.int(v, "head_width", 64)
         guard headWidth > 0, vw % headWidth == 0 else {
             throw ImportError.config(file: file, detail: "vision width \(vw) is not a multiple of head_width \(headWidth)")
         }
         let vision = VisionConfig(
-            imageSize: try int(v, "image_size", 224), patchSize: try int(v, "patch_size", 16), width: vw, layers: try int(v, "layers", 12),
-            heads: vw / headWidth, mlpDim: Int(Double(vw) * double(v, "mlp_ratio", 4.0)), layerNormEps: eps(v), activation: act)
+            imageSize: try c.int(v, "image_size", 224), patchSize: try c.int(v, "patch_size", 16), width: vw, layers: try c.int(v, "layers", 12),
+            heads: vw / headWidth, mlpDim: Int(Double(vw) * c.double(v, "mlp_ratio", 4.0)), layerNormEps: eps(v), activation: act)
         let text = TextConfig(
-            contextLength: try int(t, "context_length", 77), vocabSize: try int(t, "vocab_size", 49408), width: tw, layers: try int(t, "layers", 12),
-            heads: try int(t, "heads", 8), mlpDim: Int(Double(tw) * double(t, "mlp_ratio", 4.0)), layerNormEps: eps(t), activation: act,
+            contextLength: try c.int(t, "context_length", 77), vocabSize: try c.int(t, "vocab_size", 49408), width: tw, layers: try c.int(t, "layers", 12),
+            heads: try c.int(t, "heads", 8), mlpDim: Int(Double(tw) * c.double(t, "mlp_ratio", 4.0)), layerNormEps: eps(t), activation: act,
             pooling: .argmaxID, eosTokenID: 49407)
-        return ModelConfig(vision: vision, text: text, embedDim: try int(j, "embed_dim", 512))
+        return ModelConfig(vision: vision, text: text, embedDim: try c.int(j, "embed_dim", 512))
     }
 
     static func eps(_ d: [String: Any]) -> Double {

@@ -9,26 +9,12 @@ struct OpenCLIPNaming: NamingScheme {
     let names: Set<String>
     var id: String { "open_clip" }
 
-    static let fixed: [String: String] = [
-        CanonicalName.patchEmbed: "visual.conv1.weight",
-        CanonicalName.classEmbed: "visual.class_embedding",
-        CanonicalName.visionPos: "visual.positional_embedding",
-        CanonicalName.preLN + ".weight": "visual.ln_pre.weight",
-        CanonicalName.preLN + ".bias": "visual.ln_pre.bias",
-        CanonicalName.postLN + ".weight": "visual.ln_post.weight",
-        CanonicalName.postLN + ".bias": "visual.ln_post.bias",
-        CanonicalName.tokenEmbed: "token_embedding.weight",
-        CanonicalName.textPos: "positional_embedding",
-        CanonicalName.finalLN + ".weight": "ln_final.weight",
-        CanonicalName.finalLN + ".bias": "ln_final.bias",
-    ]
-
     static let layerModules: [(String, String)] = [
         ("ln1.", "ln_1."), ("ln2.", "ln_2."), ("attn.out.", "attn.out_proj."), ("mlp.fc1.", "mlp.c_fc."), ("mlp.fc2.", "mlp.c_proj."),
     ]
 
     func locate(_ canonical: String) -> SourceRef? {
-        if let f = Self.fixed[canonical] { return SourceRef(name: prefix + f, layout: .identity) }
+        if let f = FixedNames.openCLIP[canonical] { return SourceRef(name: prefix + f, layout: .identity) }
         switch canonical {
         case CanonicalName.visionProj: return SourceRef(name: prefix + "visual.proj", layout: .transpose)
         case CanonicalName.textProj:

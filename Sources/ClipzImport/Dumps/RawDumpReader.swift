@@ -55,10 +55,7 @@ enum RawDumpReader {
             guard let dtype = dtypes[dt] else {
                 throw ImportError.unsupported(file: manifestPath, detail: "tensor '\(name)' has dtype '\(dt)' (supported: \(dtypes.keys.sorted().joined(separator: ", ")))")
             }
-            guard shapeAny.count <= DumpLimits.maxRank else {
-                throw ImportError.limitExceeded(file: manifestPath, what: "rank of tensor '\(name)'", value: shapeAny.count, limit: DumpLimits.maxRank)
-            }
-            let shape = try shapeAny.map { try SafetensorsReader.jsonInt($0, path: manifestPath, what: "tensor '\(name)' shape") }
+            let shape = try SafetensorsReader.shape(shapeAny, tensor: name, path: manifestPath)
             let offset = try e["offset"].map { try SafetensorsReader.jsonInt($0, path: manifestPath, what: "tensor '\(name)' offset") } ?? 0
             let file = try ModelFolder.resolve(rel, in: folder, referrer: manifestPath)
             if sizes[file] == nil { sizes[file] = try FileReader(path: file).size }

@@ -53,10 +53,7 @@ enum SafetensorsReader {
         guard let dtype = dtypes[dt] else {
             throw ImportError.unsupported(file: path, detail: "tensor '\(name)' has dtype \(dt) (supported: \(dtypes.keys.sorted().joined(separator: ", ")))")
         }
-        guard shapeAny.count <= DumpLimits.maxRank else {
-            throw ImportError.limitExceeded(file: path, what: "rank of tensor '\(name)'", value: shapeAny.count, limit: DumpLimits.maxRank)
-        }
-        let shape = try shapeAny.map { try jsonInt($0, path: path, what: "tensor '\(name)' shape") }
+        let shape = try shape(shapeAny, tensor: name, path: path)
         let begin = try jsonInt(offsAny[0], path: path, what: "tensor '\(name)' data_offsets")
         let end = try jsonInt(offsAny[1], path: path, what: "tensor '\(name)' data_offsets")
         guard begin <= end, end <= dataSize, let fileOffset = Checked.add(dataStart, begin) else {
@@ -67,6 +64,14 @@ enum SafetensorsReader {
             throw ImportError.malformed(file: path, detail: "tensor '\(name)': \(dt) \(shape) needs \(t.byteCount) bytes but data_offsets span \(end - begin)", offset: fileOffset)
         }
         return (t, begin, end)
+    }
+
+    /// A header entry's shape: at most `DumpLimits.maxRank` non-negative JSON integers.
+    static func shape(_ dims: [Any], tensor: String, path: String) throws -> [Int] {
+        guard dims.count <= DumpLimits.maxRank else {
+            throw ImportError.limitExceeded(file: path, what: "rank of tensor '\(tensor)'", value: dims.count, limit: DumpLimits.maxRank)
+        }
+        return try dims.map { try jsonInt($0, path: path, what: "tensor '\(tensor)' shape") }
     }
 
     static func jsonInt(_ v: Any, path: String, what: String) throws -> Int {

@@ -62,19 +62,19 @@ struct ONNXTensorRef: Sendable {
             guard raw.count == byteCount else { throw bad("raw_data (\(dt.size)-byte elements)", raw.count / max(dt.size, 1)) }
             return [UInt8](raw)
         }
+        /// A typed repeated field's values, which must be one per element.
+        func values<T>(_ v: UnsafeBufferPointer<T>, _ field: String) throws -> UnsafeBufferPointer<T> {
+            guard v.count == n else { throw bad(field, v.count) }
+            return v
+        }
         switch dt {
         case .f32:
-            let v = cArray(t.float_data, t.n_float_data)
-            guard v.count == n else { throw bad("float_data", v.count) }
-            return [UInt8](UnsafeRawBufferPointer(v))
+            return [UInt8](UnsafeRawBufferPointer(try values(cArray(t.float_data, t.n_float_data), "float_data")))
         case .i64:
-            let v = cArray(t.int64_data, t.n_int64_data)
-            guard v.count == n else { throw bad("int64_data", v.count) }
-            return [UInt8](UnsafeRawBufferPointer(v))
+            return [UInt8](UnsafeRawBufferPointer(try values(cArray(t.int64_data, t.n_int64_data), "int64_data")))
         case .f16, .bf16, .i32, .i8, .u8:
             // The spec stores fp16/bf16 bit patterns and narrow integers one per int32_data entry.
-            let v = cArray(t.int32_data, t.n_int32_data)
-            guard v.count == n else { throw bad("int32_data", v.count) }
+            let v = try values(cArray(t.int32_data, t.n_int32_data), "int32_data")
             var out = [UInt8](); out.reserveCapacity(byteCount)
             for x in v {
                 let u = UInt32(bitPattern: x)
