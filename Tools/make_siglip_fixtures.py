@@ -310,7 +310,7 @@ def hf_part(spm_path, facts):
     te = gt / gt.norm(dim=-1, keepdim=True)
     manual = ie @ te.T * model.logit_scale.exp() + model.logit_bias
     facts["hf_logit_check"] = float((manual - out.logits_per_image).abs().max())
-    np.savez(HF_DIR / "golden.npz", **gold)
+    np.savez(HF_DIR / "golden.npz", **{k: np.ascontiguousarray(v) for k, v in gold.items()})
     (HF_DIR / "golden_texts.json").write_text(json.dumps({"texts": MODEL_TEXTS}, indent=1) + "\n")
     facts["hf_logit_scale"] = float(model.logit_scale)
     facts["hf_logit_bias"] = float(model.logit_bias)
@@ -696,8 +696,8 @@ def openclip_part(spm_path, facts):
     # forward() returns (normalized image, normalized text, logit_scale.exp(), logit_bias)
     facts["oc_forward_logit_check"] = float((fwd[0] @ fwd[1].T * fwd[2] + fwd[3] - logits).detach().abs().max())
     f = lambda t: t.detach().float().numpy()
-    np.savez(OC_DIR / "golden.npz", pixel_values=pixels.numpy(), image_embeds=f(img), input_ids=ids.numpy(),
-             text_embeds=f(txt), logits=f(logits))
+    np.savez(OC_DIR / "golden.npz", **{k: np.ascontiguousarray(v) for k, v in dict(pixel_values=pixels.numpy(), image_embeds=f(img), input_ids=ids.numpy(),
+             text_embeds=f(txt), logits=f(logits)).items()})
     (OC_DIR / "golden_texts.json").write_text(json.dumps({"texts": MODEL_TEXTS}, indent=1) + "\n")
     facts["oc_logit_scale"] = float(model.logit_scale.detach())
     facts["oc_logit_bias"] = float(model.logit_bias.detach())
@@ -838,7 +838,7 @@ def onnx_part(facts):
         lines.append(onnx_facts(path))
         lines.append(f"max abs diff ORT fp32 vs torch fp64 `{out}`: {np.abs(got - gold[out]).max():.2e}; "
                      f"batch 1 run vs row 0 of the batch run: {np.abs(one[0] - got[0]).max():.2e}")
-    np.savez(HF_DIR / "golden.npz", **gold)
+    np.savez(HF_DIR / "golden.npz", **{k: np.ascontiguousarray(v) for k, v in gold.items()})
     facts["onnx_lines"] = lines
     facts["onnx_section"] = ("### `siglip_hf/` ONNX (`onnx` part)\n\n"
         "`vision.onnx` (`get_image_features(pixel_values).pooler_output`) and `text.onnx` (`get_text_features(input_ids)"
