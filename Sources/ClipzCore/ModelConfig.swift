@@ -13,25 +13,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var text: TextConfig
     /// Width of the shared embedding space (output of both projections).
     public var embedDim: Int
-    public var scoring: Scoring
+    /// Stored only for sigmoid models (nil = softmax), so CLIP files keep their bytes.
+    private var scoringKey: Scoring?
+    public var scoring: Scoring { get { scoringKey ?? .softmax } set { scoringKey = newValue == .softmax ? nil : newValue } }
 
     public init(vision: VisionConfig, text: TextConfig, embedDim: Int, scoring: Scoring = .softmax) {
         self.vision = vision; self.text = text; self.embedDim = embedDim; self.scoring = scoring
     }
-    enum CodingKeys: String, CodingKey { case vision, text, embedDim = "embed_dim", scoring }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(vision: c.decode(VisionConfig.self, forKey: .vision), text: c.decode(TextConfig.self, forKey: .text),
-                      embedDim: c.decode(Int.self, forKey: .embedDim), scoring: c.decodeIfPresent(Scoring.self, forKey: .scoring) ?? .softmax)
-    }
-
-    /// `scoring` is written only for sigmoid models, so CLIP files keep their bytes.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(vision, forKey: .vision); try c.encode(text, forKey: .text); try c.encode(embedDim, forKey: .embedDim)
-        if scoring != .softmax { try c.encode(scoring, forKey: .scoring) }
-    }
+    enum CodingKeys: String, CodingKey { case vision, text, embedDim = "embed_dim", scoringKey = "scoring" }
 
     /// "SigLIP" for sigmoid-scored models with an attention-probe image tower, else "CLIP" (for display).
     public var familyName: String { scoring == .sigmoid || vision.pooling == .attentionProbe ? "SigLIP" : "CLIP" }

@@ -1,12 +1,13 @@
 import ClipzCore
 
-/// One pre-LN transformer block: x += Attn(LN1(x)); x += MLP(LN2(x)).
+/// One pre-LN transformer block: x += Attn(LN1(x)); x += MLP(LN2(x)). SigLIP's pooling head reuses
+/// its layers and residual tail without LN1 (see AttentionPoolingHead).
 final class TransformerBlock {
     let width: Int
     let heads: Int
     let eps: Float
     let activation: Activation
-    let ln1: (gamma: [Float], beta: [Float])
+    let ln1: (gamma: [Float], beta: [Float])?
     let ln2: (gamma: [Float], beta: [Float])
     let q: Linear, k: Linear, v: Linear, out: Linear
     let fc1: Linear, fc2: Linear
@@ -21,15 +22,19 @@ final class TransformerBlock {
         }
     }
 
-    init(prefix: String, width: Int, heads: Int, eps: Double, activation: Activation, weights: WeightLoader) throws {
+    /// - Parameters:
+    ///   - ln1, ln2: names of the LayerNorms under `prefix` (`ln1` nil: none before attention).
+    ///   - fuseQKV: run q, k and v as one layer (they must read the same input).
+    init(prefix: String, width: Int, heads: Int, eps: Double, activation: Activation, weights: WeightLoader,
+         ln1 ln1Name: String? = "ln1", ln2 ln2Name: String = "ln2", fuseQKV: Bool = true) throws {
         self.width = width; self.heads = heads; self.eps = Float(eps); self.activation = activation
         func lin(_ n: String) throws -> Linear { try weights.linear("\(prefix).\(n).weight", bias: "\(prefix).\(n).bias") }
-        ln1 = try weights.layerNorm("\(prefix).ln1")
-        ln2 = try weights.layerNorm("\(prefix).ln2")
+        ln1 = try ln1Name.map { try weights.layerNorm("\(prefix).\($0)") }
+        ln2 = try weights.layerNorm("\(prefix).\(ln2Name)")
         q = try lin("attn.q"); k = try lin("attn.k"); v = try lin("attn.v"); out = try lin("attn.out")
         fc1 = try lin("mlp.fc1"); fc2 = try lin("mlp.fc2")
-        qkv = Linear.fused([q, k, v], name: "\(prefix).attn.qkv")
-        guard ln1.gamma.count == width, ln2.gamma.count == width, q.inDim == width, q.outDim == width, k.outDim == width,
+        qkv = fuseQKV ? Linear.fused([q, k, v], name: "\(prefix).attn.qkv") : nil
+        guard ln1.map({ $0.gamma.count == width }) ?? true, ln2.gamma.count == width, q.inDim == width, q.outDim == width, k.outDim == width,
               v.outDim == width, out.inDim == width, fc1.inDim == width, fc2.inDim == fc1.outDim, fc2.outDim == width else {
             throw RuntimeError.badWeights("block '\(prefix)' does not match width \(width)")
         }
@@ -44,7 +49,11 @@ final class TransformerBlock {
     func forward(_ x: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace, keepRows: [Int]? = nil) {
         let rows = batch * seq, w = width
         let h = ws.get("h", rows * w)
-        Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps, threads: ws.threads)
+        if let ln1 {
+            Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps, threads: ws.threads)
+        } else {
+            h.update(from: x, count: rows * w)
+        }
         let attn = ws.get("attn", rows * w)
         attention(h, into: attn, batch: batch, seq: seq, causal: causal, ws: ws)
         guard let keep = keepRows else {
@@ -63,7 +72,7 @@ final class TransformerBlock {
 
     /// x += out(attn); x += fc2(act(fc1(LN2(x)))) on `rows` rows (bias, activation and residual adds
     /// run in the GEMM epilogues).
-    private func residualTail(attn: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>, rows: Int, ws: Workspace) {
+    func residualTail(attn: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>, rows: Int, ws: Workspace) {
         let w = width, h = ws.get("h", rows * w), threads = ws.threads
         out.forward(attn, rows: rows, into: x, threads: threads, accumulate: true)
         Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln2.gamma, beta: ln2.beta, eps: eps, threads: threads)

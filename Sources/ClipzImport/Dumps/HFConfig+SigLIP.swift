@@ -22,7 +22,7 @@ extension HFConfig {
             contextLength: try int(t, "max_position_embeddings", 64), vocabSize: try int(t, "vocab_size", 32000), width: width,
             layers: try int(t, "num_hidden_layers", 12), heads: try int(t, "num_attention_heads", 12), mlpDim: try int(t, "intermediate_size", 3072),
             layerNormEps: double(t, "layer_norm_eps", 1e-6), activation: try activation(t["hidden_act"] as? String ?? "gelu_pytorch_tanh", file: file),
-            pooling: .last, eosTokenID: eos, causal: false, padTokenID: pad, projectionBias: true)
+            eosTokenID: eos).siglip(padTokenID: pad)
         let vision = VisionConfig(
             imageSize: try int(v, "image_size", 224), patchSize: try int(v, "patch_size", 16), width: try int(v, "hidden_size", 768),
             layers: try int(v, "num_hidden_layers", 12), heads: try int(v, "num_attention_heads", 12), mlpDim: try int(v, "intermediate_size", 3072),
