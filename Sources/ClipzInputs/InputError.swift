@@ -16,7 +16,7 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
     case badArray(path: String, expected: String, got: String)
     /// A token row longer than the model's context.
     case rowTooLong(path: String, row: Int, tokens: Int, context: Int)
-    /// An input the model cannot take (e.g. a batch size out of range).
+    /// An input that cannot be used (a batch size out of range, validation inputs that do not match); the message alone.
     case badInput(String)
 
     public var description: String {

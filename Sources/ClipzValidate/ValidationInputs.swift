@@ -45,7 +45,7 @@ public struct ValidationInputs: @unchecked Sendable {
 
     /// Builds the inputs from command-line style choices. At most one image source; texts from
     /// `textsFile` or `tokensNPY`; in dataset mode the class prompts come first.
-    /// - Throws: `InputError` naming the file; `ValidateError.badInput` when stored embeddings need given images.
+    /// - Throws: `InputError` naming the file; `InputError.badInput` when stored embeddings need given images.
     public static func make(model: CLIPModel, dataset: String? = nil, imagesDir: String? = nil, pixelsNPY: String? = nil,
                             textsFile: String? = nil, tokensNPY: String? = nil, template: String = Prompts.defaultTemplate,
                             allowSynthetic: Bool = true) throws -> ValidationInputs {
@@ -65,7 +65,7 @@ public struct ValidationInputs: @unchecked Sendable {
             images = .pixels(x.values, count: x.count)
             imageDesc = "pixels \(pixelsNPY) (\(x.count))"
         } else {
-            guard allowSynthetic else { throw ValidateError.badInput("stored image embeddings need the same images: give --dataset, --images or --pixels") }
+            guard allowSynthetic else { throw InputError.badInput("stored image embeddings need the same images: give --dataset, --images or --pixels") }
             let n = 8
             images = .pixels(SyntheticInputs.pixels(count: n, size: model.config.vision.imageSize), count: n)
             imageDesc = "synthetic (\(n) seeded images)"
@@ -100,10 +100,4 @@ public struct ValidationInputs: @unchecked Sendable {
         inputs.syntheticImages = synthetic
         return inputs
     }
-}
-
-/// Bad validation input (exit code 1 in the command line).
-public enum ValidateError: Error, CustomStringConvertible {
-    case badInput(String)
-    public var description: String { switch self { case .badInput(let s): return s } }
 }

@@ -1,5 +1,6 @@
 import ClipzCore
 import ClipzImport
+import ClipzInputs
 import ClipzRuntime
 import Foundation
 
@@ -17,7 +18,7 @@ public enum ValidationReference: @unchecked Sendable {
     /// Loads a `.clipz` (recognised by its magic bytes) or converts any source `clipz convert` accepts, in memory.
     /// - Parameter paths: one file or folder, or two ONNX tower graphs.
     public static func load(paths: [String], options: SourceImporter.Options = .init()) throws -> ValidationReference {
-        guard let first = paths.first else { throw ValidateError.badInput("no reference given") }
+        guard let first = paths.first else { throw InputError.badInput("no reference given") }
         let name = paths.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " + ")
         if paths.count == 1, isClipz(first) {
             return .model(try CLIPModel(path: first), name: name, bytes: diskBytes(first))
@@ -32,7 +33,7 @@ public enum ValidationReference: @unchecked Sendable {
     public static func loadEmbeddings(_ spec: String, embedDim: Int) throws -> ValidationReference {
         func matrix(_ t: Tensor, _ what: String) throws -> [Float] {
             guard t.dtype.isFloat, t.shape.count == 2, t.shape[0] >= 1, t.shape[1] == embedDim else {
-                throw ValidateError.badInput("\(what): expected float [N, \(embedDim)] embeddings, got \(t.dtype.rawValue) \(t.shape)")
+                throw InputError.badInput("\(what): expected float [N, \(embedDim)] embeddings, got \(t.dtype.rawValue) \(t.shape)")
             }
             return t.floats()
         }
@@ -40,11 +41,11 @@ public enum ValidationReference: @unchecked Sendable {
             let all = try NumpyFiles.readNPZ(spec)
             let img = try all["image_embeds"].map { try matrix($0, spec + ":image_embeds") }
             let txt = try all["text_embeds"].map { try matrix($0, spec + ":text_embeds") }
-            guard img != nil || txt != nil else { throw ValidateError.badInput("\(spec): no image_embeds or text_embeds array") }
+            guard img != nil || txt != nil else { throw InputError.badInput("\(spec): no image_embeds or text_embeds array") }
             return .embeddings(image: img, text: txt, name: URL(fileURLWithPath: spec).lastPathComponent)
         }
         let parts = spec.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count <= 2, parts.contains(where: { !$0.isEmpty }) else { throw ValidateError.badInput("--reference-embeddings takes IMG.npy[,TXT.npy] or one .npz") }
+        guard parts.count <= 2, parts.contains(where: { !$0.isEmpty }) else { throw InputError.badInput("--reference-embeddings takes IMG.npy[,TXT.npy] or one .npz") }
         let img = parts[0].isEmpty ? nil : try matrix(try NumpyFiles.readNPY(parts[0]), parts[0])
         let txt = parts.count < 2 || parts[1].isEmpty ? nil : try matrix(try NumpyFiles.readNPY(parts[1]), parts[1])
         return .embeddings(image: img, text: txt, name: parts.filter { !$0.isEmpty }.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " + "))

@@ -1,4 +1,5 @@
 import ClipzCore
+import ClipzInputs
 import ClipzRuntime
 import Foundation
 
@@ -25,7 +26,7 @@ public enum Validator {
     ///   - candidate: the model under test (usually a converted or quantized `.clipz`).
     ///   - candidateBytes: its size on disk, if known.
     ///   - progress: (stage, done, total) with stage "images" or "texts".
-    /// - Throws: `ValidateError.badInput` when the two sides cannot see the same inputs; runtime errors from the models.
+    /// - Throws: `InputError.badInput` when the two sides cannot see the same inputs; runtime errors from the models.
     public static func run(candidate: CLIPModel, candidateName: String, candidateBytes: Int?, reference: ValidationReference,
                            inputs: ValidationInputs, options: Options = Options(),
                            progress: ((String, Int, Int) -> Void)? = nil) throws -> ValidationReport {
@@ -35,7 +36,7 @@ public enum Validator {
             // Zero-shot reads the first classes.count text rows as the class prompts and needs one label per image.
             guard inputs.tokens.count >= classes.count, inputs.labels?.count == inputs.imageCount,
                   inputs.labels?.allSatisfy({ $0 >= 0 && $0 < classes.count }) ?? false else {
-                throw ValidateError.badInput("dataset inputs need one label per image and the class prompts as the first texts")
+                throw InputError.badInput("dataset inputs need one label per image and the class prompts as the first texts")
             }
         }
         var refModel: CLIPModel?, refBytes: Int?
@@ -46,11 +47,11 @@ public enum Validator {
             try checkCompatible(m, candidate, &notes)
         case .embeddings(let img, let txt, _):
             if let img, img.count != inputs.imageCount * d {
-                throw ValidateError.badInput("reference image embeddings have \(img.count / d) rows; the inputs have \(inputs.imageCount) images (same images, same order)")
+                throw InputError.badInput("reference image embeddings have \(img.count / d) rows; the inputs have \(inputs.imageCount) images (same images, same order)")
             }
-            if img != nil && inputs.syntheticImages { throw ValidateError.badInput("stored image embeddings need the same images: give --dataset, --images or --pixels") }
+            if img != nil && inputs.syntheticImages { throw InputError.badInput("stored image embeddings need the same images: give --dataset, --images or --pixels") }
             if let txt, txt.count != inputs.tokens.count * d {
-                throw ValidateError.badInput("reference text embeddings have \(txt.count / d) rows; the inputs have \(inputs.tokens.count) texts (same texts, same order)")
+                throw InputError.badInput("reference text embeddings have \(txt.count / d) rows; the inputs have \(inputs.tokens.count) texts (same texts, same order)")
             }
             storedImage = img; storedText = txt
             notes.append("reference is stored embeddings: no per-layer drift and no reference speed")
@@ -90,9 +91,9 @@ public enum Validator {
     }
 
     static func checkCompatible(_ ref: CLIPModel, _ cand: CLIPModel, _ notes: inout [String]) throws {
-        guard ref.embedDim == cand.embedDim else { throw ValidateError.badInput("embedding sizes differ: reference \(ref.embedDim), candidate \(cand.embedDim)") }
+        guard ref.embedDim == cand.embedDim else { throw InputError.badInput("embedding sizes differ: reference \(ref.embedDim), candidate \(cand.embedDim)") }
         guard ref.config.vision.imageSize == cand.config.vision.imageSize else {
-            throw ValidateError.badInput("image sizes differ: reference \(ref.config.vision.imageSize), candidate \(cand.config.vision.imageSize)")
+            throw InputError.badInput("image sizes differ: reference \(ref.config.vision.imageSize), candidate \(cand.config.vision.imageSize)")
         }
         if ref.metadata.preprocessing != cand.metadata.preprocessing { notes.append("preprocessing differs; both models get the candidate's pixels") }
         if ref.metadata.tokenizer.mergesSHA256 != cand.metadata.tokenizer.mergesSHA256 { notes.append("tokenizer merges differ; both models get the candidate's token ids") }

@@ -22,34 +22,26 @@ struct Clipz: ParsableCommand {
 
     static func main() {
         var command: ParsableCommand
-        do {
-            command = try parseAsRoot()
-        } catch {
-            // --help / --version exit 0; anything else while parsing is a usage error.
-            let code = exitCode(for: error)
-            if code == .success { print(fullMessage(for: error)); Foundation.exit(0) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
-        }
+        // --help / --version exit 0; anything else while parsing is a usage error.
+        do { command = try parseAsRoot() } catch { fail(error, fullMessage(for: error), code: 2) }
         do {
             try command.run()
         } catch let e as ExitCode {
             Foundation.exit(e.rawValue)
         } catch let e as ValidationError {
-            FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
-            Foundation.exit(2)
+            fail(e, "error: \(e.message)", code: 2)
         } catch let e as ValidationThresholdError {
-            FileHandle.standardError.write(Data("\(e.description)\n".utf8))
-            Foundation.exit(3)
+            fail(e, e.description, code: 3)
         } catch {
             // `clipz CMD --help` arrives here as a help request thrown by the parsed command.
-            if exitCode(for: error) == .success { print(fullMessage(for: error)); Foundation.exit(0) }
-            FileHandle.standardError.write(Data("error: \(describe(error))\n".utf8))
-            Foundation.exit(1)
+            fail(error, "error: \(error)", code: 1)
         }
     }
 
-    static func describe(_ error: Error) -> String {
-        String(describing: error)
+    /// Prints a help or version request to stdout and exits 0; prints `message` to stderr and exits `code` otherwise.
+    static func fail(_ error: Error, _ message: String, code: Int32) -> Never {
+        if exitCode(for: error) == .success { print(fullMessage(for: error)); Foundation.exit(0) }
+        Output.info(message)
+        Foundation.exit(code)
     }
 }

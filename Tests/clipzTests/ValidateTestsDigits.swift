@@ -1,3 +1,4 @@
+import ClipzInputs
 import ClipzRuntime
 import ClipzValidate
 import Foundation
@@ -71,10 +72,10 @@ final class ValidateDigitsTests: XCTestCase {
         // 36 images of one class against 360 stored rows: refused with an input error, not a verdict.
         let cmd = try ValidateFixtures.command([try fp32(), "--reference-embeddings", digits + "/reference_embeddings.npz",
                                                 "--images", digits + "/heldout/zero", "--quiet"])
-        XCTAssertThrowsError(try cmd.makeReport()) { XCTAssertTrue($0 is ValidateError, "\($0)") }
+        XCTAssertThrowsError(try cmd.makeReport()) { guard case InputError.badInput = $0 else { return XCTFail("\($0)") } }
         // Synthetic images cannot match stored embeddings either.
         let none = try ValidateFixtures.command([try fp32(), "--reference-embeddings", digits + "/reference_embeddings.npz", "--quiet"])
-        XCTAssertThrowsError(try none.makeReport()) { XCTAssertTrue($0 is ValidateError, "\($0)") }
+        XCTAssertThrowsError(try none.makeReport()) { guard case InputError.badInput = $0 else { return XCTFail("\($0)") } }
     }
 }
 
