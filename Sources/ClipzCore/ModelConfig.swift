@@ -1,14 +1,6 @@
 /// Architecture of a CLIP model: everything the runtime needs to run the towers.
 /// Stored in the `.clipz` header as JSON (keys in snake_case, see Formats/clipz.md).
 public struct ModelConfig: Codable, Sendable, Equatable {
-    /// How image-text similarities become zero-shot scores.
-    public enum Scoring: String, Codable, Sendable {
-        /// CLIP: `exp(logit_scale) · cos`, a softmax over the classes.
-        case softmax
-        /// SigLIP: `sigmoid(exp(logit_scale) · cos + logit_bias)`, each class on its own.
-        case sigmoid
-    }
-
     public var vision: VisionConfig
     public var text: TextConfig
     /// Width of the shared embedding space (output of both projections).
@@ -21,6 +13,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.vision = vision; self.text = text; self.embedDim = embedDim; self.scoring = scoring
     }
     enum CodingKeys: String, CodingKey { case vision, text, embedDim = "embed_dim", scoringKey = "scoring" }
+
+    /// How image-text similarities become zero-shot scores.
+    public enum Scoring: String, Codable, Sendable {
+        /// CLIP: `exp(logit_scale) · cos`, a softmax over the classes.
+        case softmax
+        /// SigLIP: `sigmoid(exp(logit_scale) · cos + logit_bias)`, each class on its own.
+        case sigmoid
+    }
 
     /// "SigLIP" for sigmoid-scored models with an attention-probe image tower, else "CLIP" (for display).
     public var familyName: String { scoring == .sigmoid || vision.pooling == .attentionProbe ? "SigLIP" : "CLIP" }

@@ -22,13 +22,16 @@ struct Classify: ParsableCommand {
         let per = r.perClassAccuracy
         if json {
             try Output.json([
-                "accuracy": r.accuracy, "n": r.n, "classes": r.classes, "template": template,
+                "accuracy": r.accuracy, "n": r.n, "classes": r.classes, "template": template, "scoring": model.config.scoring.rawValue,
                 "per_class": Dictionary(uniqueKeysWithValues: zip(r.classes, per)),
                 "confusions": r.confusions.prefix(10).map { ["true": $0.0, "predicted": $0.1, "count": $0.2] },
             ])
             return
         }
         print(String(format: "accuracy %.2f%% (%d images, %d classes, template \"%@\")", r.accuracy * 100, r.n, r.classes.count, template))
+        if model.config.scoring == .sigmoid {
+            print("scoring: sigmoid(exp(logit_scale)·cos + logit_bias) per class (\(model.config.familyName)); the top class is the prediction")
+        }
         for (c, a) in zip(r.classes, per) { print("  \(pad(c, 20)) \(String(format: "%6.2f%%", a * 100))") }
         let conf = r.confusions.prefix(5)
         if !conf.isEmpty {

@@ -37,7 +37,7 @@ struct Convert: ParsableCommand {
             Output.info("matched \(model.metadata.provenance.importer): \(sources.joined(separator: " "))")
             Output.info("  vision: \(c.vision.layers) layers, width \(c.vision.width), \(c.vision.heads) heads, patch \(c.vision.patchSize), image \(c.vision.imageSize), mlp \(c.vision.mlpDim), \(c.vision.activation.rawValue)")
             Output.info("  text:   \(c.text.layers) layers, width \(c.text.width), \(c.text.heads) heads, context \(c.text.contextLength), vocab \(c.text.vocabSize), \(c.text.activation.rawValue), pooling \(c.text.pooling.rawValue)")
-            Output.info("  embed:  \(c.embedDim); tokenizer: \(model.metadata.tokenizer.source ?? "?")")
+            Output.info("  embed:  \(c.embedDim) (\(c.familyName), \(c.scoring.rawValue) scoring); tokenizer: \(model.metadata.tokenizer.source ?? "?")")
             for n in model.metadata.provenance.notes { Output.warn(n) }
         }
         try writeModel(model, to: out.output, force: out.force, quiet: out.quiet)

@@ -28,12 +28,14 @@ enum InspectReport {
     static func text(_ f: ClipzFile, verified: Bool) -> String {
         let m = f.metadata, c = m.config, v = c.vision, t = c.text, p = m.provenance
         var s = "\(f.path): clipz format \(f.versionMajor).\(f.versionMinor), \(formatBytes(f.fileBytes)), \(f.entries.count) tensors\(verified ? ", all checksums verified" : "")\n\n"
-        s += "vision  image \(v.imageSize), patch \(v.patchSize), width \(v.width), layers \(v.layers), heads \(v.heads), mlp \(v.mlpDim), \(v.activation.rawValue), eps \(v.layerNormEps)\n"
-        s += "text    context \(t.contextLength), vocab \(t.vocabSize), width \(t.width), layers \(t.layers), heads \(t.heads), mlp \(t.mlpDim), \(t.activation.rawValue), pooling \(t.pooling.rawValue) (eos \(t.eosTokenID))\n"
-        s += "embed   \(c.embedDim)\n"
+        s += "vision  image \(v.imageSize), patch \(v.patchSize), width \(v.width), layers \(v.layers), heads \(v.heads), mlp \(v.mlpDim), \(v.activation.rawValue), eps \(v.layerNormEps)\(v.pooling == .classToken ? "" : ", pooling \(v.pooling.rawValue)")\n"
+        s += "text    context \(t.contextLength), vocab \(t.vocabSize), width \(t.width), layers \(t.layers), heads \(t.heads), mlp \(t.mlpDim), \(t.activation.rawValue), pooling \(t.pooling.rawValue) (eos \(t.eosTokenID))\(t.causal ? "" : ", bidirectional")\n"
+        s += "embed   \(c.embedDim)\(c.scoring == .softmax ? "" : ", scoring \(c.scoring.rawValue) (\(c.familyName))")\n"
         let pp = m.preprocessing
         let rule = pp.cropOffset == .floor ? "offset int((size − crop) / 2), Hugging Face" : "offset round((size − crop) / 2), torchvision"
-        s += "image   resize shortest → \(pp.resizeShortest) (\(pp.resample)), center crop \(pp.cropSize) (\(rule)), mean \(pp.mean), std \(pp.std)\n"
+        let geometry = pp.resize == .square ? "resize to \(pp.cropSize)×\(pp.cropSize) (\(pp.resample)), no crop"
+            : "resize shortest → \(pp.resizeShortest) (\(pp.resample)), center crop \(pp.cropSize) (\(rule))"
+        s += "image   \(geometry), mean \(pp.mean), std \(pp.std)\n"
         let tk = m.tokenizer
         s += "tokens  \(tk.kind), bos \(tk.bosTokenID), eos \(tk.eosTokenID), pad \(tk.padTokenID), context \(tk.contextLength)\(tk.source.map { ", from \($0)" } ?? "")\n\n"
         s += "provenance: importer \(p.importer), clipz \(p.converterVersion), created \(p.createdAt)\(p.name.map { ", name \($0)" } ?? "")\n"
