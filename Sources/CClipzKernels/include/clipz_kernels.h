@@ -26,8 +26,11 @@ enum {
     CLIPZ_CPU_AVX512F = 1 << 3, CLIPZ_CPU_AVX512BW = 1 << 4, CLIPZ_CPU_AVX512VL = 1 << 5,
     CLIPZ_CPU_AVX512DQ = 1 << 6, CLIPZ_CPU_AVX512VNNI = 1 << 7, CLIPZ_CPU_AVX512BF16 = 1 << 8,
     CLIPZ_CPU_NEON_DOT = 1 << 9, CLIPZ_CPU_SHA = 1 << 10,
+    CLIPZ_CPU_NEON = 1 << 11,       ///< aarch64 Advanced SIMD (every Armv8-A Linux system)
+    CLIPZ_CPU_NEON_I8MM = 1 << 12,  ///< aarch64 FEAT_I8MM (smmla)
 };
-/// Bit set of CLIPZ_CPU_* features usable on this CPU *and* enabled by the OS (XCR0).
+/// Bit set of CLIPZ_CPU_* features usable on this CPU *and* enabled by the OS (XCR0 on x86-64, the
+/// kernel's HWCAP bits on aarch64).
 uint32_t clipz_cpu_features(void);
 /// Hands freed heap memory back to the OS (glibc malloc_trim; no-op elsewhere).
 void clipz_release_free_memory(void);
