@@ -3,7 +3,7 @@ import CClipzKernels
 /// Which kernel each kind of work runs on this CPU (after CLIPZ_CPU_DISABLE), for `clipz system`,
 /// benchmarks and test logs.
 public enum KernelPaths {
-    /// fp32 GEMM: Clipz's packed kernel (AVX-512 or AVX2), else OpenBLAS with its core name.
+    /// fp32 GEMM: Clipz's packed kernel (AVX-512, AVX2 or NEON), else OpenBLAS with its core name.
     public static var fp32GEMM: String {
         clipz_f32_packed_available() != 0 ? "packed-" + String(cString: clipz_f32_kernel_name()) : "openblas-" + BLAS.coreName.lowercased()
     }

@@ -71,7 +71,7 @@ enum Kernels {
 
     /// Output columns per panel of packed fp32 weights.
     static let f32PanelWidth = Int(CLIPZ_F32_NR)
-    /// True when `f32GEMMPacked` has a SIMD path on this CPU (AVX-512F); OpenBLAS runs otherwise.
+    /// True when `f32GEMMPacked` has a SIMD path on this CPU (AVX-512F, AVX2 + FMA, aarch64 NEON); OpenBLAS runs otherwise.
     static let f32PackedAvailable = clipz_f32_packed_available() != 0
 
     /// Floats the packed form of an [outDim × inDim] matrix takes.

@@ -127,10 +127,10 @@ void clipz_vexp(const float *x, float *y, size_t n);
 size_t clipz_f32_packed_floats(int N, int K);
 void clipz_f32_pack(const float *W, int N, int K, float *packed);
 void clipz_f32_unpack(const float *packed, int N, int K, float *W);
-/// 1 when clipz_f32_gemm_packed has a SIMD path on this CPU (AVX-512F, or AVX2 + FMA); callers use
-/// OpenBLAS otherwise.
+/// 1 when clipz_f32_gemm_packed has a SIMD path on this CPU (AVX-512F, AVX2 + FMA, or aarch64 NEON);
+/// callers use OpenBLAS otherwise.
 int clipz_f32_packed_available(void);
-/// The SIMD path clipz_f32_gemm_packed takes: "avx512", "avx2", or "" when it has none.
+/// The SIMD path clipz_f32_gemm_packed takes: "avx512", "avx2", "neon", or "" when it has none.
 const char *clipz_f32_kernel_name(void);
 /// y[m, n] = act(Σ_k x[m,k]·W[n,k] + bias[n]) (+ y[m, n] when accumulate) for n in [n_begin, n_end)
 /// (n_begin a multiple of 32); x has row stride ldx, y row stride ldy; bias may be NULL; act is a
