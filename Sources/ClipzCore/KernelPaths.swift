@@ -7,7 +7,7 @@ public enum KernelPaths {
     public static var fp32GEMM: String {
         clipz_f32_packed_available() != 0 ? "packed-" + String(cString: clipz_f32_kernel_name()) : "openblas-" + BLAS.coreName.lowercased()
     }
-    /// int8 GEMM kernel name ("avx512-vnni", "avx2", "neon-sdot", "scalar").
+    /// int8 GEMM kernel name ("avx512-vnni", "avx2", "neon-i8mm", "neon-sdot", "scalar").
     public static var int8GEMM: String { String(cString: clipz_i8_kernel_name()) }
     /// Attention: AVX-512 for head sizes that are multiples of 16 (others take the AVX2 or generic loop).
     public static var attention: String { ["generic", "avx2", "avx512"][Int(clipz_ops_level())] }
