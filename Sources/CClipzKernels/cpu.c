@@ -6,12 +6,19 @@
 #if defined(__x86_64__)
 #include <cpuid.h>
 static uint64_t xgetbv0(void) { uint32_t a, d; __asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0)); return ((uint64_t)d << 32) | a; }
+#elif defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+// The kernel's HWCAP bits (asm/hwcap.h), spelled out for older headers.
+#define CLIPZ_HWCAP_ASIMD (1ul << 1)
+#define CLIPZ_HWCAP_ASIMDDP (1ul << 20)
+#define CLIPZ_HWCAP2_I8MM (1ul << 13)
 #endif
 
 static uint32_t detect(void);
 
 // CLIPZ_CPU_DISABLE=avx512 (or avx2, which implies avx512; or sha; comma separated) hides features from
 // every kernel dispatch, to run and test the fallback paths (OpenBLAS fp32, AVX2 int8) on a newer CPU.
+// On aarch64: i8mm (smmla), dotprod (sdot), neon (all three: OpenBLAS fp32, scalar int8).
 static uint32_t disabled(void) {
     const char *e = getenv("CLIPZ_CPU_DISABLE");
     if (!e) return 0;
@@ -21,6 +28,9 @@ static uint32_t disabled(void) {
     if (strstr(e, "avx512")) off |= avx512;
     if (strstr(e, "avx2")) off |= avx512 | CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA;
     if (strstr(e, "sha")) off |= CLIPZ_CPU_SHA;
+    if (strstr(e, "i8mm")) off |= CLIPZ_CPU_NEON_I8MM;
+    if (strstr(e, "dotprod")) off |= CLIPZ_CPU_NEON_DOT;
+    if (strstr(e, "neon")) off |= CLIPZ_CPU_NEON | CLIPZ_CPU_NEON_DOT | CLIPZ_CPU_NEON_I8MM;
     return off;
 }
 
@@ -59,8 +69,21 @@ static uint32_t detect(void) {
         if ((a1 >> 5) & 1) f |= CLIPZ_CPU_AVX512BF16;
     }
 #elif defined(__aarch64__)
+    // Advanced SIMD is part of every Armv8-A Linux system (the ABI passes floats in its registers); the
+    // sdot and smmla kernels are compiled for their extensions whatever the build's -march, and run
+    // only where the kernel reports them.
+    f |= CLIPZ_CPU_NEON;
+#if defined(__linux__)
+    unsigned long hw = getauxval(AT_HWCAP), hw2 = getauxval(AT_HWCAP2);
+    if (hw & CLIPZ_HWCAP_ASIMDDP) f |= CLIPZ_CPU_NEON_DOT;
+    if ((hw & CLIPZ_HWCAP_ASIMD) && (hw2 & CLIPZ_HWCAP2_I8MM)) f |= CLIPZ_CPU_NEON_I8MM;
+#else
 #if defined(__ARM_FEATURE_DOTPROD)
     f |= CLIPZ_CPU_NEON_DOT;
+#endif
+#if defined(__ARM_FEATURE_MATMUL_INT8)
+    f |= CLIPZ_CPU_NEON_I8MM;
+#endif
 #endif
 #endif
     return f;

@@ -9,6 +9,10 @@
 // Epilogue, in registers: y = act(x·Wᵀ + bias) (+ y when accumulating: the residual add).
 // AVX2 has 16 ymm registers: the same panels are read as two 16-column halves through MR × 16 tiles
 // (MR ≤ 6: 12 accumulators, two weight loads and MR broadcasts per k).
+// aarch64 NEON (every Armv8-A) has 32 q registers of 4 floats: the same panels again, as two 16-column
+// halves through MR × 16 tiles (MR ≤ 6: 24 accumulators, four weight loads and MR scalar loads feeding
+// by-element FMAs per k); one or two rows take the whole 32-column panel (8 accumulators per row) so
+// that single-row calls still have enough independent FMAs in flight.
 #include "simd_epilogue.h"
 #include "isa_dispatch.h"
 #include <string.h>
@@ -53,11 +57,21 @@ void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const floa
         }
 }
 
-// The packed kernels exist at the AVX-512 and AVX2 + FMA levels of isa_dispatch.h.
-int clipz_f32_packed_available(void) { return clipz_isa_level() != CLIPZ_ISA_BASE; }
+// The packed kernels exist at the AVX-512 and AVX2 + FMA levels of isa_dispatch.h, and for aarch64 NEON.
+int clipz_f32_packed_available(void) {
+#if defined(__aarch64__)
+    return (clipz_cpu_features() & CLIPZ_CPU_NEON) != 0;
+#else
+    return clipz_isa_level() != CLIPZ_ISA_BASE;
+#endif
+}
 
 const char *clipz_f32_kernel_name(void) {
+#if defined(__aarch64__)
+    return clipz_f32_packed_available() ? "neon" : "";
+#else
     switch (clipz_isa_level()) { case CLIPZ_ISA_AVX512: return "avx512"; case CLIPZ_ISA_AVX2: return "avx2"; default: return ""; }
+#endif
 }
 
 #if defined(__x86_64__)
@@ -168,11 +182,85 @@ static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed
 }
 #endif
 
+#if defined(__aarch64__)
+// One MR × 4·NV tile over the full K (MR ≤ 6, NV ≤ 8 vectors of 4 columns; both constants after inlining,
+// so acc[][] lives in registers); w has row stride NR. Epilogue in registers: + bias (bias4: 4·NV floats,
+// zero padded), QuickGELU / tanh-GELU (clipz_act_neon), then + y when accumulating. Only the first `cols`
+// columns are written.
+__attribute__((always_inline)) static inline
+void tile_neon(const int MR, const int NV, const float *x, int ldx, int K, const float *w, const float *bias4, float *y, int ldy,
+               int cols, int accumulate, clipz_act act) {
+    float32x4_t acc[6][8];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; v++) acc[r][v] = vdupq_n_f32(0.0f);
+    for (int k = 0; k < K; k++) {
+        float32x4_t b[8];
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; v++) b[v] = vld1q_f32(w + (size_t)k * NR + 4 * v);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; r++) {
+            float a = x[(size_t)r * ldx + k];
+#pragma GCC unroll 8
+            for (int v = 0; v < NV; v++) acc[r][v] = vfmaq_n_f32(acc[r][v], b[v], a);
+        }
+    }
+    for (int r = 0; r < MR; r++) {
+        float *out = y + (size_t)r * ldy;
+        if (cols == 4 * NV) {
+            for (int v = 0; v < NV; v++) {
+                float32x4_t t = clipz_act_neon(vaddq_f32(acc[r][v], vld1q_f32(bias4 + 4 * v)), act);
+                if (accumulate) t = vaddq_f32(t, vld1q_f32(out + 4 * v));
+                vst1q_f32(out + 4 * v, t);
+            }
+        } else {
+            float staged[32];
+            for (int v = 0; v < NV; v++) vst1q_f32(staged + 4 * v, clipz_act_neon(vaddq_f32(acc[r][v], vld1q_f32(bias4 + 4 * v)), act));
+            for (int j = 0; j < cols; j++) out[j] = accumulate ? out[j] + staged[j] : staged[j];
+        }
+    }
+}
+
+static void gemm_neon(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
+                      int n_begin, int n_end, int accumulate, clipz_act act) {
+    int tiles = (M + 5) / 6;
+    for (int n0 = n_begin; n0 < n_end; n0 += NR) {
+        const float *w = packed + (size_t)(n0 / NR) * K * NR;
+        int cols = n_end - n0 < NR ? n_end - n0 : NR;
+        float b32[NR] = {0};
+        if (bias) memcpy(b32, bias + n0, sizeof(float) * (size_t)cols);
+        if (M <= 2) {
+            if (M == 1) tile_neon(1, 8, x, ldx, K, w, b32, y + n0, ldy, cols, accumulate, act);
+            else tile_neon(2, 8, x, ldx, K, w, b32, y + n0, ldy, cols, accumulate, act);
+            continue;
+        }
+        // Rows are split into equal tiles of ≤ 6 (50 rows → 9 tiles of 5 or 6), as in the AVX2 kernel.
+        for (int half = 0; half < 2; half++) {
+            int c = n0 + half * 16;
+            if (c >= n_end) break;
+            int hc = n_end - c < 16 ? n_end - c : 16;
+            for (int t = 0; t < tiles; t++) {
+                int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
+                const float *xs = x + (size_t)r0 * ldx;
+                float *ys = y + (size_t)r0 * ldy + c;
+                switch (r1 - r0) {
+#define CASE(R) case R: tile_neon(R, 4, xs, ldx, K, w + half * 16, b32 + half * 16, ys, ldy, hc, accumulate, act); break;
+                CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6)
+#undef CASE
+                default: break;
+                }
+            }
+        }
+    }
+}
+#endif
+
 void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
                            float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     if (n_end > N) n_end = N;
     if (M <= 0 || K <= 0 || n_end <= n_begin) return;
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
     if (clipz_f32_packed_available()) {
         // Exact-erf GELU is applied afterwards by the shared activation kernel, so results do not
         // depend on whether a layer ran fused.
@@ -183,8 +271,12 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
             clipz_f32_gemm_packed_ref(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, act);
             return;
         }
+#if defined(__aarch64__)
+        gemm_neon(x, M, K, ldx, packed, bias, y, ldy, n_begin, n_end, accumulate, fused);
+#else
         if (clipz_isa_level() == CLIPZ_ISA_AVX512) gemm_avx512(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, fused);
         else gemm_avx2(x, M, K, ldx, packed, bias, y, ldy, n_begin, n_end, accumulate, fused);
+#endif
         if (fused != act) clipz_gelu_columns(y, M, ldy, n_begin, n_end);
         return;
     }

@@ -81,4 +81,26 @@ static inline __m512 exp512_epilogue_ps(__m512 x) {
     return _mm512_scalef_ps(p, fi);
 }
 #endif
+
+#if defined(__aarch64__)
+#include <arm_neon.h>
+/// fast_exp on 4 lanes (aarch64 NEON): the same clamp, split of ln2 and coefficients; vcvtaq rounds
+/// half away from zero as fast_exp's truncation of t ± 0.5 does. FMAs may change the last bit.
+static inline float32x4_t exp_neon_ps(float32x4_t x) {
+    x = vminq_f32(vmaxq_f32(x, vdupq_n_f32(-87.3f)), vdupq_n_f32(88.7f));
+    int32x4_t i = vcvtaq_s32_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
+    float32x4_t fi = vcvtq_f32_s32(i);
+    float32x4_t f = vfmsq_f32(x, fi, vdupq_n_f32(0.693359375f));
+    f = vfmsq_f32(f, fi, vdupq_n_f32(-2.12194440e-4f));
+    float32x4_t p = vdupq_n_f32(1.9875691500e-4f);
+    p = vfmaq_f32(vdupq_n_f32(1.3981999507e-3f), p, f);
+    p = vfmaq_f32(vdupq_n_f32(8.3334519073e-3f), p, f);
+    p = vfmaq_f32(vdupq_n_f32(4.1665795894e-2f), p, f);
+    p = vfmaq_f32(vdupq_n_f32(1.6666665459e-1f), p, f);
+    p = vfmaq_f32(vdupq_n_f32(5.0000001201e-1f), p, f);
+    p = vaddq_f32(vfmaq_f32(f, vmulq_f32(p, f), f), vdupq_n_f32(1.0f));
+    int32x4_t e = vshlq_n_s32(vaddq_s32(i, vdupq_n_s32(127)), 23);
+    return vmulq_f32(p, vreinterpretq_f32_s32(e));
+}
+#endif
 #endif

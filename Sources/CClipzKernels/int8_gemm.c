@@ -1,5 +1,6 @@
 // int8 × int8 → int32 GEMM with per-row activation scales and per-channel weight scales.
-// Three paths computing bit-identical int32 sums: scalar (reference), AVX2 and AVX-512 VNNI.
+// Paths computing bit-identical int32 sums: scalar (reference), AVX2, AVX-512 VNNI, and on aarch64 NEON
+// sdot and smmla (i8mm), all on the same packed weights.
 //
 // AVX2 has no exact u8×s8 dot product: vpmaddubsw saturates pair sums at 16 bits (255·127·2 > 32767).
 // We keep activations signed (-127..127) and use |x| · sign(w, x): every product is ≤ 127·127, a pair
@@ -91,6 +92,7 @@ static int has_avx512bw(void) {
 
 void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales) {
     int Kp = k4_of(K) * 4, wide = has_avx512bw();
+    (void)wide;
     for (int m = 0; m < M; m++) {
         const float *r = x + (size_t)m * K;
         float mx;
@@ -110,6 +112,7 @@ void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales
 
 void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq) {
     int Kp = k4_of(K) * 4, wide = has_avx512bw();
+    (void)wide;
     for (int m = 0; m < M; m++) {
 #if defined(__x86_64__)
         if (wide) { quantize_row_512(x + (size_t)m * K, K, Kp, inv_scale, xq + (size_t)m * Kp); continue; }
@@ -323,14 +326,21 @@ static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int
 }
 #endif
 
-#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+#if defined(__aarch64__)
 #include <arm_neon.h>
-// NEON sdot (Armv8.2 dot product; compiled only when the target has it): signed × signed, so no
-// offset trick. One 16-column block is 4 vectors of 4 lanes × 4 k; each row's 4 activation bytes are
-// broadcast to every lane. Tile: 4 rows × 16 columns = 16 int32x4 accumulators.
+// The NEON kernels are compiled for their extensions (function target attributes) whatever the build's
+// -march, and dispatched only where the kernel reports the feature (cpu.c: HWCAP_ASIMDDP, HWCAP2_I8MM).
+#define CLIPZ_TARGET_DOTPROD __attribute__((target("arch=armv8.2-a+dotprod")))
+#define CLIPZ_TARGET_I8MM __attribute__((target("arch=armv8.2-a+i8mm")))
+
+// NEON sdot (FEAT_DotProd): signed × signed, so no offset trick. One 16-column block is 4 vectors of
+// 4 lanes × 4 k; each row's 4 activation bytes are broadcast to every lane. Tile: 4 rows × 16 columns =
+// 16 int32x4 accumulators.
+CLIPZ_TARGET_DOTPROD
 static void gemm_neon(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
                       const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     int K4 = k4_of(K), Kp = K4 * 4;
+    (void)N;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
         const int8_t *pb = packed + (size_t)nb * K4 * 64;
         int count = n_end - nb * 16 < 16 ? n_end - nb * 16 : 16;
@@ -358,13 +368,115 @@ static void gemm_neon(const int8_t *xq, const float *sx, int M, int K, const int
         }
     }
 }
+
+// NEON smmla (FEAT_I8MM): vmmlaq_s32(acc, a, b) multiplies a 2 × 8 int8 matrix a (two rows of 8 k) by
+// the transpose of a 2 × 8 matrix b (two output columns of 8 k) into acc's 2 × 2 int32 block
+// [r0·c0, r0·c1, r1·c0, r1·c1]: 32 products per instruction, twice sdot's 16.
+// Both operands want 8 consecutive k of one row or column, which the shared packing (4 k per column)
+// does not give, so per call the activations are interleaved into row pairs,
+//   xi[(p·K8 + k8)·16 + h·8 + j] = xq[2p + h][k8·8 + j]       (K8 = ceil(K4 / 2), zero padded),
+// and per 16-column block the weights into column pairs, with one zip per 4 columns × 8 k,
+//   wb[(k8·8 + c)·16 + h·8 + j] = W[16·nb + 2c + h][k8·8 + j],
+// each reused by every row tile. Tile: 4 row pairs × 4 column pairs (8 rows × 8 columns) = 16 int32x4
+// accumulators, 4 + 4 loads per 16 smmla.
+static _Thread_local int8_t *mmla_data;
+static _Thread_local size_t mmla_size;
+static int8_t *mmla_buffer(size_t bytes) {
+    if (bytes > mmla_size) {
+        free(mmla_data);
+        mmla_data = (int8_t *)aligned_alloc(64, (bytes + 63) / 64 * 64);
+        mmla_size = mmla_data ? bytes : 0;
+    }
+    return mmla_data;
+}
+
+// RP row pairs (≤ 4, a constant after inlining) × 8 columns; xp: the first pair's interleaved rows,
+// w8: the block's column pairs 4·half .. 4·half + 3 (row stride 128 bytes per k8).
+CLIPZ_TARGET_I8MM __attribute__((always_inline)) static inline
+void tile_i8mm(const int RP, const int8_t *xp, int K8, const int8_t *w8, int32x4_t acc[4][4]) {
+    for (int p = 0; p < RP; p++) for (int c = 0; c < 4; c++) acc[p][c] = vdupq_n_s32(0);
+    for (int k8 = 0; k8 < K8; k8++) {
+        const int8_t *wk = w8 + (size_t)k8 * 128;
+        int8x16_t b0 = vld1q_s8(wk), b1 = vld1q_s8(wk + 16), b2 = vld1q_s8(wk + 32), b3 = vld1q_s8(wk + 48);
+        for (int p = 0; p < RP; p++) {
+            int8x16_t a = vld1q_s8(xp + ((size_t)p * K8 + k8) * 16);
+            acc[p][0] = vmmlaq_s32(acc[p][0], a, b0); acc[p][1] = vmmlaq_s32(acc[p][1], a, b1);
+            acc[p][2] = vmmlaq_s32(acc[p][2], a, b2); acc[p][3] = vmmlaq_s32(acc[p][3], a, b3);
+        }
+    }
+}
+
+CLIPZ_TARGET_I8MM
+static void gemm_i8mm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
+                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+    int K4 = k4_of(K), Kp = K4 * 4, K8 = (K4 + 1) / 2, MP = (M + 1) / 2;
+    size_t xi_bytes = (size_t)MP * K8 * 16, wb_bytes = (size_t)K8 * 128;
+    int8_t *xi = mmla_buffer(xi_bytes + wb_bytes);
+    if (!xi) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
+    int8_t *wb = xi + xi_bytes;
+    // Row pairs: 8 bytes of each row per k8; a missing odd row and the k past Kp are zeros.
+    for (int p = 0; p < MP; p++)
+        for (int h = 0; h < 2; h++) {
+            int m = 2 * p + h;
+            for (int k8 = 0; k8 < K8; k8++) {
+                int8_t *dst = xi + ((size_t)p * K8 + k8) * 16 + h * 8;
+                int k = k8 * 8, have = m < M ? (Kp - k < 8 ? Kp - k : 8) : 0;
+                if (have > 0) memcpy(dst, xq + (size_t)m * Kp + k, (size_t)have);
+                if (have < 8) memset(dst + (have > 0 ? have : 0), 0, (size_t)(8 - (have > 0 ? have : 0)));
+            }
+        }
+    for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
+        const int8_t *pb = packed + (size_t)nb * K4 * 64;
+        // Column pairs: the packing's 4-byte lanes of k4 and k4 + 1, zipped (lane l of k4, lane l of k4 + 1).
+        for (int k8 = 0; k8 < K8; k8++) {
+            const int8_t *lo = pb + (size_t)(2 * k8) * 64;
+            for (int t = 0; t < 4; t++) {
+                int32x4_t a = vreinterpretq_s32_s8(vld1q_s8(lo + 16 * t));
+                int32x4_t b = 2 * k8 + 1 < K4 ? vreinterpretq_s32_s8(vld1q_s8(lo + 64 + 16 * t)) : vdupq_n_s32(0);
+                vst1q_s8(wb + ((size_t)k8 * 8 + 2 * t) * 16, vreinterpretq_s8_s32(vzip1q_s32(a, b)));
+                vst1q_s8(wb + ((size_t)k8 * 8 + 2 * t + 1) * 16, vreinterpretq_s8_s32(vzip2q_s32(a, b)));
+            }
+        }
+        int n0 = nb * 16;
+        for (int p0 = 0; p0 < MP; p0 += 4) {
+            int rp = MP - p0 < 4 ? MP - p0 : 4;
+            const int8_t *xp = xi + (size_t)p0 * K8 * 16;
+            for (int half = 0; half < 2; half++) {
+                int c0 = n0 + half * 8, count = n_end - c0 < 8 ? n_end - c0 : 8;
+                if (count <= 0) break;
+                int32x4_t acc[4][4];
+                switch (rp) {
+                case 4: tile_i8mm(4, xp, K8, wb + half * 64, acc); break;
+                case 3: tile_i8mm(3, xp, K8, wb + half * 64, acc); break;
+                case 2: tile_i8mm(2, xp, K8, wb + half * 64, acc); break;
+                default: tile_i8mm(1, xp, K8, wb + half * 64, acc); break;
+                }
+                // acc[p][c] = [r0·c0, r0·c1, r1·c0, r1·c1]: the low halves of two blocks are 4 columns of
+                // the pair's first row, the high halves of its second.
+                for (int p = 0; p < rp; p++)
+                    for (int h = 0; h < 2; h++) {
+                        int m = 2 * (p0 + p) + h;
+                        if (m >= M) break;
+                        int32_t out[8];
+                        for (int c = 0; c < 4; c += 2) {
+                            int64x2_t u = vreinterpretq_s64_s32(acc[p][c]), v = vreinterpretq_s64_s32(acc[p][c + 1]);
+                            vst1q_s32(out + 2 * c, vreinterpretq_s32_s64(h ? vzip2q_s64(u, v) : vzip1q_s64(u, v)));
+                        }
+                        epilogue(y + (size_t)m * ldy, out, c0, count, sx[m], sw, bias, accumulate, act);
+                    }
+            }
+        }
+    }
+}
 #endif
 
 static clipz_i8_path best_path(void) {
-#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
-    return CLIPZ_I8_PATH_NEON;
-#endif
     uint32_t f = clipz_cpu_features();
+#if defined(__aarch64__)
+    if (f & CLIPZ_CPU_NEON_I8MM) return CLIPZ_I8_PATH_NEON_I8MM;
+    if (f & CLIPZ_CPU_NEON_DOT) return CLIPZ_I8_PATH_NEON;
+    return CLIPZ_I8_PATH_SCALAR;
+#endif
     uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VL | CLIPZ_CPU_AVX512VNNI;
     if ((f & vnni) == vnni) return CLIPZ_I8_PATH_VNNI;
     if (clipz_isa_level() >= CLIPZ_ISA_AVX2) return CLIPZ_I8_PATH_AVX2;
@@ -373,6 +485,7 @@ static clipz_i8_path best_path(void) {
 
 const char *clipz_i8_kernel_name(void) {
     switch (best_path()) {
+    case CLIPZ_I8_PATH_NEON_I8MM: return "neon-i8mm";
     case CLIPZ_I8_PATH_NEON: return "neon-sdot";
     case CLIPZ_I8_PATH_VNNI: return "avx512-vnni";
     case CLIPZ_I8_PATH_AVX2: return "avx2";
@@ -382,8 +495,10 @@ const char *clipz_i8_kernel_name(void) {
 
 int clipz_i8_path_supported(clipz_i8_path path) {
     if (path == CLIPZ_I8_PATH_SCALAR) return 1;
-#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
-    return path == CLIPZ_I8_PATH_NEON;
+#if defined(__aarch64__)
+    // Each NEON path on its own feature: an i8mm CPU checks its sdot kernel too.
+    uint32_t f = clipz_cpu_features();
+    return (path == CLIPZ_I8_PATH_NEON && (f & CLIPZ_CPU_NEON_DOT)) || (path == CLIPZ_I8_PATH_NEON_I8MM && (f & CLIPZ_CPU_NEON_I8MM));
 #else
     return (path == CLIPZ_I8_PATH_AVX2 || path == CLIPZ_I8_PATH_VNNI) && path <= best_path();
 #endif
@@ -393,7 +508,8 @@ static void gemm_dispatch(clipz_i8_path path, const int8_t *xq, const float *sx,
                           const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     if (M <= 0 || n_end <= n_begin) return;
     if (n_end > N) n_end = N;
-#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+#if defined(__aarch64__)
+    if (path == CLIPZ_I8_PATH_NEON_I8MM) { gemm_i8mm(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
     if (path == CLIPZ_I8_PATH_NEON) { gemm_neon(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
 #endif
 #if defined(__x86_64__)

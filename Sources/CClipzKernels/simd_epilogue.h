@@ -22,6 +22,22 @@ static inline void clipz_gelu_columns(float *y, int M, int ldy, int n_begin, int
     for (int m = 0; m < M; m++) clipz_activation(y + (size_t)m * ldy + n_begin, (size_t)(n_end - n_begin), CLIPZ_ACT_GELU);
 }
 
+#if defined(__aarch64__)
+/// QuickGELU and tanh-GELU on 4 lanes (NEON); any other code (NONE, exact-erf GELU) returns v unchanged,
+/// as clipz_act512 does: exact GELU runs afterwards through clipz_activation.
+static inline float32x4_t clipz_act_neon(float32x4_t v, clipz_act act) {
+    const float32x4_t one = vdupq_n_f32(1.0f);
+    if (act == CLIPZ_ACT_QUICK_GELU) return vdivq_f32(v, vaddq_f32(exp_neon_ps(vmulq_f32(v, vdupq_n_f32(-1.702f))), one));
+    if (act == CLIPZ_ACT_GELU_TANH) {
+        float32x4_t u = vmulq_f32(vdupq_n_f32(0.7978845608028654f), vfmaq_f32(v, vmulq_f32(vmulq_f32(v, v), v), vdupq_n_f32(0.044715f)));
+        // tanh(u) = 1 - 2 / (e^{2u} + 1); e^{2u} = +Inf gives tanh = 1.
+        float32x4_t th = vsubq_f32(one, vdivq_f32(vdupq_n_f32(2.0f), vaddq_f32(exp_neon_ps(vaddq_f32(u, u)), one)));
+        return vmulq_f32(vmulq_f32(v, vdupq_n_f32(0.5f)), vaddq_f32(th, one));
+    }
+    return v;
+}
+#endif
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 

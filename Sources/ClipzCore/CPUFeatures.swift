@@ -10,11 +10,12 @@ public struct CPUFeatures: OptionSet, Sendable {
     public static let avx512vl = CPUFeatures(rawValue: 1 << 5), avx512dq = CPUFeatures(rawValue: 1 << 6)
     public static let avx512vnni = CPUFeatures(rawValue: 1 << 7), avx512bf16 = CPUFeatures(rawValue: 1 << 8)
     public static let neonDot = CPUFeatures(rawValue: 1 << 9), sha = CPUFeatures(rawValue: 1 << 10)
+    public static let neon = CPUFeatures(rawValue: 1 << 11), neonI8mm = CPUFeatures(rawValue: 1 << 12)
     public static var current: CPUFeatures { CPUFeatures(rawValue: clipz_cpu_features()) }
 
     public var names: [String] {
         let all: [(CPUFeatures, String)] = [(.avx2, "avx2"), (.fma, "fma"), (.f16c, "f16c"), (.avx512f, "avx512f"), (.avx512bw, "avx512bw"),
-            (.avx512vl, "avx512vl"), (.avx512dq, "avx512dq"), (.avx512vnni, "avx512vnni"), (.avx512bf16, "avx512bf16"), (.neonDot, "neon-dot"), (.sha, "sha")]
+            (.avx512vl, "avx512vl"), (.avx512dq, "avx512dq"), (.avx512vnni, "avx512vnni"), (.avx512bf16, "avx512bf16"), (.neon, "neon"), (.neonDot, "neon-dot"), (.neonI8mm, "neon-i8mm"), (.sha, "sha")]
         return all.filter { contains($0.0) }.map { $0.1 }
     }
 

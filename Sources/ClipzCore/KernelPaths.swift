@@ -3,11 +3,11 @@ import CClipzKernels
 /// Which kernel each kind of work runs on this CPU (after CLIPZ_CPU_DISABLE), for `clipz system`,
 /// benchmarks and test logs.
 public enum KernelPaths {
-    /// fp32 GEMM: Clipz's packed kernel (AVX-512 or AVX2), else OpenBLAS with its core name.
+    /// fp32 GEMM: Clipz's packed kernel (AVX-512, AVX2 or NEON), else OpenBLAS with its core name.
     public static var fp32GEMM: String {
         clipz_f32_packed_available() != 0 ? "packed-" + String(cString: clipz_f32_kernel_name()) : "openblas-" + BLAS.coreName.lowercased()
     }
-    /// int8 GEMM kernel name ("avx512-vnni", "avx2", "neon-sdot", "scalar").
+    /// int8 GEMM kernel name ("avx512-vnni", "avx2", "neon-i8mm", "neon-sdot", "scalar").
     public static var int8GEMM: String { String(cString: clipz_i8_kernel_name()) }
     /// Attention: AVX-512 for head sizes that are multiples of 16 (others take the AVX2 or generic loop).
     public static var attention: String { ["generic", "avx2", "avx512"][Int(clipz_ops_level())] }

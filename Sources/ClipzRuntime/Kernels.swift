@@ -71,7 +71,7 @@ enum Kernels {
 
     /// Output columns per panel of packed fp32 weights.
     static let f32PanelWidth = Int(CLIPZ_F32_NR)
-    /// True when `f32GEMMPacked` has a SIMD path on this CPU (AVX-512F); OpenBLAS runs otherwise.
+    /// True when `f32GEMMPacked` has a SIMD path on this CPU (AVX-512F, AVX2 + FMA, aarch64 NEON); OpenBLAS runs otherwise.
     static let f32PackedAvailable = clipz_f32_packed_available() != 0
 
     /// Floats the packed form of an [outDim × inDim] matrix takes.
@@ -102,7 +102,7 @@ enum Kernels {
     static let i8BlockWidth = Int(CLIPZ_I8_NBLOCK)
     /// The int8 kernel takes activations as x + 128 (VNNI): quantize, then `i8Offset` once.
     static let i8TakesOffset = clipz_i8_takes_offset() != 0
-    /// Name of the int8 kernel this CPU runs ("avx512-vnni", "avx2", "neon-sdot", "scalar").
+    /// Name of the int8 kernel this CPU runs ("avx512-vnni", "avx2", "neon-i8mm", "neon-sdot", "scalar").
     static var i8KernelName: String { String(cString: clipz_i8_kernel_name()) }
 
     /// Bytes the packed form of an [outDim × inDim] int8 matrix takes.
@@ -167,6 +167,6 @@ extension Optional<Activation> {
 }
 
 extension CLIPModel {
-    /// Name of the int8 GEMM kernel this CPU runs ("avx512-vnni", "avx2", "neon-sdot", "scalar").
+    /// Name of the int8 GEMM kernel this CPU runs ("avx512-vnni", "avx2", "neon-i8mm", "neon-sdot", "scalar").
     public static var int8KernelName: String { Kernels.i8KernelName }
 }

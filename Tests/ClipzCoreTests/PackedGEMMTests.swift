@@ -40,7 +40,8 @@ final class PackedGEMMTests: XCTestCase {
     /// only run its own reference, so comparing the two would prove nothing.
     private func packedPathRuns() -> Bool {
         let available = clipz_f32_packed_available() != 0
-        XCTAssertEqual(available, CPUFeatures.current.contains(.avx512f) || CPUFeatures.current.contains([.avx2, .fma]))
+        XCTAssertEqual(available, CPUFeatures.current.contains(.avx512f) || CPUFeatures.current.contains([.avx2, .fma])
+                       || CPUFeatures.current.contains(.neon))
         print("fp32 GEMM path on this CPU: \(KernelPaths.fp32GEMM)")
         return available
     }

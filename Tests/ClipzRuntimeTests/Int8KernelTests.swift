@@ -34,9 +34,10 @@ final class Int8KernelTests: XCTestCase {
     }
 
     /// The optimized paths this CPU runs (as clipz_cpu_features() reports it: CLIPZ_CPU_DISABLE hides some).
-    static let pathNames: [clipz_i8_path: String] = [CLIPZ_I8_PATH_AVX2: "avx2", CLIPZ_I8_PATH_VNNI: "avx512-vnni", CLIPZ_I8_PATH_NEON: "neon-sdot"]
+    static let pathNames: [clipz_i8_path: String] = [CLIPZ_I8_PATH_AVX2: "avx2", CLIPZ_I8_PATH_VNNI: "avx512-vnni", CLIPZ_I8_PATH_NEON: "neon-sdot",
+                                                     CLIPZ_I8_PATH_NEON_I8MM: "neon-i8mm"]
     static var optimizedPaths: [clipz_i8_path] {
-        [CLIPZ_I8_PATH_AVX2, CLIPZ_I8_PATH_VNNI, CLIPZ_I8_PATH_NEON].filter { clipz_i8_path_supported($0) != 0 }
+        [CLIPZ_I8_PATH_AVX2, CLIPZ_I8_PATH_VNNI, CLIPZ_I8_PATH_NEON, CLIPZ_I8_PATH_NEON_I8MM].filter { clipz_i8_path_supported($0) != 0 }
     }
 
     func testPathsOnOfferFollowTheCPU() {
@@ -45,6 +46,8 @@ final class Int8KernelTests: XCTestCase {
         XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_AUTO), 0)
         XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_AVX2) != 0, f.contains([.avx2, .fma]))
         XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_VNNI) != 0, f.contains([.avx512f, .avx512bw, .avx512vl, .avx512vnni]))
+        XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_NEON) != 0, f.contains(.neonDot))
+        XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_NEON_I8MM) != 0, f.contains(.neonI8mm))
         // The dispatched kernel is the best path on offer, and a path on no offer is refused without writing.
         XCTAssertEqual(Self.optimizedPaths.last.map { Self.pathNames[$0]! } ?? "scalar", KernelPaths.int8GEMM)
         var y: [Float] = [42]

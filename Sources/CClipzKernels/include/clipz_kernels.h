@@ -26,8 +26,11 @@ enum {
     CLIPZ_CPU_AVX512F = 1 << 3, CLIPZ_CPU_AVX512BW = 1 << 4, CLIPZ_CPU_AVX512VL = 1 << 5,
     CLIPZ_CPU_AVX512DQ = 1 << 6, CLIPZ_CPU_AVX512VNNI = 1 << 7, CLIPZ_CPU_AVX512BF16 = 1 << 8,
     CLIPZ_CPU_NEON_DOT = 1 << 9, CLIPZ_CPU_SHA = 1 << 10,
+    CLIPZ_CPU_NEON = 1 << 11,       ///< aarch64 Advanced SIMD (every Armv8-A Linux system)
+    CLIPZ_CPU_NEON_I8MM = 1 << 12,  ///< aarch64 FEAT_I8MM (smmla)
 };
-/// Bit set of CLIPZ_CPU_* features usable on this CPU *and* enabled by the OS (XCR0).
+/// Bit set of CLIPZ_CPU_* features usable on this CPU *and* enabled by the OS (XCR0 on x86-64, the
+/// kernel's HWCAP bits on aarch64).
 uint32_t clipz_cpu_features(void);
 /// Hands freed heap memory back to the OS (glibc malloc_trim; no-op elsewhere).
 void clipz_release_free_memory(void);
@@ -124,10 +127,10 @@ void clipz_vexp(const float *x, float *y, size_t n);
 size_t clipz_f32_packed_floats(int N, int K);
 void clipz_f32_pack(const float *W, int N, int K, float *packed);
 void clipz_f32_unpack(const float *packed, int N, int K, float *W);
-/// 1 when clipz_f32_gemm_packed has a SIMD path on this CPU (AVX-512F, or AVX2 + FMA); callers use
-/// OpenBLAS otherwise.
+/// 1 when clipz_f32_gemm_packed has a SIMD path on this CPU (AVX-512F, AVX2 + FMA, or aarch64 NEON);
+/// callers use OpenBLAS otherwise.
 int clipz_f32_packed_available(void);
-/// The SIMD path clipz_f32_gemm_packed takes: "avx512", "avx2", or "" when it has none.
+/// The SIMD path clipz_f32_gemm_packed takes: "avx512", "avx2", "neon", or "" when it has none.
 const char *clipz_f32_kernel_name(void);
 /// y[m, n] = act(Σ_k x[m,k]·W[n,k] + bias[n]) (+ y[m, n] when accumulate) for n in [n_begin, n_end)
 /// (n_begin a multiple of 32); x has row stride ldx, y row stride ldy; bias may be NULL; act is a
@@ -154,7 +157,8 @@ void clipz_quantize_rows_ref(const float *x, int M, int K, int8_t *xq, float *sc
 /// Same with one fixed scale (static quantization): xq = clamp(round(x * inv_scale), -127, 127).
 void clipz_quantize_rows_static(const float *x, int M, int K, float inv_scale, int8_t *xq);
 /// y[m, n] = act(sx[m] * sw[n] * Σ_k xq[m,k] W[n,k] + bias[n]) (+ y[m, n] when accumulate) for n in
-/// [n_begin, n_end) (multiples of 16, n_end may be N). y has row stride ldy. bias may be NULL. Dispatches to AVX-512 VNNI, AVX2, NEON or scalar.
+/// [n_begin, n_end) (multiples of 16, n_end may be N). y has row stride ldy. bias may be NULL. Dispatches to AVX-512 VNNI, AVX2,
+/// NEON smmla, NEON sdot or scalar.
 void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                    const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 /// int8 GEMM code paths, worst to best.
@@ -163,7 +167,8 @@ typedef enum {
     CLIPZ_I8_PATH_SCALAR = 1,  ///< plain C, the reference
     CLIPZ_I8_PATH_AVX2 = 2,
     CLIPZ_I8_PATH_VNNI = 3,    ///< AVX-512 VNNI
-    CLIPZ_I8_PATH_NEON = 4,    ///< NEON sdot (aarch64)
+    CLIPZ_I8_PATH_NEON = 4,    ///< NEON sdot (aarch64 FEAT_DotProd)
+    CLIPZ_I8_PATH_NEON_I8MM = 5,  ///< NEON smmla (aarch64 FEAT_I8MM), on the same packed weights
 } clipz_i8_path;
 /// 1 when `path` (not AUTO) runs on this CPU and build, as clipz_cpu_features() reports it (so
 /// CLIPZ_CPU_DISABLE hides paths).
@@ -180,7 +185,7 @@ int clipz_i8_takes_offset(void);
 /// clipz_i8_gemm on activations stored as x + 128 (unsigned; e.g. from clipz_i8_offset). Same results.
 void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                           const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
-/// Name of the kernel clipz_i8_gemm uses on this CPU ("avx512-vnni", "avx2", "neon-sdot", "scalar").
+/// Name of the kernel clipz_i8_gemm uses on this CPU ("avx512-vnni", "avx2", "neon-i8mm", "neon-sdot", "scalar").
 const char *clipz_i8_kernel_name(void);
 
 #ifdef __cplusplus
