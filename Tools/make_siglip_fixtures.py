@@ -476,11 +476,11 @@ def oc_section(facts):
   then REPLACES `model.visual.trunk` with `timm.create_model("vit_base_patch16_siglip_224", num_classes=0,
   global_pool="map", {", ".join(f"{k}={v}" for k, v in OC_TIMM_KWARGS.items())})` (what TimmModel would call for
   `map`/`none`, plus the overrides). The overrides are recorded in the config's extra top-level key
-  `_clipz_timm_model_kwargs` (open_clip reads only `model_cfg` and `preprocess_cfg`). Consequently
+  `timm_model_kwargs` (open_clip reads only `model_cfg` and `preprocess_cfg`; Clipz reads this key for trunks
+  built with non-default sizes, see Sources/ClipzImport/Dumps/OpenCLIPConfig+SigLIP.swift). Consequently
   `open_clip.create_model("local-dir:siglip_openclip")` does NOT load this folder (it builds a ViT-B/16 trunk:
-  `{facts['oc_local_dir_load']}`); a Clipz importer must take the trunk's sizes from the tensor shapes
-  (patch 8 from `patch_embed.proj.weight`, 16 positions from `pos_embed`, depth from the block count, mlp 64
-  from `mlp.fc1.weight`; heads = 4 are not visible in any shape: `_clipz_timm_model_kwargs.num_heads`).
+  `{facts['oc_local_dir_load']}`); real hub configs get the trunk's sizes from its timm name, this one from
+  `timm_model_kwargs` (heads = 4 are not visible in any shape).
 - Activations: timm's ViT blocks and its MAP head use exact GELU ({facts['oc_vision_act']}); the SigLIP v1 text
   config has no `act_kwargs`, so the text tower uses `nn.GELU()` exact too ({facts['oc_text_act']}). (open_clip's
   SigLIP2 configs set `act_kwargs: {{"approximate": "tanh"}}`; transformers' SigLIP uses `gelu_pytorch_tanh` in both
@@ -674,9 +674,9 @@ def openclip_part(spm_path, facts):
     save_file(sd, str(OC_DIR / "open_clip_model.safetensors"))
     doc = {"model_cfg": cfg, "preprocess_cfg": OC_PREPROCESS,
            "_clipz_note": "the timm trunk is vit_base_patch16_siglip_224 created with the overrides in "
-                          "_clipz_timm_model_kwargs (open_clip cannot pass them); open_clip ignores keys other than "
+                          "timm_model_kwargs (open_clip cannot pass them); open_clip ignores keys other than "
                           "model_cfg and preprocess_cfg",
-           "_clipz_timm_model_kwargs": OC_TIMM_KWARGS}
+           "timm_model_kwargs": OC_TIMM_KWARGS}
     (OC_DIR / "open_clip_config.json").write_text(json.dumps(doc, indent=2) + "\n")
     save_tokenizer(OC_DIR, spm_path)
 

@@ -24,8 +24,9 @@ enum ModelFamily {
         let model = j["model_cfg"] as? [String: Any] ?? j
         guard let v = model["vision_cfg"] as? [String: Any] else { return }
         let t = model["text_cfg"] as? [String: Any] ?? [:]
+        if OpenCLIPConfig.isSigLIP(model) { return }
         if model["init_logit_bias"] != nil {
-            throw ImportError.unsupportedFamily(file: file, family: "SigLIP (open_clip config with init_logit_bias)")
+            throw ImportError.unsupportedFamily(file: file, family: "a sigmoid-loss model without a SigLIP timm trunk (open_clip config with init_logit_bias)")
         }
         if v["layers"] is [Any] {
             throw ImportError.unsupportedFamily(file: file, family: "ResNet CLIP (RN50 / RN101 / RN50x*: vision layers \(v["layers"]!))")
@@ -47,7 +48,7 @@ enum ModelFamily {
         if any({ $0.hasPrefix("visual.attnpool.") || $0.hasPrefix("visual.layer1.") }) {
             throw ImportError.unsupportedFamily(file: file, family: "ResNet CLIP (visual.attnpool / visual.layer1 tensors)")
         }
-        if any({ $0.hasPrefix("visual.trunk.") }) {
+        if any({ $0.hasPrefix("visual.trunk.") }) && !any({ $0.hasSuffix(OpenCLIPSigLIPNaming.anchor) }) {
             throw ImportError.unsupportedFamily(file: file, family: "an open_clip timm image tower (visual.trunk tensors: ConvNeXt, EVA, SigLIP, MobileCLIP)")
         }
         if !any({ $0.hasPrefix("text_model.") || $0.hasPrefix("transformer.") || $0.hasPrefix("text.") }) && any({ $0.hasPrefix("vision_model.") }) {

@@ -4,11 +4,13 @@ import Foundation
 
 /// The SentencePiece model that travels inside a SigLIP `.clipz` (tensor `tokenizer.spm_model`).
 /// Looked up, in order: `--tokenizer PATH` (the model file, or a folder holding it); `spiece.model` or
-/// `tokenizer.model` beside the source. `do_lower_case` comes from `tokenizer_config.json` beside it.
+/// `tokenizer.model` beside the source. `do_lower_case` and the `eos_token` / `pad_token` pieces come
+/// from `tokenizer_config.json` beside it when present (else the config's ids stand).
 struct SentencePieceAssets {
     var model: [UInt8]
     var file: String
-    var lowercase: Bool
+    /// The spec with `lowercase`, `eos_token_id` and `pad_token_id` as the tokenizer's own files say.
+    var spec: TokenizerSpec
 
     static let fileNames = ["spiece.model", "tokenizer.model"]
 
@@ -28,18 +30,32 @@ struct SentencePieceAssets {
                                  message: "a SigLIP model needs its SentencePiece tokenizer: no \(fileNames.joined(separator: " or ")) found; pass --tokenizer PATH")
         }
         let bytes = try InputFile.readAll(file, limit: SentencePieceTokenizer.maxModelBytes)
-        var lowercase = spec.lowercase
+        var spec = spec
+        var pieces: [(key: String, piece: String)] = []
         let config = DumpPaths.join(ModelFolder.containing(file), "tokenizer_config.json")
-        if FileManager.default.fileExists(atPath: config), let j = try? DumpPaths.jsonObject(at: config), let l = j["do_lower_case"] as? Bool {
-            lowercase = l
+        if FileManager.default.fileExists(atPath: config), let j = try? DumpPaths.jsonObject(at: config) {
+            if let l = j["do_lower_case"] as? Bool { spec.lowercase = l }
+            for key in ["eos_token", "pad_token"] {
+                // A plain string, or an AddedToken object with "content".
+                if let p = j[key] as? String ?? (j[key] as? [String: Any])?["content"] as? String { pieces.append((key, p)) }
+            }
         }
         do {
-            let tok = try SentencePieceTokenizer(model: bytes, eosID: spec.eosTokenID, padID: spec.padTokenID, lowercase: lowercase, file: file)
+            let probe = try SentencePieceTokenizer(model: bytes, eosID: 0, padID: 0, file: file)
+            for (key, piece) in pieces {
+                guard let id = probe.id(ofPiece: piece) else {
+                    throw ImportError.malformed(file: config, detail: "\(key) '\(piece)' is not a piece of \(file)")
+                }
+                if key == "eos_token" { spec.eosTokenID = id } else { spec.padTokenID = id }
+            }
+            let tok = try SentencePieceTokenizer(model: bytes, eosID: spec.eosTokenID, padID: spec.padTokenID, lowercase: spec.lowercase, file: file)
             _ = tok.tokenize(["a photo of a cat"], contextLength: spec.contextLength)
+        } catch let e as ImportError {
+            throw e
         } catch {
             throw ImportError.malformed(file: file, detail: "\(error)")
         }
-        return SentencePieceAssets(model: bytes, file: file, lowercase: lowercase)
+        return SentencePieceAssets(model: bytes, file: file, spec: spec)
     }
 
     /// The u8 tensor stored in `.clipz` files.

@@ -88,13 +88,14 @@ public enum SourceImporter {
 
     /// SigLIP's SentencePiece model (beside the source or `--tokenizer`) as `tokenizer.spm_model`; returns the file used.
     private static func attachSentencePiece(_ model: inout ModelSource, explicit: String?, near paths: [String]) throws -> String {
-        var spec = model.metadata.tokenizer
-        let assets = try SentencePieceAssets.locate(explicit: explicit, near: paths, spec: spec)
+        let assets = try SentencePieceAssets.locate(explicit: explicit, near: paths, spec: model.metadata.tokenizer)
         model.tensors.append(TensorSource(try assets.tensor()))
-        spec.lowercase = assets.lowercase
+        var spec = assets.spec
         spec.modelSHA256 = assets.sha256
         spec.source = URL(fileURLWithPath: assets.file).lastPathComponent
         model.metadata.tokenizer = spec
+        // The text tower pads with the tokenizer's pad id and pools past it: they must agree.
+        model.metadata.config.text.padTokenID = spec.padTokenID
         let tokenizer = try SentencePieceTokenizer(model: assets.model, eosID: spec.eosTokenID, padID: spec.padTokenID, file: assets.file)
         noteVocabulary(tokenizer.vocabularySize, &model)
         return assets.file

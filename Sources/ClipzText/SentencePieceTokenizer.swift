@@ -116,6 +116,12 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
         return ids + repeatElement(padID, count: contextLength - ids.count)
     }
 
+    /// Id of a piece (nil when the vocabulary does not have it).
+    public func id(ofPiece piece: String) -> Int? {
+        let id = pieceID(piece)
+        return id >= 0 && id < vocabularySize && (id != Int(clipz_spm_unk_id(handle)) || piece == unkPiece) ? id : nil
+    }
+
     public func tokens(for ids: [Int]) -> [String] {
         var buf = [CChar](repeating: 0, count: 256)
         return ids.map { id in

@@ -112,4 +112,26 @@ final class SigLIPTests: XCTestCase {
             if target == .int8 { XCTAssertTrue(q.isInt8("vision.head.attn.k.weight")) }
         }
     }
+
+    /// open_clip's SigLIP layout: timm trunk names, open_clip's text tower, `open_clip_config.json` with
+    /// `preprocess_cfg`, the HF tokenizer files beside it; against open_clip's own outputs.
+    func testOpenCLIPFolderMatchesOpenCLIP() throws {
+        let oc = fixtures + "/siglip_openclip"
+        let (source, _) = try SourceImporter.load(paths: [oc])
+        let m = try CLIPModel(source: source)
+        XCTAssertEqual(source.metadata.provenance.importer, "safetensors-open_clip")
+        XCTAssertEqual(m.config.vision.activation, .gelu)
+        XCTAssertEqual(m.config.vision.heads, 4)
+        XCTAssertEqual(m.metadata.tokenizer.clean, "siglip_open_clip")
+        XCTAssertEqual(m.metadata.preprocessing.resize, .square)
+        try assertMatchesGolden(m, golden: oc + "/golden.npz", minCosine: 0.99999)
+        let g = try NumpyFiles.readNPZ(oc + "/golden.npz")
+        struct Texts: Decodable { let texts: [String] }
+        let texts = try JSONDecoder().decode(Texts.self, from: Data(contentsOf: URL(fileURLWithPath: oc + "/golden_texts.json"))).texts
+        XCTAssertEqual(try m.tokenize(texts), rows(try XCTUnwrap(g["input_ids"])))
+        let img = try m.encodeImages(pixels: try XCTUnwrap(g["pixel_values"]).floats(), count: 2)
+        let logits = m.logits(imageEmbeddings: img, textEmbeddings: try m.embed(texts: texts, normalize: false))
+        let worst = zip(logits, try XCTUnwrap(g["logits"]).floats()).map { abs($0 - $1) }.max() ?? 1
+        XCTAssertLessThan(worst, 1e-3, "open_clip SigLIP logits max abs diff \(worst)")
+    }
 }

@@ -28,7 +28,13 @@ struct DumpSettings {
             let (c, t) = try HFConfig.parse(j, file: path)
             return DumpSettings(config: c, tokenizer: t, file: path)
         }
-        if OpenCLIPConfig.isOpenCLIP(j) { return DumpSettings(config: try OpenCLIPConfig.parse(j, file: path), file: path) }
+        if OpenCLIPConfig.isOpenCLIP(j) {
+            if OpenCLIPConfig.isSigLIP(j["model_cfg"] as? [String: Any] ?? j) {
+                let (c, t) = try OpenCLIPConfig.parseSigLIP(j, file: path)
+                return DumpSettings(config: c, tokenizer: t, file: path)
+            }
+            return DumpSettings(config: try OpenCLIPConfig.parse(j, file: path), file: path)
+        }
         if j["vision"] != nil, j["text"] != nil {
             do {
                 let data = try JSONSerialization.data(withJSONObject: j)

@@ -25,6 +25,9 @@ enum Naming {
                 let prefix = String(n.dropLast(HFNaming.anchor.count))
                 return HFNaming(prefix: prefix, isSigLIP: names.contains(prefix + HFNaming.siglipAnchor))
             }
+            if n.hasSuffix(OpenCLIPSigLIPNaming.anchor) {
+                return OpenCLIPSigLIPNaming(prefix: String(n.dropLast(OpenCLIPSigLIPNaming.anchor.count)), names: names)
+            }
             if n.hasSuffix(OpenCLIPNaming.anchor) { return OpenCLIPNaming(prefix: String(n.dropLast(OpenCLIPNaming.anchor.count)), names: names) }
         }
         return nil

@@ -52,6 +52,8 @@ enum OpenCLIPConfig {
         if let m = p["mean"] as? [NSNumber], m.count == 3 { out.mean = m.map(\.doubleValue) }
         if let s = p["std"] as? [NSNumber], s.count == 3 { out.std = s.map(\.doubleValue) }
         if let i = p["interpolation"] as? String, i == "bilinear" || i == "bicubic" { out.resample = i }
+        // open_clip's resize_mode "squash" resizes straight to the square input (SigLIP).
+        if p["resize_mode"] as? String == "squash" { out.resize = .square }
         return out
     }
 }
