@@ -84,6 +84,11 @@ void clipz_f32_to_bf16(const float *src, uint16_t *dst, size_t n);  // round to 
 void clipz_f16_to_f32_ref(const uint16_t *src, float *dst, size_t n);
 void clipz_f32_to_f16_ref(const float *src, uint16_t *dst, size_t n);
 
+// ---- file writing ----------------------------------------------------------
+/// Starts writeback of `length` bytes at `offset` of a file being written (Linux sync_file_range with
+/// SYNC_FILE_RANGE_WRITE; a no-op elsewhere). Does not wait; write errors still surface at fsync.
+void clipz_start_writeback(int fd, int64_t offset, int64_t length);
+
 // ---- byte planes (.clipz encoding "zstd_byteplanes") ------------------------
 /// Splits n elements of `width` bytes into `width` planes: plane b holds byte b of every element.
 void clipz_bytes_to_planes(const uint8_t *src, uint8_t *dst, size_t n, size_t width);
