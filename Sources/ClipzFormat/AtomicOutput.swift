@@ -63,6 +63,8 @@ public final class AtomicOutput {
 
     /// Bytes written since writeback of the file was last started.
     private var unflushed = 0
+    /// Start of the step whose writeback began last; cached pages before it are dropped.
+    private var flushedUpTo = 0
     /// Writeback is started every this many bytes, so the final fsync finds little left to write
     /// (a multi-GB model would otherwise wait there for everything the page cache held back).
     static let writebackStep = 32 << 20
@@ -80,7 +82,11 @@ public final class AtomicOutput {
         position += raw.count
         unflushed += raw.count
         if unflushed >= AtomicOutput.writebackStep {
-            clipz_start_writeback(fd, Int64(position - unflushed), Int64(unflushed))
+            // Start writing this step back; the previous step has had a step's time to reach the disk.
+            let start = position - unflushed
+            clipz_start_writeback(fd, Int64(start), Int64(unflushed))
+            clipz_drop_cached(fd, Int64(flushedUpTo), Int64(start - flushedUpTo))
+            flushedUpTo = start
             unflushed = 0
         }
     }
