@@ -2,13 +2,14 @@
 # Times `clipz convert` and `clipz quantize --type int8` on a big checkpoint and prints a markdown table:
 # wall time, MB/s of fp32 tensor data, CPU seconds (user + sys), peak RSS (/usr/bin/time's max RSS).
 #
-# Usage: Tools/bench_convert.sh MODEL [LABEL=CLIPZ_BINARY ...] [--rounds N] [--work DIR] [--no-verify]
+# Usage: Tools/bench_convert.sh MODEL [LABEL=CLIPZ_BINARY ...] [--rounds N] [--work DIR] [--no-verify] [--readme]
 #   MODEL     what `clipz convert` reads, e.g. the folder from `python Tools/make_bigg_model.py DIR`
 #   LABEL=BIN binaries to compare (default: current=.build/release/clipz); with several, each round runs
 #             them one after the other, so they see the same machine load
 #   --rounds  rounds (default 1); every run is a row
 #   --work    folder for the outputs (default: a new temporary folder, removed at the end; bigG needs ~12 GB)
 #   --no-verify  skip `clipz inspect --verify` of the outputs
+#   --readme  also write the table into README.md between <!-- bench-convert:begin --> and <!-- bench-convert:end -->
 # Every output is checked with `clipz inspect --verify` by the FIRST binary listed (list the old build first
 # to prove that it reads the new files), and the tensor tables (name, dtype, shape, CRC-32C of the decoded
 # bytes) of all binaries' outputs must be equal. "fp32 MB/s" is the fp32 tensor bytes of the model (10^6 B)
@@ -17,12 +18,13 @@
 set -euo pipefail
 [ $# -ge 1 ] || { sed -n 2,17p "$0"; exit 2; }
 MODEL=$1; shift
-BINS=(); ROUNDS=1; WORK=""; VERIFY=1
+BINS=(); ROUNDS=1; WORK=""; VERIFY=1; README=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) ROUNDS=$2; shift 2 ;;
     --work) WORK=$2; shift 2 ;;
     --no-verify) VERIFY=0; shift ;;
+    --readme) README=1; shift ;;
     *=*) BINS+=("$1"); shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -61,6 +63,7 @@ done
 
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 feat=$("$FIRST" system --json | python3 -c "import json,sys; f=json.load(sys.stdin)['cpu_features']; print(('AVX-512' if 'avx512f' in f else 'AVX2' if 'avx2' in f else 'baseline') + (', SHA-NI' if 'sha' in f else ''))")
+{
 F32=$("$FIRST" inspect "$WORK/fp32.clipz" --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(sum(t['raw_bytes'] for t in d['tensors'] if t['dtype'] == 'f32'))")
 echo
 echo "| build | step | wall s | fp32 MB/s | CPU s (user + sys) | peak RSS | output |"
@@ -75,3 +78,14 @@ for line in sys.stdin:
 echo
 echo "$(python3 -c "print('%.2f' % ($F32 / 1e9))") GB of fp32 tensors; $cpu ($feat), $(nproc) vCPUs; load average before / after the runs: $load / $(cut -d" " -f1-3 /proc/loadavg);"
 echo "$(date -u +%Y-%m-%d); outputs $([ "$VERIFY" = 1 ] && echo "verified with \`clipz inspect --verify\` (${BINS[0]%%=*} build), same tensor tables" || echo "not verified")."
+} | tee "$WORK/table.md"
+if [ "$README" = 1 ]; then
+  python3 - "$WORK/table.md" <<'PY'
+import re, sys
+table = open(sys.argv[1]).read().strip()
+readme = open("README.md").read()
+new = re.sub(r"<!-- bench-convert:begin -->.*?<!-- bench-convert:end -->",
+             lambda _: "<!-- bench-convert:begin -->\n" + table + "\n<!-- bench-convert:end -->", readme, flags=re.S)
+open("README.md", "w").write(new)
+PY
+fi
