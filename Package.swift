@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "ClipzText", dependencies: ["ClipzCore", "CSentencePiece"], resources: [.copy("Resources")]),
         .target(name: "ClipzImage", dependencies: ["ClipzCore", "CClipzImage"]),
         .target(name: "ClipzImport", dependencies: ["ClipzCore", "ClipzFormat", "COnnxProto", "CProtobufC", "ClipzText", "CZlib"]),
-        .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat"]),
+        .target(name: "ClipzQuant", dependencies: ["ClipzCore", "ClipzFormat", "CClipzKernels"]),
         .target(name: "ClipzRuntime", dependencies: ["ClipzCore", "ClipzFormat", "ClipzText", "ClipzImage", "ClipzQuant", "CClipzKernels"]),
         // Everything a command reads as model input: image folders and lists, texts files, .npy arrays,
         // synthetic inputs, built-in prompts; streaming batches and the incremental .npy writer.

@@ -26,20 +26,55 @@ public enum Zstd {
         Checked.add(Checked.mul(max(stored, 0), maxRatio) ?? Int.max, ratioSlack) ?? Int.max
     }
 
+    /// Compression settings: a zstd level, optionally with a smaller match-finder hash table
+    /// (`hashLog`, log2 of its entries) and a longer minimum match (`minMatch`) than the level's own.
+    public struct Parameters: Sendable, Equatable {
+        public var level: Int32
+        public var hashLog: Int32?
+        public var minMatch: Int32?
+        public init(level: Int32, hashLog: Int32? = nil, minMatch: Int32? = nil) {
+            self.level = level; self.hashLog = hashLog; self.minMatch = minMatch
+        }
+    }
+
     /// One frame of `input` at `level`, with the content size and a content checksum in the frame.
     /// - Throws: `CoreError.zstd`.
     public static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws -> [UInt8] {
-        guard let cctx = ZSTD_createCCtx() else { throw CoreError.zstd("compression context allocation failed") }
-        defer { ZSTD_freeCCtx(cctx) }
-        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)
-        ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)
-        ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1)
-        let bound = ZSTD_compressBound(input.count)
-        var out = [UInt8](repeating: 0, count: bound)
-        let n = out.withUnsafeMutableBytes { ZSTD_compress2(cctx, $0.baseAddress, bound, input.baseAddress, input.count) }
-        if ZSTD_isError(n) != 0 { throw CoreError.zstd(String(cString: ZSTD_getErrorName(n))) }
+        try compress(input, Parameters(level: level))
+    }
+
+    /// One frame of `input` with `parameters`, the content size and a content checksum in the frame.
+    /// - Throws: `CoreError.zstd`.
+    public static func compress(_ input: UnsafeRawBufferPointer, _ parameters: Parameters) throws -> [UInt8] {
+        let bound = compressBound(input.count)
+        var out = [UInt8](unsafeUninitializedCapacity: bound) { _, n in n = bound }
+        let n = try out.withUnsafeMutableBytes { try compress(input, parameters, into: $0) }
         out.removeSubrange(n...)
         return out
+    }
+
+    /// The most bytes one frame of `count` input bytes can take (ZSTD_compressBound).
+    public static func compressBound(_ count: Int) -> Int { ZSTD_compressBound(count) }
+
+    /// One frame of `input` written into `output` (at least `compressBound(input.count)` bytes);
+    /// returns its length.
+    /// - Throws: `CoreError.zstd`.
+    public static func compress(_ input: UnsafeRawBufferPointer, _ parameters: Parameters,
+                                into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let cctx = ZSTD_createCCtx() else { throw CoreError.zstd("compression context allocation failed") }
+        defer { ZSTD_freeCCtx(cctx) }
+        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, parameters.level))
+        if let h = parameters.hashLog { try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_hashLog, h)) }
+        if let m = parameters.minMatch { try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_minMatch, m)) }
+        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1))
+        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1))
+        let n = ZSTD_compress2(cctx, output.baseAddress, output.count, input.baseAddress, input.count)
+        try check(n)
+        return n
+    }
+
+    private static func check(_ code: Int) throws {
+        if ZSTD_isError(code) != 0 { throw CoreError.zstd(String(cString: ZSTD_getErrorName(code))) }
     }
 
     /// The content size declared by the frame header at the start of `prefix` (the first

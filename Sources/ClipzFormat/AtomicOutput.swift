@@ -1,3 +1,4 @@
+import CClipzKernels
 import ClipzCore
 import Foundation
 #if canImport(Glibc)
@@ -57,18 +58,37 @@ public final class AtomicOutput {
     }
 
     public func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw FormatError.io(path: path, message: "write failed: \(String(cString: strerror(errno)))")
-                }
-                done += n
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    /// Bytes written since writeback of the file was last started.
+    private var unflushed = 0
+    /// Start of the step whose writeback began last; cached pages before it are dropped.
+    private var flushedUpTo = 0
+    /// Writeback is started every this many bytes, so the final fsync finds little left to write
+    /// (a multi-GB model would otherwise wait there for everything the page cache held back).
+    static let writebackStep = 32 << 20
+
+    public func write(_ raw: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FormatError.io(path: path, message: "write failed: \(String(cString: strerror(errno)))")
             }
+            done += n
         }
-        position += bytes.count
+        position += raw.count
+        unflushed += raw.count
+        if unflushed >= AtomicOutput.writebackStep {
+            // Start writing this step back; the previous step has had a step's time to reach the disk.
+            let start = position - unflushed
+            clipz_start_writeback(fd, Int64(start), Int64(unflushed))
+            clipz_drop_cached(fd, Int64(flushedUpTo), Int64(start - flushedUpTo))
+            flushedUpTo = start
+            unflushed = 0
+        }
     }
 
     /// Writes zeros up to the next multiple of `alignment`.

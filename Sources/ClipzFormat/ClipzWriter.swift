@@ -32,19 +32,23 @@ public enum ClipzWriter {
         let out = try AtomicOutput(path: path, inputs: model.inputPaths, force: force)
         try out.write([UInt8](repeating: 0, count: Preamble.size))
         var entries: [TensorEntry] = []
+        let codec = Codec(path: path)
         for (i, source) in model.tensors.enumerated() {
             let t = try source.load()
             guard t.shape.count <= FormatLimits.rank, t.shape.allSatisfy({ $0 <= FormatLimits.dimension }),
                   t.bytes.count <= FormatLimits.tensorBytes, t.name.utf8.count <= FormatLimits.nameBytes, !t.name.isEmpty else {
                 throw FormatError.limit(path: path, what: "tensor '\(t.name)' rank/dimension/size/name", value: t.bytes.count, limit: FormatLimits.tensorBytes)
             }
-            let (encoding, payload) = try Codec.encode(t.bytes, width: t.dtype.isFloat ? t.dtype.size : 1, tensor: t.name)
             try out.pad(to: FormatLimits.alignment)
             let offset = out.position
-            try out.write(payload)
+            let (encoding, stored, crc) = try t.bytes.withUnsafeBytes { raw in
+                let (encoding, payload) = try codec.encode(raw, width: t.dtype.isFloat ? t.dtype.size : 1, tensor: t.name)
+                try out.write(payload)
+                return (encoding, payload.count, CRC32C.checksum(raw))
+            }
             entries.append(TensorEntry(name: t.name, dtype: t.dtype.rawValue, shape: t.shape, encoding: encoding.rawValue,
-                                       offset: offset, storedBytes: payload.count, rawBytes: t.bytes.count,
-                                       crc32c: CRC32C.checksum(t.bytes), quant: quant[t.name]))
+                                       offset: offset, storedBytes: stored, rawBytes: t.bytes.count,
+                                       crc32c: crc, quant: quant[t.name]))
             progress?(i + 1, model.tensors.count, t.name)
         }
         try out.pad(to: FormatLimits.alignment)

@@ -1,3 +1,4 @@
+import CClipzKernels
 import ClipzCore
 
 /// Symmetric per-channel int8 quantization of weights and its error.
@@ -6,25 +7,24 @@ public enum WeightQuantization {
     /// - Returns: the i8 tensor (same name and shape), the f32 scale tensor `<name>.scale` [out], and
     ///   the relative Frobenius error ‖W − dequant(q)‖ / ‖W‖.
     public static func perChannel(_ w: Tensor) throws -> (weights: Tensor, scale: Tensor, relativeError: Double) {
-        let values = w.floats()
         let rows = w.shape.first ?? 1
-        let cols = rows == 0 ? 0 : values.count / rows
-        var q = [UInt8](repeating: 0, count: values.count)
+        let count = w.bytes.count / max(w.dtype.size, 1)
+        let cols = rows == 0 ? 0 : count / rows
         var scales = [Float](repeating: 1, count: rows)
         var err = 0.0, norm = 0.0
-        for r in 0..<rows {
-            var mx: Float = 0
-            for c in 0..<cols { mx = max(mx, abs(values[r * cols + c])) }
-            let s = mx > 0 ? mx / 127 : 1
-            scales[r] = s
-            for c in 0..<cols {
-                let v = values[r * cols + c]
-                let qi = max(-127, min(127, Int((v / s).rounded(.toNearestOrEven))))
-                q[r * cols + c] = UInt8(bitPattern: Int8(qi))
-                let d = Double(v) - Double(Float(qi) * s)
-                err += d * d; norm += Double(v) * Double(v)
+        let quantize = { (values: UnsafeBufferPointer<Float>) -> [UInt8] in
+            [UInt8](unsafeUninitializedCapacity: values.count) { q, n in
+                scales.withUnsafeMutableBufferPointer { s in
+                    q.withMemoryRebound(to: Int8.self) { q8 in
+                        clipz_quantize_weights(values.baseAddress, rows, cols, q8.baseAddress, s.baseAddress, &err, &norm)
+                    }
+                }
+                n = values.count
             }
         }
+        // f32 straight from the tensor's bytes; 16-bit floats widened first.
+        let q = w.dtype == .f32 ? w.bytes.withUnsafeBytes { quantize($0.bindMemory(to: Float.self)) }
+                                : w.floats().withUnsafeBufferPointer { quantize($0) }
         return (try Tensor(name: w.name, dtype: .i8, shape: w.shape, bytes: q),
                 try Tensor(name: w.name + ".scale", shape: [rows], floats: scales),
                 norm > 0 ? (err / norm).squareRoot() : 0)

@@ -87,6 +87,15 @@ void clipz_f32_to_bf16(const float *src, uint16_t *dst, size_t n);  // round to 
 void clipz_f16_to_f32_ref(const uint16_t *src, float *dst, size_t n);
 void clipz_f32_to_f16_ref(const float *src, uint16_t *dst, size_t n);
 
+// ---- file writing ----------------------------------------------------------
+/// Starts writeback of `length` bytes at `offset` of a file being written (Linux sync_file_range with
+/// SYNC_FILE_RANGE_WRITE; a no-op elsewhere). Does not wait; write errors still surface at fsync.
+void clipz_start_writeback(int fd, int64_t offset, int64_t length);
+/// Asks the kernel to drop the cached pages of a written range (posix_fadvise DONTNEED); pages not yet
+/// written back stay. Writing a model many GB large then reuses its own freed pages instead of making
+/// the kernel reclaim other cached files page by page while the writer waits.
+void clipz_drop_cached(int fd, int64_t offset, int64_t length);
+
 // ---- byte planes (.clipz encoding "zstd_byteplanes") ------------------------
 /// Splits n elements of `width` bytes into `width` planes: plane b holds byte b of every element.
 void clipz_bytes_to_planes(const uint8_t *src, uint8_t *dst, size_t n, size_t width);
@@ -140,6 +149,12 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
 /// Plain-loop reference (double accumulation, libm activations), used by tests.
 void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
                                float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
+
+// ---- int8 weights ------------------------------------------------------------
+/// Per-row symmetric int8 quantization of a [rows, cols] f32 matrix: scales[r] = max|w[r]| / 127 (1 for an
+/// all-zero row), q = clamp(round-half-even(w / scale), -127, 127). *err / *norm receive Σ (w − q·scale)²
+/// and Σ w² (float sums per row, added up in double).
+void clipz_quantize_weights(const float *w, size_t rows, size_t cols, int8_t *q, float *scales, double *err, double *norm);
 
 // ---- int8 GEMM ---------------------------------------------------------------
 // Weights W [N, K] int8 (symmetric, -127..127) are packed once into blocks of 16 output channels
