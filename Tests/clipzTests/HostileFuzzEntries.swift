@@ -13,7 +13,7 @@ import Foundation
 enum FuzzEntries {
     /// Target names, also the folder names under Tools/fuzz/corpus and Tools/fuzz/regressions.
     static let targets = ["onnx", "safetensors", "npy", "npz", "pytorch", "rawdump", "clipz", "clipz_tokenizer", "calibration",
-                          "tokenizer_json", "merges", "image"]
+                          "tokenizer_json", "merges", "spm_model", "image"]
 
     /// Runs target `name` on `data`, using `scratch` (a folder the caller owns) for temp files.
     static func run(_ name: String, _ data: Data, scratch: String) throws {
@@ -33,6 +33,11 @@ enum FuzzEntries {
         case "calibration": _ = try CalibrationFile.read(put(data, dir, "calibration.json"))
         case "tokenizer_json": exercise(try CLIPTokenizer(tokenizerJSON: data))
         case "merges": exercise(try CLIPTokenizer(mergesText: String(decoding: data, as: UTF8.self), mergeCount: 1 << 20))
+        case "spm_model":
+            // A SentencePiece model as a .clipz (tokenizer.spm_model) or spiece.model hands it to libsentencepiece.
+            let tok = try SentencePieceTokenizer(model: [UInt8](data), eosID: 1, padID: 1, file: "fuzz-input")
+            _ = tok.tokenize(["A photo of a cat, 123 naïve </s> 日本 ☃", ""], contextLength: 16)
+            _ = tok.tokens(for: [0, 1, 2, 1 << 30])
         case "image": _ = try ImageDecoder.decode(data: data, name: "fuzz-input")
         default: throw CocoaError(.featureUnsupported)
         }

@@ -15,7 +15,7 @@ for t in ClipzImport ClipzImage ClipzQuant; do
 done
 B="$SCRATCH/release"
 objs=()
-for m in ClipzCore ClipzFormat ClipzText ClipzImport ClipzImage ClipzQuant CClipzKernels COnnxProto CClipzImage; do
+for m in ClipzCore ClipzFormat ClipzText ClipzImport ClipzImage ClipzQuant CClipzKernels COnnxProto CClipzImage CSentencePiece; do
     objs+=("$B/$m.build"/*.o)
 done
 swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name ClipzFuzz \
@@ -23,9 +23,10 @@ swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name ClipzFuzz \
     -Xcc -fmodule-map-file="$B/CClipzKernels.build/module.modulemap" -Xcc -I -Xcc Sources/CClipzKernels/include \
     -Xcc -fmodule-map-file="$B/COnnxProto.build/module.modulemap" -Xcc -I -Xcc Sources/COnnxProto/include \
     -Xcc -fmodule-map-file="$B/CClipzImage.build/module.modulemap" -Xcc -I -Xcc Sources/CClipzImage/include \
+    -Xcc -fmodule-map-file="$B/CSentencePiece.build/module.modulemap" -Xcc -I -Xcc Sources/CSentencePiece/include \
     -Xcc -fmodule-map-file=Sources/CZstd/module.modulemap -Xcc -fmodule-map-file=Sources/CProtobufC/module.modulemap \
     -Xcc -fmodule-map-file=Sources/CZlib/module.modulemap \
     Tools/fuzz/Harness.swift Tests/clipzTests/HostileFuzzEntries.swift "${objs[@]}" \
-    -lzstd -lprotobuf-c -lpng16 -ljpeg -lz -ldl -lm \
+    -lzstd -lprotobuf-c -lpng16 -ljpeg -lz -lsentencepiece -lstdc++ -ldl -lm \
     -o "$SCRATCH/clipz-fuzz"
 echo "built $SCRATCH/clipz-fuzz"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the fuzz harness and runs every target for a time budget, printing executions per target.
 #   Tools/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60 s, all targets)
-#   Tools/fuzz/run.sh --ci                                (~36 s of fuzzing in all: 3 s per target, 12 targets)
+#   Tools/fuzz/run.sh --ci                                (~39 s of fuzzing in all: 3 s per target, 13 targets)
 # Corpus: committed seeds (Tools/fuzz/seeds/<t>), fixture files added at run time, the committed
 # regressions, and what libFuzzer finds (kept in .build-fuzz/corpus/<t>, not committed).
 # A crash is written to Tools/fuzz/regressions/<t>/ (commit it: HostileRegressionTests replays it)
@@ -12,7 +12,7 @@ SECS=60
 if [[ "${1:-}" == "--ci" ]]; then SECS=3; shift
 elif [[ "${1:-}" =~ ^[0-9]+$ ]]; then SECS=$1; shift; fi
 TARGETS=("$@")
-[[ ${#TARGETS[@]} -eq 0 ]] && TARGETS=(onnx safetensors npy npz pytorch rawdump clipz clipz_tokenizer calibration tokenizer_json merges image)
+[[ ${#TARGETS[@]} -eq 0 ]] && TARGETS=(onnx safetensors npy npz pytorch rawdump clipz clipz_tokenizer calibration tokenizer_json merges spm_model image)
 SCRATCH="${SCRATCH:-.build-fuzz}"
 Tools/fuzz/build.sh 2>&1 | grep -v "Cannot export local symbol" || { echo "fuzz build failed"; exit 1; }
 
@@ -25,6 +25,7 @@ fixture_seeds() {   # realistic seeds taken from the test fixtures instead of be
         pytorch) echo $F/pickle_cases/views.pt $F/hf_tiny/pytorch_model_fp16.bin $F/openclip_pt/openai_jit.pt ;;
         tokenizer_json) echo Tests/ClipzTextTests/Fixtures/hf_tiny/tokenizer.json ;;
         merges) echo Tests/ClipzTextTests/Fixtures/hf_tiny/merges.txt ;;
+        spm_model) echo Tests/ClipzTextTests/Fixtures/siglip/spiece.model ;;
         image) find Tests/ClipzImageTests/Fixtures -name '*.png' -size -20k -o -name '*.jpg' -size -20k ;;
     esac
 }
