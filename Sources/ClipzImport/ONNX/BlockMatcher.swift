@@ -5,14 +5,15 @@ struct BlockMatch {
     /// Canonical per-layer parameter suffix ("ln1.weight", "attn.q.weight"...) → plan.
     var plans: [String: TensorPlan]
     let heads: Int
-    let mlpDim: Int
-    let activation: Activation
     let eps: Double
     let decomposedLN: Bool
     let packedQKV: Bool
     let core: AttentionCore
+    let mlp: MLPMatch
+    var mlpDim: Int { mlp.mlpDim }
+    var activation: Activation { mlp.activation }
     /// The residual stream after the block.
-    let output: String
+    var output: String { mlp.output }
 }
 
 /// The MLP half of a block: layer norm, two linears around the activation, residual Add.
@@ -84,8 +85,7 @@ extension ONNXGraph {
         if ln1.eps != mlp.ln.eps {
             throw ImportError.graphMismatch(file: file, node: mlp.ln.node, expected: "the same layer norm eps in a block (\(ln1.eps) vs \(mlp.ln.eps))")
         }
-        return BlockMatch(plans: plans, heads: heads, mlpDim: mlp.mlpDim, activation: mlp.activation, eps: ln1.eps,
-                          decomposedLN: ln1.decomposed, packedQKV: packed, core: core, output: mlp.output)
+        return BlockMatch(plans: plans, heads: heads, eps: ln1.eps, decomposedLN: ln1.decomposed, packedQKV: packed, core: core, mlp: mlp)
     }
 
     /// The MLP half of a pre-norm block (also the pooling head's): y + fc2(act(fc1(ln(y)))), its

@@ -7,9 +7,8 @@ struct ProbeHeadMatch {
     /// Canonical suffixes under `vision.head.` ("probe" is the probe itself, then "attn.q.weight", "ln.weight"...).
     var plans: [String: TensorPlan]
     let heads: Int
-    let mlpDim: Int
-    let activation: Activation
-    let eps: Double
+    /// The layer norm + MLP residual after the attention.
+    let mlp: MLPMatch
     /// The pooled vector.
     let output: String
 }
@@ -65,7 +64,7 @@ extension ONNXGraph {
         guard let pooled = tokenZero(mlp.output) else {
             throw ImportError.graphMismatch(file: file, node: producerNode(mlp.output)?.name ?? mlp.output, expected: "the pooling head's output token 0 (Gather/Slice)")
         }
-        return ProbeHeadMatch(plans: plans, heads: heads, mlpDim: mlp.mlpDim, activation: mlp.activation, eps: mlp.ln.eps, output: pooled)
+        return ProbeHeadMatch(plans: plans, heads: heads, mlp: mlp, output: pooled)
     }
 
     /// The linear whose output reaches `value` through layout ops and scalar scaling (q · 1/√d).

@@ -42,16 +42,16 @@ struct TowerMatch {
     /// Adds the attention-pooling head's tensors; its heads, MLP width and activation must be the blocks'
     /// (the canonical config has one of each per tower).
     mutating func add(head h: ProbeHeadMatch, graph g: ONNXGraph) throws {
-        guard h.heads == heads, h.mlpDim == mlpDim, h.activation == activation else {
+        guard h.heads == heads, h.mlp.mlpDim == mlpDim, h.mlp.activation == activation else {
             throw ImportError.graphMismatch(file: g.file, node: "vision pooling head", expected: "the blocks' heads/mlp/activation (\(heads), \(mlpDim), \(activation.rawValue)); "
-                + "found \(h.heads), \(h.mlpDim), \(h.activation.rawValue)")
+                + "found \(h.heads), \(h.mlp.mlpDim), \(h.mlp.activation.rawValue)")
         }
         for (suffix, plan) in h.plans.sorted(by: { $0.key < $1.key }) {
             plans.append((suffix == "probe" ? CanonicalName.headProbe : "\(CanonicalName.head).\(suffix)", plan))
         }
         visionPooling = .attentionProbe
-        if h.eps != eps { notes.append("vision: pooling head LN eps \(h.eps) differs from the blocks' \(eps); using the blocks'") }
-        notes.append("vision: attention-probe pooling head (probe, \(h.heads) heads, LN + MLP \(h.mlpDim) residual, token 0)")
+        if h.mlp.ln.eps != eps { notes.append("vision: pooling head LN eps \(h.mlp.ln.eps) differs from the blocks' \(eps); using the blocks'") }
+        notes.append("vision: attention-probe pooling head (probe, \(h.heads) heads, LN + MLP \(h.mlp.mlpDim) residual, token 0)")
     }
 }
 
