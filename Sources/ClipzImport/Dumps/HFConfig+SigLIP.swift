@@ -30,8 +30,14 @@ extension HFConfig {
             activation: try activation(v["hidden_act"] as? String ?? "gelu_pytorch_tanh", file: file)).siglip()
         let projection = (t["projection_size"] as? Int) ?? width
         let config = ModelConfig(vision: vision, text: text, embedDim: projection, scoring: .sigmoid)
-        let tok = TokenizerSpec(kind: TokenizerSpec.sentencePieceKind, bosTokenID: -1, eosTokenID: eos, padTokenID: pad,
-                                contextLength: text.contextLength, lowercase: true, clean: SentencePieceTokenizer.Cleaning.huggingFace.rawValue)
-        return (config, tok)
+        return (config, TokenizerSpec.siglipHF(eos: eos, pad: pad, contextLength: text.contextLength))
+    }
+}
+
+extension TokenizerSpec {
+    /// transformers' `SiglipTokenizer`: SentencePiece without BOS, EOS appended, padded with `pad`, its text cleaning.
+    static func siglipHF(eos: Int, pad: Int, contextLength: Int) -> TokenizerSpec {
+        TokenizerSpec(kind: sentencePieceKind, bosTokenID: -1, eosTokenID: eos, padTokenID: pad,
+                      contextLength: contextLength, lowercase: true, clean: SentencePieceTokenizer.Cleaning.huggingFace.rawValue)
     }
 }

@@ -4,6 +4,7 @@ import ClipzCore
 /// scores = MatMul(q', k'ᵀ) → (mask, scale) → Softmax → MatMul(·, v').
 struct AttentionCore {
     let scores: ONNXNode
+    let softmax: ONNXNode
     let context: ONNXNode
 }
 
@@ -61,7 +62,7 @@ extension ONNXGraph {
             let v = queue.removeFirst()
             guard visited.insert(v).inserted, constantThroughCast(v) == nil, let p = producerNode(source(v)) else { continue }
             if p.opType == "MatMul" && constant(source(p.input(0))) == nil && constant(source(p.input(1))) == nil {
-                return AttentionCore(scores: p, context: ctx)
+                return AttentionCore(scores: p, softmax: sm, context: ctx)
             }
             if ["Add", "Mul", "Div", "Sub", "Where", "Reshape"].contains(p.opType) { queue += p.inputs.filter { !$0.isEmpty } }
         }
@@ -77,8 +78,9 @@ extension ONNXGraph {
         return hits.count == 1 ? hits[0] : nil
     }
 
-    /// The three slices of a packed [W, 3W] projection: Gather(i) / Split output i / Slice(i·W).
-    func packedSlots(_ packed: String, width: Int) -> [Int: String] {
+    /// The `parts` slices of a packed [W, parts·W] projection (q/k/v, or k/v of a pooling head):
+    /// Gather(i) / Split output i / Slice(i·W).
+    func packedSlots(_ packed: String, width: Int, parts: Int = 3) -> [Int: String] {
         var out: [Int: String] = [:], stack = [packed], seen: Set<String> = []
         while let v = stack.popLast(), seen.count < 64 {
             guard seen.insert(v).inserted else { continue }
@@ -86,11 +88,11 @@ extension ONNXGraph {
                 switch n.opType {
                 case "Reshape", "Unsqueeze", "Squeeze", "Transpose": stack += n.outputs.prefix(1)
                 case "Gather":
-                    if let i = constInts(n.input(1), limit: 1), i.count == 1, (0..<3).contains(i[0]), let o = n.outputs.first { out[i[0]] = o }
+                    if let i = constInts(n.input(1), limit: 1), i.count == 1, (0..<parts).contains(i[0]), let o = n.outputs.first { out[i[0]] = o }
                 case "Split":
-                    if n.outputs.count == 3 { for (i, o) in n.outputs.enumerated() { out[i] = o } }
+                    if n.outputs.count == parts { for (i, o) in n.outputs.enumerated() { out[i] = o } }
                 case "Slice":
-                    if let s = constInts(n.input(1), limit: 1), s.count == 1, width > 0, s[0] % width == 0, (0..<3).contains(s[0] / width),
+                    if let s = constInts(n.input(1), limit: 1), s.count == 1, width > 0, s[0] % width == 0, (0..<parts).contains(s[0] / width),
                        let o = n.outputs.first { out[s[0] / width] = o }
                 default: break
                 }
@@ -127,7 +129,10 @@ extension ONNXGraph {
             default: break
             }
         }
-        if !out.isEmpty || s.count != 4 { return out }
+        if !out.isEmpty { return out }
+        // torch's MultiheadAttention (a pooling head): [tokens, batch·heads, head_dim].
+        if s.count == 3, case let .known(hd) = s[2], hd > 0, hd < w, w % hd == 0 { return [w / hd] }
+        if s.count != 4 { return out }
         if case let .known(hd) = s[3], hd > 0 {
             // A head_dim that does not divide the width is recorded as 0 so it conflicts.
             return hd < w && w % hd == 0 ? [w / hd] : hd == w ? [] : [0]

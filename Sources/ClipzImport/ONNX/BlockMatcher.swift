@@ -5,12 +5,24 @@ struct BlockMatch {
     /// Canonical per-layer parameter suffix ("ln1.weight", "attn.q.weight"...) → plan.
     var plans: [String: TensorPlan]
     let heads: Int
-    let mlpDim: Int
-    let activation: Activation
     let eps: Double
     let decomposedLN: Bool
     let packedQKV: Bool
+    let core: AttentionCore
+    let mlp: MLPMatch
+    var mlpDim: Int { mlp.mlpDim }
+    var activation: Activation { mlp.activation }
     /// The residual stream after the block.
+    var output: String { mlp.output }
+}
+
+/// The MLP half of a block: layer norm, two linears around the activation, residual Add.
+struct MLPMatch {
+    let plans: [String: TensorPlan]
+    let mlpDim: Int
+    let activation: Activation
+    let ln: LNMatch
+    /// The residual stream after the MLP.
     let output: String
 }
 
@@ -52,8 +64,8 @@ extension ONNXGraph {
                     throw ImportError.graphMismatch(file: file, node: l.node, expected: "packed slice \(slot) to feed one of q, k, v")
                 }
                 let key = ["q", "k", "v"][r.rawValue]
-                plans["attn.\(key).weight"] = TensorPlan(ref: l.weight, layout: l.layout == .inOut ? .columnsTransposed(part: slot, of: 3) : .rows(part: slot, of: 3), shape: [w, w])
-                plans["attn.\(key).bias"] = TensorPlan(ref: pb, layout: .rows(part: slot, of: 3), shape: [w])
+                plans["attn.\(key).weight"] = .packedWeight(l, part: slot, of: 3)
+                plans["attn.\(key).bias"] = .packedBias(pb, part: slot, of: 3)
             }
             paths = Array(slots.values); packed = true
         } else {
@@ -65,26 +77,36 @@ extension ONNXGraph {
         let heads = try self.heads(paths: paths, core: core, width: w, at: core.scores.name)
         plans["attn.out.weight"] = .linearWeight(outLin); plans["attn.out.bias"] = .vector(outBias)
 
-        // MLP half.
-        guard let y = res1.outputs.first, let ln2 = layerNorm(from: y), ln2.weight.elementCount == w else {
+        guard let y = res1.outputs.first else {
             throw ImportError.graphMismatch(file: file, node: res1.name, expected: "a layer norm after the attention residual Add")
         }
-        let fcs = linears(from: ln2.output)
+        let mlp = try mlpHalf(at: y, width: w, after: res1.name, ln: "ln2")
+        plans.merge(mlp.plans) { a, _ in a }
+        if ln1.eps != mlp.ln.eps {
+            throw ImportError.graphMismatch(file: file, node: mlp.ln.node, expected: "the same layer norm eps in a block (\(ln1.eps) vs \(mlp.ln.eps))")
+        }
+        return BlockMatch(plans: plans, heads: heads, eps: ln1.eps, decomposedLN: ln1.decomposed, packedQKV: packed, core: core, mlp: mlp)
+    }
+
+    /// The MLP half of a pre-norm block (also the pooling head's): y + fc2(act(fc1(ln(y)))), its
+    /// parameters keyed `<ln>.weight`, `<ln>.bias`, `mlp.fc1.weight`... `after` names the node before `y`.
+    func mlpHalf(at y: String, width w: Int, after: String, ln key: String) throws -> MLPMatch {
+        guard let ln = layerNorm(from: y), ln.weight.elementCount == w else {
+            throw ImportError.graphMismatch(file: file, node: after, expected: "a layer norm after the attention residual Add")
+        }
+        let fcs = linears(from: ln.output)
         guard fcs.count == 1, let fc1 = fcs.first, fc1.inDim == w, let b1 = fc1.bias else {
-            throw ImportError.graphMismatch(file: file, node: ln2.node, expected: "one MLP input linear [\(w), mlp] with bias (found \(fcs.count))")
+            throw ImportError.graphMismatch(file: file, node: ln.node, expected: "one MLP input linear [\(w), mlp] with bias (found \(fcs.count))")
         }
         guard let (res2, fc2) = residual(of: y), fc2.inDim == fc1.outDim, fc2.outDim == w, let b2 = fc2.bias, let z = res2.outputs.first else {
             throw ImportError.graphMismatch(file: file, node: fc1.node, expected: "MLP output linear [\(fc1.outDim), \(w)] with bias feeding the second residual Add")
         }
         let act = try activation(from: fc1.output, to: fc2.input)
-        plans["ln2.weight"] = .vector(ln2.weight); plans["ln2.bias"] = .vector(ln2.bias)
-        plans["mlp.fc1.weight"] = .linearWeight(fc1); plans["mlp.fc1.bias"] = .vector(b1)
-        plans["mlp.fc2.weight"] = .linearWeight(fc2); plans["mlp.fc2.bias"] = .vector(b2)
-        if ln1.eps != ln2.eps {
-            throw ImportError.graphMismatch(file: file, node: ln2.node, expected: "the same layer norm eps in a block (\(ln1.eps) vs \(ln2.eps))")
-        }
-        return BlockMatch(plans: plans, heads: heads, mlpDim: fc1.outDim, activation: act, eps: ln1.eps,
-                          decomposedLN: ln1.decomposed, packedQKV: packed, output: z)
+        let plans: [String: TensorPlan] = [
+            "\(key).weight": .vector(ln.weight), "\(key).bias": .vector(ln.bias),
+            "mlp.fc1.weight": .linearWeight(fc1), "mlp.fc1.bias": .vector(b1), "mlp.fc2.weight": .linearWeight(fc2), "mlp.fc2.bias": .vector(b2),
+        ]
+        return MLPMatch(plans: plans, mlpDim: fc1.outDim, activation: act, ln: ln, output: z)
     }
 
     /// The residual Add reading stream value `x` whose other operand is a linear layer's output.

@@ -59,6 +59,33 @@ extension ONNXGraph {
     /// The constant behind a value, also looking through Cast (for scalars like eps and 1.702).
     func constantThroughCast(_ value: String) -> ONNXTensorRef? { constant(source(value)) }
 
+    /// A constant, or a block of rows cut from one by Split or Slice along axis 0 (how torch's
+    /// `nn.MultiheadAttention` cuts its packed `in_proj` when query and key differ): the block is read lazily.
+    func constantRows(_ value: String) -> ONNXTensorRef? {
+        let v = source(value)
+        if let c = constant(v) { return c }
+        guard let n = producerNode(v), ["Split", "Slice"].contains(n.opType), let whole = constant(source(n.input(0))),
+              let rows = whole.shape.first, rows > 0 else { return nil }
+        let rank = whole.shape.count
+        let range: Range<Int>
+        if n.opType == "Split" {
+            guard [0, -rank].contains(n.int("axis") ?? 0), let k = n.outputs.firstIndex(of: v) else { return nil }
+            // Sizes: the second input (opset ≥ 13), the `split` attribute (older), or equal parts.
+            let sizes: [Int]? = n.input(1).isEmpty ? n.ints("split") ?? Array(repeating: rows / max(n.outputs.count, 1), count: n.outputs.count)
+                : constInts(n.input(1), limit: ONNXLimits.maxNodeInputs)
+            guard let sizes, sizes.count == n.outputs.count, sizes.allSatisfy({ $0 >= 0 && $0 <= rows }), sizes.reduce(0, +) == rows else { return nil }
+            let start = sizes[..<k].reduce(0, +)
+            range = start..<(start + sizes[k])
+        } else {
+            guard let st = constInts(n.input(1), limit: 1), st.count == 1, let en = constInts(n.input(2), limit: 1), en.count == 1,
+                  n.input(3).isEmpty || [[0], [-rank]].contains(constInts(n.input(3), limit: 1) ?? []),
+                  n.input(4).isEmpty || constInts(n.input(4), limit: 1) == [1] else { return nil }
+            range = ONNXGraph.clampedRange(start: st[0], end: en[0], count: rows)
+        }
+        guard !range.isEmpty else { return nil }
+        return range == 0..<rows ? whole : whole.rows(range)
+    }
+
     /// A small constant as Doubles (at most `limit` elements), nil otherwise.
     func constFloats(_ value: String, limit: Int = 64) -> [Double]? {
         guard let t = constantThroughCast(value), t.elementCount <= limit, let d = t.dtype else { return nil }
@@ -146,6 +173,18 @@ extension ONNXGraph {
 }
 
 extension ONNXTensorRef {
+    /// Rows `range` of the first axis, named `name[a:b]`, read from this tensor when loaded; nil for
+    /// data types Clipz does not read.
+    func rows(_ range: Range<Int>) -> ONNXTensorRef? {
+        guard let size = dtype?.size, let rows = shape.first, rows > 0, range.lowerBound >= 0, range.upperBound <= rows else { return nil }
+        let rowBytes = elementCount / rows * size, whole = self
+        let bytes = (range.lowerBound * rowBytes)..<(range.upperBound * rowBytes)
+        var part = SourceTensor.Storage.produced { Array(try whole.loadBytes()[bytes]) }
+        if case let .file(path, offset) = storage, let start = Checked.add(offset, bytes.lowerBound) { part = .file(path: path, offset: start) }
+        return ONNXTensorRef(name: "\(name)[\(range.lowerBound):\(range.upperBound)]", onnxType: onnxType, shape: [range.count] + shape.dropFirst(),
+                             elementCount: range.count * (elementCount / rows), storage: part, file: file)
+    }
+
     /// A synthetic f32 scalar (Constant nodes with `value_float`).
     static func scalar(_ f: Float, name: String, file: String) -> ONNXTensorRef {
         let bytes = withUnsafeBytes(of: f) { Array($0) }

@@ -1,14 +1,15 @@
 import ClipzCore
 import Foundation
 
-/// Imports CLIP from ONNX graphs by following the data flow from the image and token inputs
+/// Imports CLIP (and SigLIP) from ONNX graphs by following the data flow from the image and token inputs
 /// (never by initializer names, which exporters anonymise). Accepts one combined graph or a
 /// vision graph plus a text graph, in any order.
 public enum ONNXImporter {
     /// True for paths ending in `.onnx`.
     public static func canHandle(path: String) -> Bool { path.lowercased().hasSuffix(".onnx") }
 
-    /// Reads the graph(s), matches both towers and returns the canonical model; tensors load lazily.
+    /// Reads the graph(s), matches both towers (CLIP's, or SigLIP's: attention-pooling head, bidirectional
+    /// text pooled at the last position) and returns the canonical model; tensors load lazily.
     /// - Throws: `ImportError` (`graphMismatch` naming the node where matching stopped, `malformed`
     ///   for corrupt files, `unsupported` when a tower is missing).
     public static func load(paths: [String]) throws -> ModelSource {
@@ -39,30 +40,56 @@ public enum ONNXImporter {
                 + "well; an image tower alone is not supported yet")
         }
         guard v.projectionDim == t.projectionDim else {
-            throw ImportError.graphMismatch(file: tg.file, node: "text projection", expected: "the same embed dim as the vision projection (\(v.projectionDim), found \(t.projectionDim))")
+            throw ImportError.graphMismatch(file: tg.file, node: "text projection", expected: "the same embed dim as the vision \(v.visionProjection ? "projection" : "pooled width") (\(v.projectionDim), found \(t.projectionDim))")
         }
         var notes = ["opset \(graphs.map { String($0.opset) }.joined(separator: ", "))"] + v.notes + t.notes
-        let eos = t.eosTokenID ?? t.vocabSize - 1
-        if t.eosTokenID == nil { notes.append("text: eos_token_id \(eos) assumed as the largest id (argmax_id pooling picks the largest id)") }
-        let config = ModelConfig(
-            vision: VisionConfig(imageSize: v.imageSize, patchSize: v.patchSize, width: v.width, layers: v.layers, heads: v.heads,
-                                 mlpDim: v.mlpDim, layerNormEps: v.eps, activation: v.activation),
-            text: TextConfig(contextLength: t.contextLength, vocabSize: t.vocabSize, width: t.width, layers: t.layers, heads: t.heads,
-                             mlpDim: t.mlpDim, layerNormEps: t.eps, activation: t.activation, pooling: t.pooling, eosTokenID: eos),
-            embedDim: v.projectionDim)
-        try config.validate()
+        let folder = ModelFolder.containing(paths[0])
+        var inputFiles = paths
+        // SigLIP's ids (SentencePiece </s> = pad = 1) unless a SigLIP config.json beside the graphs says otherwise.
+        var tokenizer: TokenizerSpec
+        if t.pooling == .last {
+            tokenizer = try siglipTokenizer(folder: folder, context: t.contextLength, files: &inputFiles, notes: &notes)
+        } else {
+            let eos = t.eosTokenID ?? t.vocabSize - 1
+            if t.eosTokenID == nil { notes.append("text: eos_token_id \(eos) assumed as the largest id (argmax_id pooling picks the largest id)") }
+            tokenizer = TokenizerSpec(eosTokenID: eos, contextLength: t.contextLength)
+        }
+        var visionConfig = VisionConfig(imageSize: v.imageSize, patchSize: v.patchSize, width: v.width, layers: v.layers, heads: v.heads,
+                                  mlpDim: v.mlpDim, layerNormEps: v.eps, activation: v.activation)
+        visionConfig.classToken = v.classToken; visionConfig.preLN = v.preLN; visionConfig.patchBias = v.patchBias
+        visionConfig.pooling = v.visionPooling; visionConfig.projection = v.visionProjection
+        var textConfig = TextConfig(contextLength: t.contextLength, vocabSize: t.vocabSize, width: t.width, layers: t.layers, heads: t.heads,
+                              mlpDim: t.mlpDim, layerNormEps: t.eps, activation: t.activation, pooling: t.pooling, eosTokenID: tokenizer.eosTokenID)
+        textConfig.causal = t.causal; textConfig.projectionBias = t.projectionBias
+        if t.pooling == .last { textConfig.padTokenID = tokenizer.padTokenID }
 
         var plans: [String: TensorPlan] = [:]
         for (name, p) in v.plans + t.plans { plans[name] = p }
-        if let ls = graphs.lazy.compactMap({ $0.logitScale() }).first {
+        if case let (ls, bias)? = graphs.lazy.compactMap({ $0.logitScale() }).first {
             plans[CanonicalName.logitScale] = TensorPlan(ref: ls, layout: .reshape, shape: [])
             notes.append("logit_scale from the Exp of '\(ls.name)'")
+            if let bias {
+                plans[CanonicalName.logitBias] = TensorPlan(ref: bias, layout: .reshape, shape: [])
+                notes.append("logit_bias from the Add of '\(bias.name)' after the scaled logits")
+            }
         }
+        // The attention-pooling head is SigLIP's; so is a bias added to the scaled logits.
+        let sigmoid = v.visionPooling == .attentionProbe || plans[CanonicalName.logitBias] != nil
+        let config = ModelConfig(vision: visionConfig, text: textConfig, embedDim: v.projectionDim, scoring: sigmoid ? .sigmoid : .softmax)
+        if sigmoid { notes.append("scoring sigmoid (SigLIP structure: \(v.visionPooling == .attentionProbe ? "attention-pooling head" : "logit bias"))") }
+        try config.validate()
+
+        // Split towers carry no logit scale (or bias): trained values are model-specific, so defaults stand in
+        // (CLIP's clamp value 100; SigLIP's initialisation, scale 10 and bias -10). Embeddings do not use them.
+        let defaults: [String: (Double, String)] = [
+            CanonicalName.logitScale: sigmoid ? (log(10.0), "log(10) = 2.3026 (SigLIP's initialisation)") : (log(100.0), "log(100) = 4.6052"),
+            CanonicalName.logitBias: (-10, "-10 (SigLIP's initialisation)"),
+        ]
         var tensors: [TensorSource] = []
         for (name, shape) in CanonicalName.expectedShapes(config) {
-            if name == CanonicalName.logitScale && plans[name] == nil {
-                notes.append("logit_scale: no Exp(constant) in the graph; default log(100) = 4.6052")
-                tensors.append(TensorSource(try Tensor(name: name, shape: [], floats: [Float(log(100.0))])))
+            if plans[name] == nil, case let (value, text)? = defaults[name] {
+                notes.append("\(name): no \(name == CanonicalName.logitScale ? "Exp(constant)" : "constant added to the scaled logits") in the graph; default \(text)")
+                tensors.append(TensorSource(try Tensor(name: name, shape: [], floats: [Float(value)])))
                 continue
             }
             guard let plan = plans[name] else { throw ImportError.missingTensor(file: paths[0], name: name, hint: "the graph matcher did not find it") }
@@ -70,13 +97,17 @@ public enum ONNXImporter {
             tensors.append(try plan.canonical(name))
         }
         // An exporter that saved the processor beside the graph (optimum, save_pretrained) says which pipeline
-        // the model was trained with; a bare graph gets torchvision's (open_clip's) defaults.
-        var inputFiles = paths
-        var preprocessing = Preprocessing(resizeShortest: v.imageSize, cropSize: v.imageSize)
-        let processor = DumpPaths.join(ModelFolder.containing(paths[0]), "preprocessor_config.json")
+        // the model was trained with; a bare graph gets torchvision's (open_clip's) defaults, or SigLIP's
+        // (square resize, mean and std 0.5).
+        var preprocessing = sigmoid
+            ? Preprocessing(resizeShortest: v.imageSize, cropSize: v.imageSize, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resize: .square)
+            : Preprocessing(resizeShortest: v.imageSize, cropSize: v.imageSize)
+        let processor = DumpPaths.join(folder, "preprocessor_config.json")
         if FileManager.default.fileExists(atPath: processor) {
             preprocessing = try HFPreprocessor.read(path: processor, imageSize: v.imageSize)
             inputFiles.append(processor)
+        } else if sigmoid {
+            notes.append("no preprocessor_config.json beside the graphs: SigLIP's square resize to \(v.imageSize), mean and std 0.5")
         }
         let sources = try inputFiles.map { p -> SourceFile in
             let bytes = ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.intValue ?? 0
@@ -85,7 +116,7 @@ public enum ONNXImporter {
         let meta = ModelMetadata(
             config: config,
             preprocessing: preprocessing,
-            tokenizer: TokenizerSpec(eosTokenID: eos, contextLength: t.contextLength),
+            tokenizer: tokenizer,
             provenance: Provenance(sources: sources, importer: "onnx", converterVersion: clipzVersion,
                                    createdAt: ISO8601DateFormatter().string(from: Date()), notes: notes))
         return ModelSource(metadata: meta, tensors: tensors, inputPaths: inputFiles)
@@ -93,11 +124,39 @@ public enum ONNXImporter {
 }
 
 extension ONNXGraph {
-    /// The logit scale as trained (its log): the one-element constant fed to an Exp node.
-    func logitScale() -> ONNXTensorRef? {
+    /// The logit scale as trained (its log): the one-element constant fed to an Exp node; with the
+    /// logit bias (SigLIP) when a one-element constant is added to the logits that Exp scales.
+    func logitScale() -> (scale: ONNXTensorRef, bias: ONNXTensorRef?)? {
         for n in nodes where n.opType == "Exp" {
-            if let c = constant(source(n.input(0))), c.elementCount == 1, c.dtype?.isFloat == true { return c }
+            guard let c = constant(source(n.input(0))), c.elementCount == 1, c.dtype?.isFloat == true, let e = n.outputs.first else { continue }
+            for (mul, _) in uses(e) where mul.opType == "Mul" {
+                guard let m = mul.outputs.first else { continue }
+                for (add, _) in uses(m) where add.opType == "Add" {
+                    if let b = constant(source(otherInput(add, than: m))), b.elementCount == 1, b.dtype?.isFloat == true { return (c, b) }
+                }
+            }
+            return (c, nil)
         }
         return nil
+    }
+}
+
+extension ONNXImporter {
+    /// The SentencePiece tokenizer spec of a SigLIP text tower: ids from a SigLIP `config.json` beside the
+    /// graphs when there is one, else SigLIP's (eos = pad = 1); the context is the graph's.
+    static func siglipTokenizer(folder: String, context: Int, files: inout [String], notes: inout [String]) throws -> TokenizerSpec {
+        let config = DumpPaths.join(folder, "config.json")
+        if FileManager.default.fileExists(atPath: config), let j = try? DumpPaths.jsonObject(at: config), j["model_type"] as? String == "siglip" {
+            var spec = try HFConfig.parseSigLIP(j, file: config).1
+            if spec.contextLength != context {
+                notes.append("text: config.json says context \(spec.contextLength); the graph's \(context) position rows are used")
+                spec.contextLength = context
+            }
+            files.append(config)
+            notes.append("text: eos id \(spec.eosTokenID), pad id \(spec.padTokenID) from config.json; pooling at the last position")
+            return spec
+        }
+        notes.append("text: eos id 1, pad id 1 assumed (SigLIP's SentencePiece </s>; no SigLIP config.json beside the graphs); pooling at the last position")
+        return TokenizerSpec.siglipHF(eos: 1, pad: 1, contextLength: context)
     }
 }

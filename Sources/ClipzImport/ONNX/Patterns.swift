@@ -77,15 +77,18 @@ extension ONNXGraph {
         return ""
     }
 
-    /// A 2-D float constant usable as a weight.
-    func weight(_ value: String) -> ONNXTensorRef? {
-        guard let t = constant(source(value)), t.shape.count == 2, t.dtype?.isFloat == true else { return nil }
-        return t
+    /// A 2-D float constant (or rows of one) usable as a weight; `transposed` when it is read through
+    /// Transpose(perm 1, 0), which swaps MatMul's [in, out] for torch's [out, in].
+    func weight(_ value: String) -> (ref: ONNXTensorRef, transposed: Bool)? {
+        var v = value, transposed = false
+        if let t = producerNode(source(v)), t.opType == "Transpose", (t.ints("perm") ?? [1, 0]) == [1, 0] { v = t.input(0); transposed = true }
+        guard let t = constantRows(v), t.shape.count == 2, t.dtype?.isFloat == true else { return nil }
+        return (t, transposed)
     }
 
-    /// A 1-D float constant of `count` elements usable as a bias.
+    /// A 1-D float constant (or rows of one) of `count` elements usable as a bias.
     func bias(_ value: String, count: Int) -> ONNXTensorRef? {
-        guard let t = constant(source(value)), t.elementCount == count, t.dtype?.isFloat == true,
+        guard let t = constantRows(value), t.elementCount == count, t.dtype?.isFloat == true,
               t.shape.filter({ $0 != 1 }).count <= 1 else { return nil }
         return t
     }
@@ -115,17 +118,18 @@ extension ONNXGraph {
     /// Matches MatMul(+Add bias) or Gemm at node `n` reading `input` in slot 0.
     func linear(at n: ONNXNode, input: String) -> LinearMatch? {
         guard let out = n.outputs.first else { return nil }
-        if n.opType == "MatMul", let w = weight(n.input(1)) {
-            let outDim = w.shape[1]
+        if n.opType == "MatMul", case let (w, transposed)? = weight(n.input(1)) {
+            let layout: WeightLayout = transposed ? .outIn : .inOut
+            let outDim = transposed ? w.shape[0] : w.shape[1]
             let u = uses(out).filter { $0.node.opType != "Shape" }
             if u.count == 1, u[0].node.opType == "Add", let b = bias(otherInput(u[0].node, than: out), count: outDim), let o = u[0].node.outputs.first {
-                return LinearMatch(input: input, output: o, weight: w, layout: .inOut, bias: b, node: n.name)
+                return LinearMatch(input: input, output: o, weight: w, layout: layout, bias: b, node: n.name)
             }
-            return LinearMatch(input: input, output: out, weight: w, layout: .inOut, bias: nil, node: n.name)
+            return LinearMatch(input: input, output: out, weight: w, layout: layout, bias: nil, node: n.name)
         }
         if n.opType == "Gemm", (n.int("transA") ?? 0) == 0, (n.float("alpha") ?? 1) == 1, (n.float("beta") ?? 1) == 1,
-           let w = weight(n.input(1)) {
-            let layout: WeightLayout = (n.int("transB") ?? 0) == 1 ? .outIn : .inOut
+           case let (w, transposed)? = weight(n.input(1)) {
+            let layout: WeightLayout = ((n.int("transB") ?? 0) == 1) != transposed ? .outIn : .inOut
             let outDim = layout == .outIn ? w.shape[0] : w.shape[1]
             var b: ONNXTensorRef? = nil
             if !n.input(2).isEmpty {

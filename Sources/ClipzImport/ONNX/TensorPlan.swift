@@ -13,6 +13,17 @@ struct TensorPlan: Sendable {
         TensorPlan(ref: m.weight, layout: m.layout == .inOut ? .transpose : .reshape, shape: [m.outDim, m.inDim])
     }
 
+    /// Part `part` of `parts` projections packed into one linear (q/k/v): its [out/parts, in] weight.
+    static func packedWeight(_ m: LinearMatch, part: Int, of parts: Int) -> TensorPlan {
+        TensorPlan(ref: m.weight, layout: m.layout == .inOut ? .columnsTransposed(part: part, of: parts) : .rows(part: part, of: parts),
+                   shape: [m.outDim / parts, m.inDim])
+    }
+
+    /// Part `part` of `parts` biases packed into one vector.
+    static func packedBias(_ r: ONNXTensorRef, part: Int, of parts: Int) -> TensorPlan {
+        TensorPlan(ref: r, layout: .rows(part: part, of: parts), shape: [r.elementCount / parts])
+    }
+
     static func vector(_ r: ONNXTensorRef) -> TensorPlan {
         TensorPlan(ref: r, layout: .reshape, shape: [r.elementCount])
     }

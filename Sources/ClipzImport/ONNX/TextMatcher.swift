@@ -5,7 +5,7 @@ extension ONNXGraph {
     var textInput: ONNXInput? { inputs.first { $0.elemType == 7 || $0.elemType == 6 } }
 
     /// Walks the text tower from the ids: Gather(token table) → Add position → blocks →
-    /// final LN → pooling at the EOT token (ArgMax) → projection.
+    /// final LN → pooling at the EOT token (ArgMax, CLIP) or at the last position (SigLIP) → projection.
     func matchText(input: String) throws -> TowerMatch {
         var m = TowerMatch()
         guard let tok = gatherFromTable(ids: input), let tokOut = tok.node.outputs.first else {
@@ -27,12 +27,47 @@ extension ONNXGraph {
             throw ImportError.graphMismatch(file: file, node: producerNode(last)?.name ?? last, expected: "the final layer norm after the last text block")
         }
         m.plans += [(CanonicalName.finalLN + ".weight", .vector(fin.weight)), (CanonicalName.finalLN + ".bias", .vector(fin.bias))]
-        let (proj, pooling, eos) = try textPooling(from: fin, ids: input, width: w)
+        let (proj, pooling, eos) = try textPooling(from: fin, ids: input, width: w, context: m.contextLength)
         m.pooling = pooling; m.eosTokenID = eos
         m.projectionDim = proj.outDim
         m.plans.append((CanonicalName.textProj, .linearWeight(proj)))
-        m.notes.append("text: vocab \(m.vocabSize) from token table rows, context \(m.contextLength) from position rows, width \(w), projection \(proj.outDim), pooling \(pooling.rawValue)" + (eos.map { " (eos id \($0) from the Equal constant)" } ?? ""))
+        if let b = proj.bias { m.projectionBias = true; m.plans.append((CanonicalName.textProjBias, .vector(b))) }
+        m.notes.append("text: vocab \(m.vocabSize) from token table rows, context \(m.contextLength) from position rows, width \(w), projection \(proj.outDim)"
+            + (proj.bias == nil ? "" : " with bias") + ", pooling \(pooling.rawValue)" + (eos.map { " (eos id \($0) from the Equal constant)" } ?? ""))
+        // Attention: causal when a block's mask is built as a triangle. CLIP (EOT pooling) is causal by
+        // construction; a tower pooling the last position (SigLIP) is bidirectional unless its mask says otherwise.
+        let masks = blocks.map { causalMask($0.core) }
+        guard let evidence = masks.first, masks.allSatisfy({ ($0 == nil) == (evidence == nil) }) else {
+            throw ImportError.graphMismatch(file: file, node: blocks.first?.core.scores.name ?? input, expected: "the same attention mask (causal or not) in every text block")
+        }
+        if let evidence { m.notes.append("text: causal attention (mask from \(evidence))") }
+        else if pooling == .last { m.causal = false; m.notes.append("text: bidirectional attention (no triangular mask before the Softmax)") }
+        else { m.notes.append("text: causal mask not recognised; CLIP's causal attention assumed") }
         return m
+    }
+
+    /// What makes the scores at `core` causally masked, walking back from its Softmax through the mask
+    /// ops (never into the scores MatMul, shape computations or other layers): a Trilu, a comparison of
+    /// two computed position indices (q_idx ≥ kv_idx), or a constant square mask whose values differ.
+    /// nil when none is found (no mask, a padding mask, or one that keeps every pair).
+    func causalMask(_ core: AttentionCore) -> String? {
+        var queue = [core.softmax.input(0)], seen: Set<String> = []
+        let compute: Set<String> = ["MatMul", "Gemm", "LayerNormalization", "Softmax", "Conv", "Shape", "Size"]
+        while !queue.isEmpty, seen.count < 256 {
+            let v = queue.removeFirst()
+            guard seen.insert(v).inserted else { continue }
+            if let c = constant(source(v)) {
+                if c.shape.count >= 2, c.shape[c.shape.count - 1] > 1, c.shape[c.shape.count - 1] == c.shape[c.shape.count - 2],
+                   let vals = constFloats(v, limit: 1 << 22), Set(vals).count > 1 { return "constant '\(c.name)' \(c.shape)" }
+                continue
+            }
+            guard let n = producerNode(source(v)), n.index != core.scores.index, !compute.contains(n.opType) else { continue }
+            if n.opType == "Trilu" { return "Trilu '\(n.name)'" }
+            if ["Less", "LessOrEqual", "Greater", "GreaterOrEqual"].contains(n.opType),
+               constantThroughCast(n.input(0)) == nil, constantThroughCast(n.input(1)) == nil { return "\(n.opType) '\(n.name)'" }
+            queue += n.inputs.filter { !$0.isEmpty }
+        }
+        return nil
     }
 
     /// Gather(table, ids) with a constant [vocab, width] table (ids through Reshape/Cast allowed).
@@ -52,9 +87,17 @@ extension ONNXGraph {
         return nil
     }
 
-    /// Finds the projection after the final LN and the rule selecting the pooled token: an ArgMax
-    /// over the ids (argmax_id) or over Equal(ids, eos) (first_eos), feeding a Gather/GatherND.
-    func textPooling(from fin: LNMatch, ids: String, width w: Int) throws -> (LinearMatch, TextPooling, Int?) {
+    /// Finds the projection after the final LN and the rule selecting the pooled token: the last
+    /// position (Gather/Slice of index -1 or context - 1: `last`), or an ArgMax over the ids
+    /// (argmax_id) or over Equal(ids, eos) (first_eos), feeding a Gather/GatherND.
+    func textPooling(from fin: LNMatch, ids: String, width w: Int, context: Int) throws -> (LinearMatch, TextPooling, Int?) {
+        if let sel = selectToken(fin.output, position: context - 1, count: context) {
+            let ls = linears(from: sel)
+            guard ls.count == 1, let p = ls.first, p.inDim == w else {
+                throw ImportError.graphMismatch(file: file, node: fin.node, expected: "one text projection [\(w), embed_dim] reading the last token (found \(ls.count) linear(s))")
+            }
+            return (p, .last, nil)
+        }
         // Breadth-first from the LN output to the first linear layer.
         var queue = [fin.output], seen: Set<String> = [], proj: LinearMatch? = nil
         while !queue.isEmpty, seen.count < 256, proj == nil {
@@ -66,8 +109,8 @@ extension ONNXGraph {
                 queue += n.outputs.filter { !$0.isEmpty }
             }
         }
-        guard let p = proj, p.inDim == w, p.bias == nil else {
-            throw ImportError.graphMismatch(file: file, node: fin.node, expected: "a text projection [\(w), embed_dim] without bias after the final layer norm")
+        guard let p = proj, p.inDim == w else {
+            throw ImportError.graphMismatch(file: file, node: fin.node, expected: "a text projection [\(w), embed_dim] after the final layer norm")
         }
         // The ArgMax deciding which token is pooled, searched backwards from the projection input.
         var back = [p.input], visited: Set<String> = [], argmax: ONNXNode? = nil
@@ -78,7 +121,7 @@ extension ONNXGraph {
             back += n.inputs.filter { !$0.isEmpty }
         }
         guard let am = argmax else {
-            throw ImportError.graphMismatch(file: file, node: p.node, expected: "an ArgMax over the token ids selecting the pooled token")
+            throw ImportError.graphMismatch(file: file, node: p.node, expected: "an ArgMax over the token ids, or a Gather/Slice of the last position, selecting the pooled token")
         }
         let idsSource = source(ids)
         var v = am.input(0)

@@ -8,12 +8,15 @@ struct TowerMatch {
     var activation = Activation.quickGELU
     var projectionDim = 0
     var notes: [String] = []
-    // vision
+    // vision (structure keys as in VisionConfig: CLIP's unless the graph shows SigLIP's)
     var imageSize = 0, patchSize = 0
+    var classToken = true, preLN = true, patchBias = false, visionProjection = true
+    var visionPooling = VisionConfig.Pooling.classToken
     // text
     var contextLength = 0, vocabSize = 0
     var pooling = TextPooling.argmaxID
     var eosTokenID: Int?
+    var causal = true, projectionBias = false
 
     /// Adds the blocks' tensors and checks that all blocks agree on heads, MLP width, activation and eps.
     mutating func add(blocks: [BlockMatch], tower: CanonicalName.Tower, graph g: ONNXGraph) throws {
@@ -34,6 +37,21 @@ struct TowerMatch {
         }
         layers = blocks.count; heads = first.heads; mlpDim = first.mlpDim; activation = first.activation; eps = first.eps
         notes.append("\(tower.rawValue): \(layers) blocks, \(heads) heads (from Reshape shape constants), mlp \(mlpDim), activation \(activation.rawValue) (from the op pattern), layer norm \(first.decomposedLN ? "decomposed ReduceMean/Sub/Pow/Sqrt chain" : "LayerNormalization op") eps \(eps), q/k/v \(first.packedQKV ? "packed" : "separate")")
+    }
+
+    /// Adds the attention-pooling head's tensors; its heads, MLP width and activation must be the blocks'
+    /// (the canonical config has one of each per tower).
+    mutating func add(head h: ProbeHeadMatch, graph g: ONNXGraph) throws {
+        guard h.heads == heads, h.mlp.mlpDim == mlpDim, h.mlp.activation == activation else {
+            throw ImportError.graphMismatch(file: g.file, node: "vision pooling head", expected: "the blocks' heads/mlp/activation (\(heads), \(mlpDim), \(activation.rawValue)); "
+                + "found \(h.heads), \(h.mlp.mlpDim), \(h.mlp.activation.rawValue)")
+        }
+        for (suffix, plan) in h.plans.sorted(by: { $0.key < $1.key }) {
+            plans.append((suffix == "probe" ? CanonicalName.headProbe : "\(CanonicalName.head).\(suffix)", plan))
+        }
+        visionPooling = .attentionProbe
+        if h.mlp.ln.eps != eps { notes.append("vision: pooling head LN eps \(h.mlp.ln.eps) differs from the blocks' \(eps); using the blocks'") }
+        notes.append("vision: attention-probe pooling head (probe, \(h.heads) heads, LN + MLP \(h.mlp.mlpDim) residual, token 0)")
     }
 }
 

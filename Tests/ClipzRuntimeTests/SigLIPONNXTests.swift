@@ -1,0 +1,83 @@
+import ClipzCore
+import ClipzImport
+@testable import ClipzRuntime
+import XCTest
+
+/// SigLIP from ONNX tower graphs (Tools/make_siglip_fixtures.py part `onnx`: transformers' SiglipModel
+/// get_image_features / get_text_features exported with dynamo) against torch's and onnxruntime's outputs,
+/// and against the same model imported from its safetensors folder.
+final class SigLIPONNXTests: XCTestCase {
+    let dir = fixtures + "/siglip_hf"
+    var towers: [String] { [dir + "/vision.onnx", dir + "/text.onnx"] }
+
+    func golden() throws -> [String: Tensor] { try NumpyFiles.readNPZ(dir + "/golden.npz") }
+
+    func testEmbeddingsMatchTorchAndOnnxRuntime() throws {
+        let (source, _) = try SourceImporter.load(paths: towers)
+        let m = try CLIPModel(source: source)
+        try assertMatchesGolden(m, golden: dir + "/golden.npz", minCosine: 0.99999)
+        let g = try golden()
+        let ids = try XCTUnwrap(g["input_ids"]), flat = ids.ints(), L = ids.shape[1]
+        let img = try m.encodeImages(pixels: try XCTUnwrap(g["pixel_values"]).floats(), count: 2)
+        let txt = try m.encodeTexts(tokens: (0..<ids.shape[0]).map { Array(flat[($0 * L)..<(($0 + 1) * L)]) })
+        let ci = rowCosines(img, try XCTUnwrap(g["image_embeds_ort"]).floats(), d: 32)
+        let ct = rowCosines(txt, try XCTUnwrap(g["text_embeds_ort"]).floats(), d: 32)
+        print("SigLIP ONNX vs onnxruntime: image cosines \(ci), text cosines \(ct)")
+        for c in ci + ct { XCTAssertGreaterThanOrEqual(c, 0.99999) }
+    }
+
+    func testSameModelAsTheSafetensorsImport() throws {
+        let (onnx, _) = try SourceImporter.load(paths: towers.reversed())
+        let (hf, _) = try SourceImporter.load(paths: [dir])
+        XCTAssertEqual(onnx.metadata.config, hf.metadata.config)
+        XCTAssertEqual(onnx.metadata.preprocessing, hf.metadata.preprocessing)
+        var tok = onnx.metadata.tokenizer, want = hf.metadata.tokenizer
+        tok.source = nil; want.source = nil
+        XCTAssertEqual(tok, want)
+        // Every tensor but the logit pair (absent from tower graphs) is bitwise the checkpoint's.
+        var theirs: [String: Tensor] = [:]
+        for t in hf.tensors { theirs[t.name] = try t.load() }
+        XCTAssertEqual(Set(onnx.tensors.map(\.name)), Set(theirs.keys))
+        for src in onnx.tensors where ![CanonicalName.logitScale, CanonicalName.logitBias].contains(src.name) {
+            let t = try src.load(), want = try XCTUnwrap(theirs[src.name], src.name)
+            XCTAssertEqual(t.shape, want.shape, src.name)
+            XCTAssertEqual(t.bytes, want.bytes, "\(src.name) differs")
+        }
+    }
+
+    func testNotesNameTheStructureAndDefaults() throws {
+        let m = try ONNXImporter.load(paths: towers)
+        let c = m.metadata.config
+        XCTAssertEqual(c.scoring, .sigmoid)
+        XCTAssertEqual(c.vision.pooling, .attentionProbe)
+        XCTAssertFalse(c.vision.classToken || c.vision.preLN || c.vision.projection)
+        XCTAssertTrue(c.vision.patchBias && c.text.projectionBias)
+        XCTAssertFalse(c.text.causal)
+        XCTAssertEqual(c.text.pooling, .last)
+        XCTAssertEqual(c.vision.activation, .geluTanh)
+        XCTAssertEqual(c.vision.layerNormEps, 1e-6)
+        XCTAssertEqual(m.metadata.tokenizer.kind, TokenizerSpec.sentencePieceKind)
+        let notes = m.metadata.provenance.notes.joined(separator: "\n")
+        for part in ["attention-probe pooling head", "bidirectional attention", "logit_scale: no Exp(constant)", "logit_bias: no constant",
+                     "from config.json", "scoring sigmoid"] {
+            XCTAssertTrue(notes.contains(part), "notes lack '\(part)':\n\(notes)")
+        }
+        let scale = try XCTUnwrap(m.tensors.first { $0.name == CanonicalName.logitScale }).load().floats()[0]
+        let bias = try XCTUnwrap(m.tensors.first { $0.name == CanonicalName.logitBias }).load().floats()[0]
+        XCTAssertEqual(scale, Float(log(10.0)), accuracy: 1e-6)
+        XCTAssertEqual(bias, -10)
+    }
+
+    /// CLIP's text towers keep their causal mask (each exporter builds it its own way).
+    func testCLIPTowersStayCausal() throws {
+        for files in [["combined_op17.onnx"], ["combined_op14.onnx"], ["combined_dynamo.onnx"], ["vision_op17.onnx", "text_op17.onnx"]] {
+            let m = try ONNXImporter.load(paths: files.map { fixtures + "/hf_tiny/" + $0 })
+            XCTAssertTrue(m.metadata.config.text.causal)
+            XCTAssertEqual(m.metadata.config.scoring, .softmax)
+            let notes = m.metadata.provenance.notes.joined(separator: "\n")
+            XCTAssertTrue(notes.contains("text: causal attention (mask from"), "\(files): \(notes)")
+        }
+        let oc = try ONNXImporter.load(paths: ["text_op17.onnx", "image_op17.onnx"].map { fixtures + "/openclip_tiny/onnx_vocab512/" + $0 })
+        XCTAssertTrue(oc.metadata.provenance.notes.contains { $0.hasPrefix("text: causal attention (mask from") }, "\(oc.metadata.provenance.notes)")
+    }
+}
