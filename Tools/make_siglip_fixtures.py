@@ -127,14 +127,19 @@ SPM_TRAINER = dict(model_type="unigram", vocab_size=SPM_VOCAB, character_coverag
                    input_sentence_size=0, minloglevel=2)
 
 
-def train_spm():
+def train(path, seed, lines, options):
+    """A seeded SentencePiece model trained on `lines`, written to `path`."""
     import sentencepiece as spm
-    spm.set_random_generator_seed(SPM_SEED)
+    spm.set_random_generator_seed(seed)
     buf = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus()), model_writer=buf, **SPM_TRAINER)
-    TEXT_DIR.mkdir(parents=True, exist_ok=True)
-    (TEXT_DIR / "spiece.model").write_bytes(buf.getvalue())
-    return TEXT_DIR / "spiece.model"
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=buf, **options)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def train_spm():
+    return train(TEXT_DIR / "spiece.model", SPM_SEED, corpus(), SPM_TRAINER)
 
 
 def spm_facts(path):
@@ -202,6 +207,13 @@ CASES = [
 ]
 
 
+def write_ids(path, doc):
+    """ids.json with one case per line."""
+    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False, indent=1)[:-2]
+    rows = ",\n  ".join(json.dumps(c, ensure_ascii=False) for c in doc["cases"])
+    path.write_text(head + ',\n "cases": [\n  ' + rows + "\n ]\n}\n", encoding="utf-8")
+
+
 def tokenizer_goldens(spm_path):
     from transformers import SiglipTokenizer
     from open_clip.tokenizer import HFTokenizer
@@ -221,9 +233,7 @@ def tokenizer_goldens(spm_path):
                     "truncation=True)['input_ids']; open_clip: open_clip.tokenizer.HFTokenizer(<dir with the saved "
                     "SiglipTokenizer>, context_length=64, clean='canonicalize')(text); hf_pieces: tok.tokenize(text)",
            "cases": cases}
-    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False, indent=1)[:-2]
-    rows = ",\n  ".join(json.dumps(c, ensure_ascii=False) for c in cases)  # one case per line
-    (TEXT_DIR / "ids.json").write_text(head + ',\n "cases": [\n  ' + rows + "\n ]\n}\n", encoding="utf-8")
+    write_ids(TEXT_DIR / "ids.json", doc)
     return cases, oc_class
 
 
@@ -264,61 +274,23 @@ def gemma_corpus():
     return lines
 
 
-GEMMA_CASES = [
-    "a photo of a cat",
-    "A Photo Of A CAT",
-    "a photo of a cat.",
-    "Hello, World! How are you?",
-    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
-    "it's a dog's life (really) [ok] {fine} <tag> a/b a\\b a|b",
-    "snake_case_words and __dunder__",
-    "tabs\tand\nnewlines\r\nhere",
-    "multiple     spaces   between   words",
-    "   leading and trailing spaces   ",
-    "\t\n ",
-    "",
-    " ",
-    "café naïve résumé",
-    "CAFÉ NAÏVE",
-    "straße STRASSE ß",
-    "İstanbul ıi İI",
-    "Ωμέγα ελληνικά",
-    "東京の猫 中文",
-    "a cat 🐈 and a dog 🐕‍🦺",
-    "“quoted” ‘single’ — dash … ellipsis",
-    "\u2581a photo\u2581of \u2581",
+# SigLIP's cases (case, punctuation, whitespace, non-ASCII, digits, a truncated text...) with Gemma's special
+# pieces in place of SigLIP's, and two more.
+GEMMA_CASES = CASES[:22] + [
     "a photo <eos> of a cat",
     "<eos>",
     "<pad> x <bos> y <unk> z <mask>",
     "a<eos>b<pad>c",
     "<EOS> </s> <s> <eos",
-    "3 cats and 12 dogs in 1999",
-    "0123456789 3.14 1,000,000 -5 +7",
-    "room 101 on the 2nd floor",
-    LONG,
-    "a photo of a cat" + " a photo of a cat" * 20,
-    "supercalifragilistic xylophone quokka",
-    "full\u3000width\u3000space ＡＢＣ １２３",
-    "ligature ﬁne ﬂower",
-    "a\u00a0non\u00a0breaking\u00a0space",
-    "zero\u200bwidth\u200bspace",
-    "e\u0301 combining acute vs é",
-    "&amp; &lt;b&gt; html entities",
-    "The Quick Brown Fox Jumps Over The Lazy Dog 42 TIMES!!!",
+] + CASES[28:] + [
     "nul\x00byte and \x7f delete",
     "ΟΔΟΣ ΣΟΦΟΣ final sigma",
 ]
 
 
 def train_gemma_spm():
-    import sentencepiece as spm
-    spm.set_random_generator_seed(GEMMA_SEED)
-    buf = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(gemma_corpus()), model_writer=buf, **GEMMA_TRAINER)
-    GEMMA_DIR.mkdir(parents=True, exist_ok=True)
-    (GEMMA_DIR / "tokenizer.model").write_bytes(buf.getvalue())
+    train(GEMMA_DIR / "tokenizer.model", GEMMA_SEED, gemma_corpus(), GEMMA_TRAINER)
     (GEMMA_DIR / "tokenizer_config.json").write_text(json.dumps(GEMMA_TOKENIZER_CONFIG, indent=2) + "\n")
-    return GEMMA_DIR / "tokenizer.model"
 
 
 def gemma_goldens(facts):
@@ -384,9 +356,7 @@ def gemma_goldens(facts):
                     "<that folder>) (GemmaTokenizer + lowercasing) with the same arguments; hf_pieces: the pieces of "
                     "the hf ids without padding",
            "cases": cases}
-    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False, indent=1)[:-2]
-    rows = ",\n  ".join(json.dumps(c, ensure_ascii=False) for c in cases)
-    (GEMMA_DIR / "ids.json").write_text(head + ',\n "cases": [\n  ' + rows + "\n ]\n}\n", encoding="utf-8")
+    write_ids(GEMMA_DIR / "ids.json", doc)
     return cases
 
 

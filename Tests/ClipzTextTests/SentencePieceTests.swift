@@ -14,18 +14,23 @@ final class SentencePieceTests: XCTestCase {
         return (model, file)
     }
 
+    /// Every text's ids equal the golden row; the ones that differ are listed.
+    func assertIds(_ tok: SentencePieceTokenizer, _ rows: [(text: String, ids: [Int])], context: Int, _ label: String) {
+        var wrong: [String] = []
+        for (text, want) in rows {
+            let got = tok.tokenize([text], contextLength: context)[0]
+            if got != want { wrong.append("\(label) \"\(visible(text))\": got \(got.prefix(12)) want \(want.prefix(12))") }
+        }
+        XCTAssertTrue(wrong.isEmpty, "\(wrong.count) of \(rows.count) differ:\n" + wrong.joined(separator: "\n"))
+    }
+
     func testIdsMatchTransformersAndOpenCLIP() throws {
         let (model, file) = try load()
         XCTAssertGreaterThan(file.cases.count, 30)
         for (cleaning, pick) in [(SentencePieceTokenizer.Cleaning.huggingFace, \Case.hf), (.openCLIP, \Case.open_clip)] {
             let tok = try SentencePieceTokenizer(model: model, eosID: 1, padID: 1, cleaning: cleaning, file: "spiece.model")
             XCTAssertEqual(tok.vocabularySize, 512)
-            var wrong: [String] = []
-            for c in file.cases {
-                let got = tok.tokenize([c.text], contextLength: file.context_length)[0]
-                if got != c[keyPath: pick] { wrong.append("\(cleaning) \"\(visible(c.text))\": got \(got.prefix(12)) want \(c[keyPath: pick].prefix(12))") }
-            }
-            XCTAssertTrue(wrong.isEmpty, "\(wrong.count) of \(file.cases.count) differ:\n" + wrong.joined(separator: "\n"))
+            assertIds(tok, file.cases.map { ($0.text, $0[keyPath: pick]) }, context: file.context_length, "\(cleaning)")
         }
     }
 
@@ -52,12 +57,7 @@ final class SentencePieceTests: XCTestCase {
         for (cleaning, lowercase, pick) in runs {
             let tok = try SentencePieceTokenizer(model: model, eosID: 1, padID: 0, lowercase: lowercase, cleaning: cleaning, file: "tokenizer.model")
             XCTAssertEqual(tok.vocabularySize, 700)
-            var wrong: [String] = []
-            for c in file.cases {
-                let got = tok.tokenize([c.text], contextLength: file.context_length)[0]
-                if got != c[keyPath: pick] { wrong.append("\(cleaning) lower \(lowercase) \"\(visible(c.text))\": got \(got.prefix(12)) want \(c[keyPath: pick].prefix(12))") }
-            }
-            XCTAssertTrue(wrong.isEmpty, "\(wrong.count) of \(file.cases.count) differ:\n" + wrong.joined(separator: "\n"))
+            assertIds(tok, file.cases.map { ($0.text, $0[keyPath: pick]) }, context: file.context_length, "\(cleaning) lower \(lowercase)")
         }
         // add_bos_token true, add_eos_token false: <bos> first, no <eos>; truncation keeps the BOS.
         let tok = try SentencePieceTokenizer(model: model, bosID: 2, eosID: -1, padID: 0, lowercase: false, cleaning: .gemma, file: "tokenizer.model")
