@@ -1,7 +1,7 @@
 """SigLIP fixtures (SentencePiece tokenizer, HF SiglipModel, open_clip SigLIP), made by the real libraries.
 
     python Tools/make_siglip_fixtures.py            # everything
-    python Tools/make_siglip_fixtures.py spm hf     # only some parts (spm, hf, openclip, onnx)
+    python Tools/make_siglip_fixtures.py spm hf     # only some parts (spm, gemma, hf, openclip, onnx)
 
 Needs torch, transformers, open_clip_torch, timm, sentencepiece, protobuf, safetensors, numpy, pillow (PyPI);
 onnx, onnxscript and onnxruntime for the `onnx` part. Seeds are fixed; rerunning rewrites byte-identical files
@@ -15,6 +15,9 @@ onnx, onnxscript and onnxruntime for the `onnx` part. Seeds are fixed; rerunning
     `open_clip` from open_clip.tokenizer.HFTokenizer(<saved SiglipTokenizer dir>, context_length=64,
     clean="canonicalize")(text). Also "pieces" (the HF pieces before ids) for debugging.
   - README.md
+- Tests/ClipzTextTests/Fixtures/siglip2/ (part `gemma`): a BPE SentencePiece model with Gemma's options
+  (tokenizer.model), SigLIP 2's tokenizer_config.json, ids.json with the ids of transformers' GemmaTokenizer,
+  Siglip2Tokenizer and open_clip's HFTokenizer(clean="canonicalize") on that folder, README.md.
 - Tests/ClipzImportTests/Fixtures/siglip_hf/: a tiny seeded transformers SiglipModel (save_pretrained:
   config.json, model.safetensors), its tokenizer (spiece.model, tokenizer_config.json, ...), its
   SiglipImageProcessor (preprocessor_config.json), photo_97x61.png, golden.npz, golden_texts.json.
@@ -124,14 +127,19 @@ SPM_TRAINER = dict(model_type="unigram", vocab_size=SPM_VOCAB, character_coverag
                    input_sentence_size=0, minloglevel=2)
 
 
-def train_spm():
+def train(path, seed, lines, options):
+    """A seeded SentencePiece model trained on `lines`, written to `path`."""
     import sentencepiece as spm
-    spm.set_random_generator_seed(SPM_SEED)
+    spm.set_random_generator_seed(seed)
     buf = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus()), model_writer=buf, **SPM_TRAINER)
-    TEXT_DIR.mkdir(parents=True, exist_ok=True)
-    (TEXT_DIR / "spiece.model").write_bytes(buf.getvalue())
-    return TEXT_DIR / "spiece.model"
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=buf, **options)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def train_spm():
+    return train(TEXT_DIR / "spiece.model", SPM_SEED, corpus(), SPM_TRAINER)
 
 
 def spm_facts(path):
@@ -199,6 +207,13 @@ CASES = [
 ]
 
 
+def write_ids(path, doc):
+    """ids.json with one case per line."""
+    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False, indent=1)[:-2]
+    rows = ",\n  ".join(json.dumps(c, ensure_ascii=False) for c in doc["cases"])
+    path.write_text(head + ',\n "cases": [\n  ' + rows + "\n ]\n}\n", encoding="utf-8")
+
+
 def tokenizer_goldens(spm_path):
     from transformers import SiglipTokenizer
     from open_clip.tokenizer import HFTokenizer
@@ -218,10 +233,131 @@ def tokenizer_goldens(spm_path):
                     "truncation=True)['input_ids']; open_clip: open_clip.tokenizer.HFTokenizer(<dir with the saved "
                     "SiglipTokenizer>, context_length=64, clean='canonicalize')(text); hf_pieces: tok.tokenize(text)",
            "cases": cases}
-    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False, indent=1)[:-2]
-    rows = ",\n  ".join(json.dumps(c, ensure_ascii=False) for c in cases)  # one case per line
-    (TEXT_DIR / "ids.json").write_text(head + ',\n "cases": [\n  ' + rows + "\n ]\n}\n", encoding="utf-8")
+    write_ids(TEXT_DIR / "ids.json", doc)
     return cases, oc_class
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 1b. SigLIP 2's Gemma tokenizer (part `gemma`)
+
+GEMMA_DIR = REPO / "Tests/ClipzTextTests/Fixtures/siglip2"
+GEMMA_VOCAB = 700  # 5 specials + 256 byte pieces + merges and characters
+GEMMA_SEED = 4321
+# Gemma's SentencePiece layout and options (google/gemma-7b tokenizer.model, used unchanged by SigLIP 2): BPE with
+# byte fallback, identity normalization, no dummy prefix, whitespace kept, digits split; <pad> <eos> <bos> <unk> at
+# 0-3 and the user-defined <mask> at 4.
+GEMMA_TRAINER = dict(model_type="bpe", vocab_size=GEMMA_VOCAB, character_coverage=1.0, byte_fallback=True,
+                     split_digits=True, add_dummy_prefix=False, remove_extra_whitespaces=False,
+                     normalization_rule_name="identity", allow_whitespace_only_pieces=True,
+                     pad_id=0, eos_id=1, bos_id=2, unk_id=3, pad_piece="<pad>", eos_piece="<eos>", bos_piece="<bos>",
+                     unk_piece="<unk>", user_defined_symbols=["<mask>"], num_threads=1, shuffle_input_sentence=False,
+                     input_sentence_size=0, minloglevel=2)
+# What transformers' convert_siglip2_to_hf.py passes to GemmaTokenizerFast.from_pretrained("google/gemma-7b")
+# for the SigLIP 2 checkpoints; the hub's tokenizer_config.json carries these keys (model_max_length 64 too).
+GEMMA_TOKENIZER_CONFIG = {
+    "tokenizer_class": "GemmaTokenizer", "add_bos_token": False, "add_eos_token": True,
+    "bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>", "mask_token": "<mask>",
+    "padding_side": "right", "model_max_length": CONTEXT, "model_input_names": ["input_ids"],
+    "added_tokens_decoder": {str(i): {"content": p, "lstrip": False, "normalized": False, "rstrip": False,
+                                      "single_word": False, "special": True}
+                             for i, p in enumerate(["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"])},
+}
+
+
+def gemma_corpus():
+    """The caption corpus, some lines capitalised, and lines with the punctuation, spacing and digits Gemma keeps."""
+    lines = corpus()
+    lines += [ln[:1].upper() + ln[1:] for ln in lines[::4]]
+    lines += ["Hello, World! How are you? It's (really) fine: 3.14 + 2 = 5.14; a/b - [ok] {x} \"quoted\".",
+              "Two DOGS, playing in the snow!", "A red car with 42 wheels.", "  indented  text   with  runs  of  spaces",
+              "The Quick Brown Fox Jumps Over The Lazy Dog."] * 3
+    return lines
+
+
+# SigLIP's cases (case, punctuation, whitespace, non-ASCII, digits, a truncated text...) with Gemma's special
+# pieces in place of SigLIP's, and two more.
+GEMMA_CASES = CASES[:22] + [
+    "a photo <eos> of a cat",
+    "<eos>",
+    "<pad> x <bos> y <unk> z <mask>",
+    "a<eos>b<pad>c",
+    "<EOS> </s> <s> <eos",
+] + CASES[28:] + [
+    "nul\x00byte and \x7f delete",
+    "ΟΔΟΣ ΣΟΦΟΣ final sigma",
+]
+
+
+def train_gemma_spm():
+    train(GEMMA_DIR / "tokenizer.model", GEMMA_SEED, gemma_corpus(), GEMMA_TRAINER)
+    (GEMMA_DIR / "tokenizer_config.json").write_text(json.dumps(GEMMA_TOKENIZER_CONFIG, indent=2) + "\n")
+
+
+def gemma_goldens(facts):
+    """ids from AutoTokenizer and open_clip's HFTokenizer on the folder (tokenizer.model + tokenizer_config.json,
+    as an HF SigLIP 2 folder with config.json model_type "siglip"), checked against the same folder with the
+    tokenizer.json that save_pretrained writes, and against the sentencepiece package itself."""
+    import sentencepiece as spm
+    from transformers import AutoTokenizer, SiglipConfig
+    from transformers.models.siglip2.tokenization_siglip2 import Siglip2Tokenizer
+    from open_clip.tokenizer import HFTokenizer
+    sp = spm.SentencePieceProcessor(model_file=str(GEMMA_DIR / "tokenizer.model"))
+    specials = {"<pad>": 0, "<eos>": 1, "<bos>": 2, "<unk>": 3, "<mask>": 4}
+
+    def spm_row(text, lower=False):
+        """sentencepiece on the text between literal special pieces, then EOS, truncation, padding with <pad>."""
+        import re
+        ids = []
+        for part in re.split("(" + "|".join(map(re.escape, specials)) + ")", text):
+            if part in specials:
+                ids.append(specials[part])
+            elif part:
+                # the tokenizers Lowercase normalizer maps each character alone (no final-sigma rule)
+                ids += sp.encode("".join(c.lower() for c in part) if lower else part)
+        return (ids[:CONTEXT - 1] + [1] + [0] * CONTEXT)[:CONTEXT]
+
+    with tempfile.TemporaryDirectory() as td:
+        folder, with_json = pathlib.Path(td) / "siglip2", pathlib.Path(td) / "siglip2_json"
+        folder.mkdir()
+        for name in ["tokenizer.model", "tokenizer_config.json"]:
+            shutil.copyfile(GEMMA_DIR / name, folder / name)
+        cfg = SiglipConfig(text_config=dict(vocab_size=sp.get_piece_size(), pad_token_id=0, eos_token_id=1))
+        cfg.save_pretrained(str(folder))
+        tok = AutoTokenizer.from_pretrained(str(folder))
+        tok.save_pretrained(str(with_json))
+        cfg.save_pretrained(str(with_json))
+        tok_json = AutoTokenizer.from_pretrained(str(with_json))
+        oc = HFTokenizer(str(folder), context_length=CONTEXT, clean="canonicalize")
+        s2 = Siglip2Tokenizer.from_pretrained(str(folder))
+        facts["gemma_classes"] = [type(tok).__name__, type(tok_json).__name__, type(oc.tokenizer).__name__, type(s2).__name__]
+        facts["gemma_flags"] = dict(add_bos=tok.add_bos_token, add_eos=tok.add_eos_token, padding_side=tok.padding_side,
+                                    pad=tok.pad_token_id, eos=tok.eos_token_id, bos=tok.bos_token_id, unk=tok.unk_token_id,
+                                    json_files=sorted(p.name for p in with_json.iterdir()))
+        cases, spm_differ = [], []
+        for text in GEMMA_CASES:
+            kw = dict(padding="max_length", max_length=CONTEXT, truncation=True)
+            hf = tok(text, **kw)["input_ids"]
+            assert tok_json(text, **kw)["input_ids"] == hf, text
+            o = oc(text)[0].tolist()
+            low = s2(text, **kw)["input_ids"]
+            assert len(hf) == CONTEXT and len(o) == CONTEXT and len(low) == CONTEXT, text
+            if spm_row(text) != hf:
+                spm_differ.append(text)
+            assert spm_row(text, lower=True) == low or text in spm_differ, text
+            cases.append({"text": text, "hf": hf, "open_clip": o, "hf_siglip2": low,
+                          "hf_pieces": tok.convert_ids_to_tokens(hf[:len(hf) - hf[::-1].index(1)] if 1 in hf else hf)})
+    facts["gemma_spm_differ"] = spm_differ
+    facts["gemma_n_cases"] = len(cases)
+    doc = {"context_length": CONTEXT, "_command": COMMAND + " gemma",
+           "_note": "hf: AutoTokenizer.from_pretrained(<folder with tokenizer.model, tokenizer_config.json and a "
+                    "SiglipConfig config.json>) (GemmaTokenizer)(text, padding='max_length', max_length=64, "
+                    "truncation=True)['input_ids']; open_clip: open_clip.tokenizer.HFTokenizer(<that folder>, "
+                    "context_length=64, clean='canonicalize')(text); hf_siglip2: Siglip2Tokenizer.from_pretrained("
+                    "<that folder>) (GemmaTokenizer + lowercasing) with the same arguments; hf_pieces: the pieces of "
+                    "the hf ids without padding",
+           "cases": cases}
+    write_ids(GEMMA_DIR / "ids.json", doc)
+    return cases
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -415,6 +551,62 @@ Cases whose `hf` and `open_clip` rows differ:
 """
 
 
+def gemma_readme(facts):
+    trainer = ", ".join(f"{k}={v!r}" for k, v in GEMMA_TRAINER.items() if k != "minloglevel")
+    fl = facts["gemma_flags"]
+    return f"""# SigLIP 2 (Gemma) tokenizer goldens
+
+Generated, never edited by hand. From the repository root:
+
+    python Tools/make_siglip_fixtures.py gemma
+
+Versions: {versions()}. Seeds are fixed; rerunning gives byte-identical files.
+
+## Files
+
+- `tokenizer.model`: a BPE SentencePiece model with Gemma's options, {GEMMA_VOCAB} pieces (`<pad>` 0, `<eos>` 1,
+  `<bos>` 2, `<unk>` 3, the user-defined `<mask>` 4, the 256 byte pieces `<0x00>`..`<0xFF>` at 5-260, then
+  characters and merges), trained on {len(gemma_corpus())} lines (the SigLIP caption corpus, some capitalised, a
+  few lines with punctuation and space runs), `spm.set_random_generator_seed({GEMMA_SEED})`, trainer options: {trainer}.
+  Characters the vocabulary lacks (several capitals, `#`, `$`, non-ASCII) come out as byte pieces.
+- `tokenizer_config.json`: the keys of SigLIP 2's (google/siglip2-*, written by transformers'
+  `convert_siglip2_to_hf.py`, which loads google/gemma-7b's tokenizer with `add_bos_token=False,
+  add_eos_token=True, padding_side="right"`): `tokenizer_class` GemmaTokenizer, `model_max_length` {CONTEXT}.
+- `ids.json`: `{{"context_length": {CONTEXT}, "cases": [{{"text", "hf", "open_clip", "hf_siglip2", "hf_pieces"}}]}}`,
+  {facts['gemma_n_cases']} cases; how each row is made is in its `_note`. The folder the script tokenizes from holds
+  these two files and a `SiglipConfig` config.json (`model_type` "siglip", as the fixed-resolution SigLIP 2
+  checkpoints have): `AutoTokenizer` gives `{facts['gemma_classes'][0]}`; open_clip's `HFTokenizer` wraps
+  `{facts['gemma_classes'][2]}`. The same folder with the `tokenizer.json` that `save_pretrained` writes gives
+  identical ids on every case.
+
+## What transformers 5.24 does (GemmaTokenizer, tokenizers backend)
+
+- Text is not cleaned or lower-cased (`GemmaTokenizer` has no lowercasing; `do_lower_case` is not read).
+  `Siglip2Tokenizer` (picked by `AutoTokenizer` only for `model_type` "siglip2", the NaFlex checkpoints, or when
+  `tokenizer_class` names it) is GemmaTokenizer with a `Lowercase` normalizer in front: per character
+  (`char::to_lowercase`, so `Σ` is always `σ`, unlike Python's `str.lower`), after the special pieces are split out.
+- The added tokens `<pad>` `<eos>` `<bos>` `<unk>` `<mask>` (special, not normalized, no lstrip/rstrip) are split
+  out of the raw text first, whitespace around them kept: `"a photo <eos> of"` is `a ▁photo ▁ <eos> ▁of`.
+- The rest: normalizer `Replace(" ", "▁")` (only U+0020; tabs, newlines, NBSP stay), pre-tokenizer
+  `Split(" ", merged_with_previous)` (a no-op after the normalizer), BPE with byte fallback. No dummy prefix: a text
+  starting with a word has no `▁` before it.
+- Post-processor from the flags: `add_bos_token` {fl['add_bos']}, `add_eos_token` {fl['add_eos']} (the backend's
+  defaults are False/False when tokenizer_config.json does not say, whatever GemmaTokenizer's docstring claims): one
+  `<eos>` (id {fl['eos']}) after the text, no `<bos>`.
+- `truncation=True, max_length={CONTEXT}`: the text is cut to {CONTEXT - 1} ids (room kept for the EOS the
+  post-processor adds), then `<eos>`; padding with `<pad>` (id {fl['pad']}) on the `padding_side` of
+  tokenizer_config.json ({fl['padding_side']}; GemmaTokenizer's class default is "left").
+- The ids equal the `sentencepiece` package's `encode` of each chunk between special pieces, on every case
+  (cases where they differ: {facts['gemma_spm_differ'] or 'none'}).
+
+## open_clip (`clean="canonicalize"`, the SigLIP 2 configs)
+
+`HFTokenizer` runs `basic_clean` and open_clip's `canonicalize_text` (lower-case, drop ASCII punctuation, `_` to
+space, collapse whitespace) and then the GemmaTokenizer above: special literals lose their brackets, so none comes
+from text.
+"""
+
+
 def write_text_readme(facts):
     (TEXT_DIR / "README.md").write_text(text_readme(facts), encoding="utf-8")
 
@@ -559,6 +751,12 @@ def main(parts):
         differ = [c["text"] for c in cases if c["hf"] != c["open_clip"]]
         facts["tok_differ"] = differ
         facts["n_cases"] = len(cases)
+    if "gemma" in parts:
+        train_gemma_spm()
+        gemma_goldens(facts)
+        (GEMMA_DIR / "README.md").write_text(gemma_readme(facts), encoding="utf-8")
+        if parts == ["gemma"]:
+            return
     facts.update(spm_facts(spm_path))
     if "hf" in parts:
         hf_part(spm_path, facts)
@@ -853,4 +1051,4 @@ def onnx_part(facts):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["spm", "hf", "openclip", "onnx"])
+    main(sys.argv[1:] or ["spm", "gemma", "hf", "openclip", "onnx"])

@@ -49,6 +49,11 @@ extern "C" int clipz_spm_piece_count(const clipz_spm *model) { return model->pro
 
 extern "C" int clipz_spm_unk_id(const clipz_spm *model) { return model->processor.unk_id(); }
 
+extern "C" int clipz_spm_is_control(const clipz_spm *model, int id) {
+    if (id < 0 || id >= model->processor.GetPieceSize()) return 0;
+    return guarded<int>(nullptr, 0, 0, [&] { return model->processor.IsControl(id) ? 1 : 0; });
+}
+
 extern "C" int clipz_spm_piece_to_id(const clipz_spm *model, const char *piece, size_t len) {
     return guarded<int>(nullptr, 0, model->processor.unk_id(),
                         [&] { return model->processor.PieceToId(absl::string_view(piece, len)); });

@@ -5,7 +5,10 @@ public struct TokenizerSpec: Codable, Sendable, Equatable {
     /// "clip_bpe": OpenAI CLIP byte-level BPE as open_clip applies it.
     /// "siglip_spm": SentencePiece with SigLIP's text canonicalisation (`clean`), EOS appended, padded with `pad_token_id`.
     public var kind: String
-    /// `siglip_spm` only: "siglip_hf" (transformers' SiglipTokenizer) or "siglip_open_clip" (open_clip's canonicalize first).
+    /// `siglip_spm` only: "siglip_hf" (transformers' SiglipTokenizer) or "siglip_open_clip" (open_clip's canonicalize
+    /// first); SigLIP 2's Gemma model: "gemma_hf" (transformers' GemmaTokenizer: `bos_token_id` put first and
+    /// `eos_token_id` appended when not -1, i.e. `add_bos_token` / `add_eos_token`; lower-cased only when `lowercase`,
+    /// as Siglip2Tokenizer) or "gemma_open_clip" (open_clip's canonicalize first). nil: "siglip_hf".
     public var clean: String?
     /// `siglip_spm` only: SHA-256 of the SentencePiece model bytes.
     public var modelSHA256: String?

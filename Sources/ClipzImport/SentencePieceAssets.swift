@@ -5,14 +5,18 @@ import Foundation
 /// The SentencePiece model that travels inside a SigLIP `.clipz` (tensor `tokenizer.spm_model`).
 /// Looked up, in order: `--tokenizer PATH` (the model file, or a folder holding it); `spiece.model` or
 /// `tokenizer.model` beside the source. `do_lower_case` and the `eos_token` / `pad_token` pieces come
-/// from `tokenizer_config.json` beside it when present (else the config's ids stand).
+/// from `tokenizer_config.json` beside it when present (else the config's ids stand). A `tokenizer_class`
+/// GemmaTokenizer or Siglip2Tokenizer there (SigLIP 2) selects the Gemma tokenizer, with `add_bos_token` /
+/// `add_eos_token` (transformers' defaults without a tokenizer.json: false) and `bos_token`.
 struct SentencePieceAssets {
     var model: [UInt8]
     var file: String
-    /// The spec with `lowercase`, `eos_token_id` and `pad_token_id` as the tokenizer's own files say.
+    /// The spec with `clean`, `lowercase`, `bos_token_id`, `eos_token_id` and `pad_token_id` as the tokenizer's own files say.
     var spec: TokenizerSpec
 
     static let fileNames = ["spiece.model", "tokenizer.model"]
+    /// `tokenizer_class` values (without "Fast") that mean SigLIP 2's Gemma tokenizer.
+    static let gemmaClasses: Set<String> = ["GemmaTokenizer", "Siglip2Tokenizer"]
 
     /// - Throws: `ImportError` when no model is found, or it does not load with the spec's ids.
     static func locate(explicit: String?, near sources: [String], spec: TokenizerSpec) throws -> SentencePieceAssets {
@@ -32,12 +36,32 @@ struct SentencePieceAssets {
         let bytes = try InputFile.readAll(file, limit: SentencePieceTokenizer.maxModelBytes)
         var spec = spec
         var pieces: [(key: String, piece: String)] = []
+        var gemma: (bos: Bool, eos: Bool)?
         let config = DumpPaths.join(ModelFolder.containing(file), "tokenizer_config.json")
         if FileManager.default.fileExists(atPath: config), let j = try? DumpPaths.jsonObject(at: config) {
-            if let l = j["do_lower_case"] as? Bool { spec.lowercase = l }
-            for key in ["eos_token", "pad_token"] {
+            let tokenizerClass = (j["tokenizer_class"] as? String).map { $0.hasSuffix("Fast") ? String($0.dropLast(4)) : $0 }
+            var keys = ["eos_token", "pad_token"]
+            if let c = tokenizerClass, gemmaClasses.contains(c) {
+                // GemmaTokenizer pads on its `padding_side` (class default "left"); SigLIP 2's files say "right".
+                let side = j["padding_side"] as? String ?? "left (GemmaTokenizer's default)"
+                guard side == "right" else {
+                    throw ImportError.unsupported(file: config, detail: "padding_side \(side): Clipz pads SigLIP 2 texts on the right, as its tokenizer_config.json says")
+                }
+                let flags = (bos: j["add_bos_token"] as? Bool ?? false, eos: j["add_eos_token"] as? Bool ?? false)
+                gemma = flags
+                if flags.bos { keys.append("bos_token") }
+                spec.clean = (spec.clean == SentencePieceTokenizer.Cleaning.openCLIP.rawValue
+                    ? SentencePieceTokenizer.Cleaning.gemmaOpenCLIP : .gemma).rawValue
+                // GemmaTokenizer never lower-cases (`do_lower_case` is not read); Siglip2Tokenizer always does.
+                spec.lowercase = c == "Siglip2Tokenizer"
+            } else if let l = j["do_lower_case"] as? Bool {
+                spec.lowercase = l
+            }
+            for key in keys {
                 // A plain string, or an AddedToken object with "content".
-                if let p = j[key] as? String ?? (j[key] as? [String: Any])?["content"] as? String { pieces.append((key, p)) }
+                let p = j[key] as? String ?? (j[key] as? [String: Any])?["content"] as? String
+                    ?? (key == "bos_token" ? "<bos>" : nil) // GemmaTokenizer's default
+                if let p { pieces.append((key, p)) }
             }
         }
         do {
@@ -46,9 +70,14 @@ struct SentencePieceAssets {
                 guard let id = probe.id(ofPiece: piece) else {
                     throw ImportError.malformed(file: config, detail: "\(key) '\(piece)' is not a piece of \(file)")
                 }
-                if key == "eos_token" { spec.eosTokenID = id } else { spec.padTokenID = id }
+                switch key {
+                case "eos_token": spec.eosTokenID = id
+                case "bos_token": spec.bosTokenID = id
+                default: spec.padTokenID = id
+                }
             }
-            let tok = try SentencePieceTokenizer(model: bytes, eosID: spec.eosTokenID, padID: spec.padTokenID, lowercase: spec.lowercase, file: file)
+            if let gemma, !gemma.eos { spec.eosTokenID = -1 }
+            let tok = try SentencePieceTokenizer(model: bytes, spec: spec, file: file)
             _ = tok.tokenize(["a photo of a cat"], contextLength: spec.contextLength)
         } catch let e as ImportError {
             throw e

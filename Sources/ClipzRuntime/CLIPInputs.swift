@@ -52,9 +52,7 @@ public final class CLIPInputs: @unchecked Sendable {
                 return try CLIPTokenizer(mergesText: String(decoding: merges, as: UTF8.self), file: CanonicalName.bpeMerges)
             case TokenizerSpec.sentencePieceKind:
                 guard let model = tokenizerAsset else { throw RuntimeError.badWeights("the file has no '\(CanonicalName.spmModel)' tensor for its siglip_spm tokenizer") }
-                let clean = SentencePieceTokenizer.Cleaning(rawValue: spec.clean ?? "") ?? .huggingFace
-                return try SentencePieceTokenizer(model: model, eosID: spec.eosTokenID, padID: spec.padTokenID, lowercase: spec.lowercase,
-                                                  cleaning: clean, file: CanonicalName.spmModel)
+                return try SentencePieceTokenizer(model: model, spec: spec, file: CanonicalName.spmModel)
             default:
                 throw RuntimeError.badWeights("tokenizer kind '\(spec.kind)' is not known to this Clipz (known: clip_bpe, siglip_spm)")
             }

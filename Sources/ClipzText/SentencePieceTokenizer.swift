@@ -1,27 +1,42 @@
+import ClipzCore
 import CSentencePiece
 
-/// SigLIP's tokenizer: text canonicalised as the source pipeline does, then a SentencePiece model
+/// SigLIP's tokenizers: text canonicalised as the source pipeline does, then a SentencePiece model
 /// (libsentencepiece), an end-of-sequence id, truncation and padding to the full context, id for id
 /// as transformers' `SiglipTokenizer(padding="max_length", truncation=True)` (and open_clip's
-/// `HFTokenizer(clean="canonicalize")` in front of it).
+/// `HFTokenizer(clean="canonicalize")` in front of it). SigLIP 2's Gemma model (`.gemma`,
+/// `.gemmaOpenCLIP`) is tokenized as transformers' `GemmaTokenizer` with the same arguments does.
 ///
 /// The SentencePiece processor is immutable after loading and its encoder is const, so one
 /// tokenizer can be shared across threads.
 public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
     /// How raw text is cleaned before SentencePiece sees it.
-    public enum Cleaning: String, Sendable {
+    public enum Cleaning: String, Sendable, CaseIterable {
         /// transformers' `SiglipTokenizer.canonicalize_text`: lower-case (when asked), drop ASCII
         /// punctuation, collapse whitespace runs to one space, trim.
         case huggingFace = "siglip_hf"
         /// open_clip's `canonicalize_text` (underscores become spaces first) in front of the above.
         case openCLIP = "siglip_open_clip"
+        /// transformers' `GemmaTokenizer` (SigLIP 2): the text as it is (lower-cased per character when
+        /// `lowercase`, as `Siglip2Tokenizer` does), special pieces split out, SentencePiece, BOS/EOS when
+        /// their ids are given.
+        case gemma = "gemma_hf"
+        /// open_clip's `canonicalize_text` in front of `.gemma` (open_clip's SigLIP 2 configs).
+        case gemmaOpenCLIP = "gemma_open_clip"
+
+        /// SigLIP 2's Gemma tokenizer rather than SigLIP's `SiglipTokenizer`.
+        public var isGemma: Bool { self == .gemma || self == .gemmaOpenCLIP }
+        var openCLIPFirst: Bool { self == .openCLIP || self == .gemmaOpenCLIP }
     }
 
     /// Largest model file accepted (SigLIP's is 0.8 MB, Gemma's 4.2 MB).
     public static let maxModelBytes = 64 << 20
 
     public let vocabularySize: Int
+    /// Appended to every text; -1 (`.gemma` with `add_eos_token` false): none.
     public let endOfSequenceID: Int
+    /// Put before every text (`.gemma` with `add_bos_token`); -1: none.
+    public let beginningOfSequenceID: Int
     public let padID: Int
     public let lowercase: Bool
     public let cleaning: Cleaning
@@ -31,16 +46,19 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
     /// transformers encodes `"<unk>" + text` and drops the pieces of "<unk>" (see `encodeSegment`).
     private let unkPiece: String
     private let unkPieceCount: Int
-    /// open_clip's `basic_clean` (only for `.openCLIP`).
+    /// open_clip's `basic_clean` (only for `.openCLIP` and `.gemmaOpenCLIP`).
     private let cleaner: TextCleaner?
 
     /// - Parameters:
-    ///   - model: bytes of a serialized SentencePiece model (`spiece.model`).
-    ///   - eosID: appended to every text (SigLIP: `</s>`); `padID` fills the rest of the context.
+    ///   - model: bytes of a serialized SentencePiece model (`spiece.model`, `tokenizer.model`).
+    ///   - bosID: put before every text (only `.gemma`, `.gemmaOpenCLIP`); -1: none.
+    ///   - eosID: appended to every text (SigLIP: `</s>`, SigLIP 2: `<eos>`); -1 (Gemma only): none.
+    ///     `padID` fills the rest of the context.
     ///   - file: named in errors.
     /// - Throws: `TokenizerError` when the model is too large, does not parse, or the ids are outside it.
-    public init(model: [UInt8], eosID: Int, padID: Int, lowercase: Bool = true, cleaning: Cleaning = .huggingFace, file: String) throws {
-        if cleaning == .openCLIP {
+    public init(model: [UInt8], bosID: Int = -1, eosID: Int, padID: Int, lowercase: Bool = true, cleaning: Cleaning = .huggingFace,
+                file: String) throws {
+        if cleaning.openCLIPFirst {
             guard let entities = HTMLEntities.shared else { throw TokenizerError.missingResource("html_entities.tsv") }
             cleaner = TextCleaner(entities: entities)
         } else {
@@ -62,17 +80,46 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
             }
             return Self.string(buf)
         }
-        let eosPiece = try piece(eosID, "end-of-sequence"), padPiece = try piece(padID, "padding"), unkPiece = try piece(unk, "unknown")
+        let optional = cleaning.isGemma
+        let eosPiece = optional && eosID == -1 ? nil : try piece(eosID, "end-of-sequence")
+        let padPiece = try piece(padID, "padding"), unkPiece = try piece(unk, "unknown")
+        if bosID != -1 {
+            guard optional else {
+                clipz_spm_free(h)
+                throw TokenizerError.malformed(file: file, reason: "a beginning-of-sequence id (\(bosID)) needs the Gemma tokenizer")
+            }
+            _ = try piece(bosID, "beginning-of-sequence")
+        }
         handle = h
         vocabularySize = count
         endOfSequenceID = eosID
+        beginningOfSequenceID = bosID
         self.padID = padID
         self.unkPiece = unkPiece
         self.lowercase = lowercase
         self.cleaning = cleaning
         var seen = Set<String>()
-        specials = [(eosPiece, eosID), (padPiece, padID), (unkPiece, unk)].filter { seen.insert($0.0).inserted }
+        if optional {
+            // transformers splits its added tokens (the control pieces and <unk>) out of the raw text; the
+            // user-defined pieces (<mask>...) SentencePiece itself matches.
+            var list = [(unkPiece, unk)]
+            for id in 0..<count where clipz_spm_is_control(h, Int32(id)) != 0 { list.append((try piece(id, "control"), id)) }
+            specials = list.filter { seen.insert($0.0).inserted }
+        } else {
+            specials = [(eosPiece ?? "", eosID), (padPiece, padID), (unkPiece, unk)].filter { seen.insert($0.0).inserted }
+        }
         unkPieceCount = Self.encodeRaw(h, unkPiece).count
+    }
+
+    /// The tokenizer a `siglip_spm` spec describes (`clean` nil: `.huggingFace`, as files before it had).
+    /// - Throws: `TokenizerError` as above, or for a `clean` value this Clipz does not know.
+    public convenience init(model: [UInt8], spec: TokenizerSpec, file: String) throws {
+        guard let cleaning = Cleaning(rawValue: spec.clean ?? Cleaning.huggingFace.rawValue) else {
+            throw TokenizerError.malformed(file: file, reason: "unknown SentencePiece text cleaning '\(spec.clean ?? "")' (known: "
+                                           + Cleaning.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        try self.init(model: model, bosID: spec.bosTokenID, eosID: spec.eosTokenID, padID: spec.padTokenID, lowercase: spec.lowercase,
+                      cleaning: cleaning, file: file)
     }
 
     deinit { clipz_spm_free(handle) }
@@ -81,10 +128,11 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
         texts.map { tokenizeOne($0, contextLength: contextLength) }
     }
 
-    /// Ids of `text` without the end-of-sequence id, truncation or padding.
+    /// Ids of `text` without the begin/end-of-sequence ids, truncation or padding.
     public func encode(_ text: String) -> [Int] {
         var t = text
         if let cleaner { t = Self.openCLIPCanonical(t, cleaner: cleaner) }
+        if cleaning.isGemma { return encodeGemma(t) }
         // transformers' SiglipTokenizer.tokenize: "▁" + text with every "▁" turned into a space, special
         // pieces split out (whitespace around them stripped), each other segment canonicalised and encoded.
         t = "\u{2581}" + t.replacingOccurrences(of: "\u{2581}", with: " ")
@@ -104,9 +152,27 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
         return ids
     }
 
+    /// transformers' GemmaTokenizer: special pieces split out of the raw text (whitespace around them
+    /// kept), every other chunk lower-cased when asked (tokenizers' `Lowercase` normalizer) and encoded
+    /// as it is (Gemma's model has no dummy prefix and keeps whitespace).
+    private func encodeGemma(_ text: String) -> [Int] {
+        splitSpecials(text, stripping: false).flatMap { segment -> [Int] in
+            switch segment {
+            case let .special(id): return [id]
+            case let .text(s): return Self.encodeRaw(handle, lowercase ? Self.characterLower(s) : s)
+            }
+        }
+    }
+
     private func tokenizeOne(_ text: String, contextLength: Int) -> [Int] {
         guard contextLength > 0 else { return [] }
         var ids = encode(text)
+        if cleaning.isGemma {
+            // The text is cut to leave room for the BOS/EOS the post-processor adds, then padded on the right.
+            let bos = beginningOfSequenceID >= 0 ? [beginningOfSequenceID] : [], eos = endOfSequenceID >= 0 ? [endOfSequenceID] : []
+            ids = Array((bos + ids.prefix(max(0, contextLength - bos.count - eos.count)) + eos).prefix(contextLength))
+            return ids + repeatElement(padID, count: contextLength - ids.count)
+        }
         if ids.last == endOfSequenceID {
             if ids.count > contextLength { ids.removeLast(ids.count - contextLength) }
         } else {
@@ -134,9 +200,9 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
 
     private enum Segment { case text(String), special(Int) }
 
-    /// Splits out literal special pieces, stripping whitespace on both sides of each (transformers'
-    /// `AddedToken(lstrip=True, rstrip=True)`).
-    private func splitSpecials(_ text: String) -> [Segment] {
+    /// Splits out literal special pieces, stripping whitespace on both sides of each when `stripping`
+    /// (SiglipTokenizer's `AddedToken(lstrip=True, rstrip=True)`; Gemma's added tokens keep it).
+    private func splitSpecials(_ text: String, stripping: Bool = true) -> [Segment] {
         var out: [Segment] = []
         var rest = Substring(text)
         while !rest.isEmpty {
@@ -146,10 +212,11 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
             }
             guard let hit = first else { out.append(.text(String(rest))); break }
             let before = rest[..<hit.range.lowerBound]
-            let trimmed = before.reversed().drop(while: \.isWhitespace)
-            if !trimmed.isEmpty { out.append(.text(String(String(trimmed.reversed())))) }
+            let trimmed = stripping ? String(String(before.reversed().drop(while: \.isWhitespace).reversed())) : String(before)
+            if !trimmed.isEmpty { out.append(.text(trimmed)) }
             out.append(.special(hit.id))
-            rest = rest[hit.range.upperBound...].drop(while: \.isWhitespace)
+            rest = rest[hit.range.upperBound...]
+            if stripping { rest = rest.drop(while: \.isWhitespace) }
         }
         return out
     }
@@ -198,6 +265,13 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
         var t = Array(text.unicodeScalars)
         if lowercase { t = TextCleaner.pythonLower(t) }
         return String(String.UnicodeScalarView(TextCleaner.collapseWhitespace(t.filter { !asciiPunctuation.contains($0) })))
+    }
+
+    /// tokenizers' `Lowercase` normalizer: each character's own lower-case mapping (so `Σ` is always `σ`).
+    static func characterLower(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars { out.append(contentsOf: s.properties.lowercaseMapping.unicodeScalars) }
+        return String(out)
     }
 
     /// open_clip's `HFTokenizer(clean="canonicalize")`: `basic_clean` (ftfy, HTML unescaping), then its

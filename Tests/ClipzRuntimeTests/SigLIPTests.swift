@@ -134,4 +134,62 @@ final class SigLIPTests: XCTestCase {
         let worst = zip(logits, try XCTUnwrap(g["logits"]).floats()).map { abs($0 - $1) }.max() ?? 1
         XCTAssertLessThan(worst, 1e-3, "open_clip SigLIP logits max abs diff \(worst)")
     }
+
+    /// SigLIP 2 (fixed resolution): the SigLIP folders with the Gemma tokenizer files of
+    /// Tests/ClipzTextTests/Fixtures/siglip2 instead of their own; the spec comes from tokenizer_config.json and
+    /// the tokens of the imported (and written) model match transformers' GemmaTokenizer / open_clip.
+    func testGemmaTokenizerFilesSelectSigLIP2Tokenizer() throws {
+        let gemma = fixtures.replacingOccurrences(of: "ClipzImportTests", with: "ClipzTextTests") + "/siglip2"
+        struct Case: Decodable { let text: String; let hf: [Int]; let open_clip: [Int] }
+        struct File: Decodable { let cases: [Case] }
+        let cases = try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: gemma + "/ids.json"))).cases
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("siglip2-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let fm = FileManager.default
+        /// A copy of `from` without its SentencePiece files, with Gemma's and `config` as tokenizer_config.json.
+        func folder(_ from: String, _ name: String, config: (inout [String: Any]) -> Void = { _ in }) throws -> String {
+            let dst = tmp + "/" + name
+            try fm.createDirectory(atPath: dst, withIntermediateDirectories: true)
+            for f in try fm.contentsOfDirectory(atPath: from) where !f.hasSuffix(".model") && f != "tokenizer_config.json" && !f.hasSuffix(".onnx") {
+                try fm.copyItem(atPath: from + "/" + f, toPath: dst + "/" + f)
+            }
+            try fm.copyItem(atPath: gemma + "/tokenizer.model", toPath: dst + "/tokenizer.model")
+            var j = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: gemma + "/tokenizer_config.json"))) as? [String: Any])
+            config(&j)
+            try JSONSerialization.data(withJSONObject: j).write(to: URL(fileURLWithPath: dst + "/tokenizer_config.json"))
+            return dst
+        }
+        for (from, clean, pick) in [(dir, "gemma_hf", \Case.hf), (fixtures + "/siglip_openclip", "gemma_open_clip", \Case.open_clip)] {
+            let (source, _) = try SourceImporter.load(paths: [try folder(from, clean)])
+            let spec = source.metadata.tokenizer
+            XCTAssertEqual(spec.clean, clean)
+            XCTAssertEqual([spec.bosTokenID, spec.eosTokenID, spec.padTokenID], [-1, 1, 0])
+            XCTAssertFalse(spec.lowercase)
+            XCTAssertEqual(spec.source, "tokenizer.model")
+            XCTAssertEqual(source.metadata.config.text.padTokenID, 0)
+            try ClipzWriter.write(source, to: tmp + "/\(clean).clipz")
+            let m = try CLIPModel(path: tmp + "/\(clean).clipz")
+            XCTAssertEqual(m.metadata.tokenizer, spec)
+            let got = try m.tokenize(cases.map(\.text))
+            XCTAssertEqual(zip(got, cases).filter { $0 != $1[keyPath: pick] }.count, 0, "\(clean): rows that differ from the goldens")
+        }
+        // Siglip2Tokenizer lower-cases; add_bos_token puts <bos> first; add_eos_token false drops <eos>.
+        let (s2, _) = try SourceImporter.load(paths: [try folder(dir, "s2") {
+            $0["tokenizer_class"] = "Siglip2Tokenizer"; $0["add_bos_token"] = true; $0["add_eos_token"] = false
+        }])
+        XCTAssertEqual(s2.metadata.tokenizer.clean, "gemma_hf")
+        XCTAssertTrue(s2.metadata.tokenizer.lowercase)
+        XCTAssertEqual([s2.metadata.tokenizer.bosTokenID, s2.metadata.tokenizer.eosTokenID], [2, -1])
+        XCTAssertEqual(try CLIPModel(source: s2).tokenize(["A Photo"])[0].prefix(4), [2, 628, 276, 0])
+        // Left padding (GemmaTokenizer's class default) is refused, naming the file.
+        let left = try folder(dir, "left") { $0["padding_side"] = nil }
+        XCTAssertThrowsError(try SourceImporter.load(paths: [left])) {
+            XCTAssertTrue("\($0)".contains(left + "/tokenizer_config.json") && "\($0)".contains("padding_side left"), "\($0)")
+        }
+        // A bos_token that is not a piece of the model.
+        let bad = try folder(dir, "bad") { $0["add_bos_token"] = true; $0["bos_token"] = "<s>" }
+        XCTAssertThrowsError(try SourceImporter.load(paths: [bad])) {
+            XCTAssertTrue("\($0)".contains("bos_token '<s>' is not a piece"), "\($0)")
+        }
+    }
 }

@@ -23,6 +23,8 @@ int clipz_spm_piece_to_id(const clipz_spm *model, const char *piece, size_t len)
 /// The piece of an id as UTF-8, NUL-terminated in `out` (truncated to `cap`); returns its full length, -1 for a bad id.
 long clipz_spm_id_to_piece(const clipz_spm *model, int id, char *out, size_t cap);
 int clipz_spm_unk_id(const clipz_spm *model);
+/// 1 when the id is a control piece (`<pad>`, `<eos>`, `<bos>`...: never produced by encoding text), else 0.
+int clipz_spm_is_control(const clipz_spm *model, int id);
 
 /// Encodes UTF-8 text (`len` bytes, need not be NUL-terminated) into ids. Writes at most `cap` ids and
 /// returns how many the text has (may exceed `cap`: call again with room); -1 on failure (reason in `err`).

@@ -3,7 +3,7 @@ import ClipzText
 
 extension HFConfig {
     /// A Hugging Face `SiglipConfig` (`model_type` "siglip"; SigLIP 2 checkpoints of fixed resolution
-    /// use it too). Missing keys take transformers 5.24's defaults (`configuration_siglip.py`): both
+    /// use it too, with a Gemma tokenizer that SentencePieceAssets picks from tokenizer_config.json). Missing keys take transformers 5.24's defaults (`configuration_siglip.py`): both
     /// towers 768 wide / 12 layers / 12 heads / MLP 3072, tanh GELU, eps 1e-6; text vocab 32000,
     /// context 64, pad 1; image 224, patch 16. The text head maps to `projection_size` (default: the
     /// text width), which must equal the image width (SigLIP has no image projection).

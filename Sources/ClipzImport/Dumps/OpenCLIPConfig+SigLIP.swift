@@ -48,7 +48,7 @@ extension OpenCLIPConfig {
             throw ImportError.unsupported(file: file, detail: "open_clip SigLIP text_cfg pool_type = \(pool) (supported: last)")
         }
         // SigLIP's SentencePiece vocabularies end and pad sequences with id 1 (`</s>`); a tokenizer_config.json
-        // beside the model may name other pieces (SentencePieceAssets reads it).
+        // beside the model may name other pieces, or SigLIP 2's Gemma tokenizer (SentencePieceAssets reads it).
         let text = TextConfig(
             contextLength: try c.int(t, "context_length", 64), vocabSize: try c.int(t, "vocab_size", 32000), width: tw,
             layers: try c.int(t, "layers", 12), heads: try c.int(t, "heads", 8), mlpDim: Int(Double(tw) * c.double(t, "mlp_ratio", 4.0)),
