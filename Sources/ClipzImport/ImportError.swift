@@ -31,7 +31,7 @@ public enum ImportError: Error, CustomStringConvertible {
         case let .io(f, m): return "\(f): \(m)"
         case let .malformed(f, d, o): return "\(f): malformed file\(o.map { " at byte \($0)" } ?? ""): \(d)"
         case let .unsupported(f, d): return "\(f): not supported: \(d)"
-        case let .graphMismatch(f, n, e): return "\(f): graph does not match CLIP at node '\(n)': expected \(e)"
+        case let .graphMismatch(f, n, e): return "\(f): graph does not match CLIP or SigLIP at node '\(n)': expected \(e)"
         case let .missingTensor(f, n, h): return "\(f): missing tensor '\(n)'" + (h.isEmpty ? "" : "\nhint: \(h)")
         case let .shapeMismatch(f, t, e, a): return "\(f): tensor '\(t)' has shape \(a), expected \(e)"
         case let .unsafePath(f, p): return "\(f): refusing path '\(p)': absolute, '..' or a link leading out of the model folder"
