@@ -8,6 +8,7 @@
 // (x + 128 as u8) and subtract 128·Σ_k W[n,k] afterwards.
 #include "simd_epilogue.h"
 #include "isa_dispatch.h"
+#include "int8_scale.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,9 +127,7 @@ void clipz_quantize_rows_ref(const float *x, int M, int K, int8_t *xq, float *sc
     int Kp = k4_of(K) * 4;
     for (int m = 0; m < M; m++) {
         const float *r = x + (size_t)m * K;
-        float mx = 0;
-        for (int k = 0; k < K; k++) { float a = fabsf(r[k]); mx = a > mx ? a : mx; }
-        float s = mx > 0 ? mx / 127.0f : 1.0f;
+        float s = clipz_int8_row_scale(r, (size_t)K);
         scales[m] = s;
         for (int k = 0; k < K; k++) { float v = r[k] * (1.0f / s); v = v > 127 ? 127 : (v < -127 ? -127 : v); xq[(size_t)m * Kp + k] = (int8_t)rintf(v); }
         for (int k = K; k < Kp; k++) xq[(size_t)m * Kp + k] = 0;

@@ -1,5 +1,6 @@
 // Symmetric per-row int8 quantization of weights (what `clipz quantize --type int8` stores).
 #include "isa_dispatch.h"
+#include "int8_scale.h"
 #include <math.h>
 
 // Row maximum, then q = clamp(rint(w / s), -127, 127) with s = max|w| / 127 (1 for an all-zero row); the
@@ -11,9 +12,7 @@ CLIPZ_ISA_BODY void quantize_weights_body(const float *w, size_t rows, size_t co
     for (size_t r = 0; r < rows; r++) {
         const float *x = w + r * cols;
         int8_t *y = q + r * cols;
-        float mx = 0;
-        for (size_t c = 0; c < cols; c++) { float a = fabsf(x[c]); mx = a > mx ? a : mx; }
-        float s = mx > 0 ? mx / 127.0f : 1.0f;
+        float s = clipz_int8_row_scale(x, cols);
         scales[r] = s;
         float e = 0, n = 0;  // per row in float lanes, then into double: rows are ≤ a few thousand wide
         for (size_t c = 0; c < cols; c++) {

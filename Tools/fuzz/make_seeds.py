@@ -116,6 +116,16 @@ def main():
     put("tokenizer_json", "mini_string_merges.json", json.dumps(tok, ensure_ascii=False).encode())
     merges_txt = ("#version: 0.2\n" + "\n".join(" ".join(m) for m in merges) + "\n").encode()
     put("merges", "mini.txt", merges_txt)
+    # SentencePiece (SigLIP): unigram and BPE models of 20 pieces (bpe: plus 256 byte pieces) with identity normalisation (no 240 KB
+    # NFKC charsmap), so a seed of a few KB still reaches libsentencepiece's model checks and encoder.
+    import sentencepiece as spm
+    lines = [f"a photo of a {w}" for w in ["cat", "dog", "car", "tree", "bird", "house"] * 20]
+    for kind in ("unigram", "bpe"):
+        model = io.BytesIO()
+        spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=model, model_type=kind, vocab_size=20 if kind == "unigram" else 280,
+                                       normalization_rule_name="identity", pad_id=0, eos_id=1, unk_id=2, bos_id=-1,
+                                       byte_fallback=kind == "bpe", num_threads=1, minloglevel=2)
+        put("spm_model", f"tiny_{kind}.model", model.getvalue())
     # Beside the micro dump so `clipz convert` picks a 554-id tokenizer instead of the 1.6 MB bundled one.
     open(f"{OUT}/_micro_dump/bpe_simple_vocab_16e6.txt", "wb").write(merges_txt)
 

@@ -33,6 +33,18 @@ enum Naming {
         return nil
     }
 
+    /// A layer parameter inside a source block whose q, k and v are packed by rows (q first) in one
+    /// weight and one bias (`packed`), the other parameters under module paths (`modules`: canonical
+    /// prefix → source prefix).
+    static func inPackedBlock(_ block: String, _ param: String, packed: (weight: String, bias: String),
+                              modules: [(String, String)]) -> SourceRef? {
+        for (k, part) in [("attn.q.", 0), ("attn.k.", 1), ("attn.v.", 2)] where param.hasPrefix(k) {
+            return SourceRef(name: block + (param.hasSuffix("weight") ? packed.weight : packed.bias), layout: .rows(part: part, of: 3))
+        }
+        for (c, o) in modules where param.hasPrefix(c) { return SourceRef(name: block + o + param.dropFirst(c.count), layout: .identity) }
+        return nil
+    }
+
     /// Splits "vision.layers.3.attn.q.weight" into (tower, 3, "attn.q.weight").
     static func splitLayer(_ canonical: String) -> (CanonicalName.Tower, Int, String)? {
         let parts = canonical.split(separator: ".", maxSplits: 3).map(String.init)

@@ -26,14 +26,7 @@ struct OpenCLIPNaming: NamingScheme {
         }
         guard let (tower, i, param) = Naming.splitLayer(canonical) else { return nil }
         let block = "\(prefix)\(tower == .vision ? "visual." : "")transformer.resblocks.\(i)."
-        for (k, part) in [("attn.q.", 0), ("attn.k.", 1), ("attn.v.", 2)] where param.hasPrefix(k) {
-            let packed = param.hasSuffix("weight") ? "attn.in_proj_weight" : "attn.in_proj_bias"
-            return SourceRef(name: block + packed, layout: .rows(part: part, of: 3))
-        }
-        for (c, o) in Self.layerModules where param.hasPrefix(c) {
-            return SourceRef(name: block + o + param.dropFirst(c.count), layout: .identity)
-        }
-        return nil
+        return Naming.inPackedBlock(block, param, packed: ("attn.in_proj_weight", "attn.in_proj_bias"), modules: Self.layerModules)
     }
 
     func isIgnorable(_ source: String) -> Bool { source.hasSuffix("attn_mask") || source.hasSuffix("position_ids") }

@@ -43,13 +43,7 @@ struct OpenCLIPSigLIPNaming: NamingScheme {
         if canonical.hasPrefix("text.") { return OpenCLIPNaming(prefix: prefix + "text.", names: names).locate(canonical) }
         guard let (tower, i, param) = Naming.splitLayer(canonical), tower == .vision else { return nil }
         let block = "\(prefix)visual.trunk.blocks.\(i)."
-        for (k, part) in [("attn.q.", 0), ("attn.k.", 1), ("attn.v.", 2)] where param.hasPrefix(k) {
-            return SourceRef(name: block + "attn.qkv." + param.dropFirst(k.count), layout: .rows(part: part, of: 3))
-        }
-        for (c, t) in Self.visionLayerModules where param.hasPrefix(c) {
-            return SourceRef(name: block + t + param.dropFirst(c.count), layout: .identity)
-        }
-        return nil
+        return Naming.inPackedBlock(block, param, packed: ("attn.qkv.weight", "attn.qkv.bias"), modules: Self.visionLayerModules)
     }
 
     func isIgnorable(_ source: String) -> Bool { source.hasSuffix("attn_mask") || source.hasSuffix("position_ids") }
