@@ -159,7 +159,7 @@ def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
     rss_bound = 1.3 * int8_raw / 1e6 + 100
     out += ["", f"Clipz int8 (image tower, batch 1): load {load_ms:.0f} ms (CLIPModel(path:) {model_ms:.0f} ms + first forward), "
             f"peak RSS {rss:.0f} MB; int8 .clipz tensors {int8_raw / 1e6:.0f} MB raw → bound 1.3×+100 = {rss_bound:.0f} MB. "
-            f"ORT int8 image session load {statistics.median(r['load_ms'] for r in ort_int8):.0f} ms, peak RSS "
+            f"ORT int8 image model load {statistics.median(r['load_ms'] for r in ort_int8):.0f} ms, peak RSS "
             f"{max(r['peak_rss_mb'] for r in ort_int8):.0f} MB (image tower only, incl. Python).",
             "", "Wall times: " + ", ".join(f"`clipz {k}` {v:.1f} s" for k, v in walls.items()) + "."]
     c0 = results[("clipz", "image fp32", 1)][0]
@@ -373,8 +373,14 @@ def main():
     if a.readme:
         disabled = os.environ.get("CLIPZ_CPU_DISABLE")
         section = a.model + (f":no-{disabled}" if disabled else "")
-        flags = " ".join(x for x in [f"--model {a.model}", f"--rounds {a.rounds}", f"--iterations {a.iterations}",
-                                     "--no-static" if a.no_static else ""] if x)
+        argv, flags = sys.argv[1:], []  # the command as run, without machine paths (--clipz, --work) or --readme
+        while argv:
+            x = argv.pop(0)
+            if x in ("--clipz", "--work"):
+                argv = argv[1:]
+            elif not x.startswith(("--clipz=", "--work=", "--readme")):
+                flags.append(x)
+        flags = " ".join(flags)
         clean = (f"Measured {started:%Y-%m-%d} on {cpu_class(a)} ({os.cpu_count()} cores, shared), {a.threads} threads, "
                  + (f"Clipz with `CLIPZ_CPU_DISABLE={disabled}` ({results[('clipz', 'image fp32', 1)][0]['int8_kernel']} "
                     "int8 kernel; ORT cannot be restricted and keeps AVX-512), " if disabled else "")
