@@ -7,7 +7,8 @@ Run by Tools/bench_vs_ort.py; a fresh process per measurement so load time and p
 with `clipz bench` (peak RSS here includes the Python interpreter and numpy, about 40-60 MB).
 Inputs: seeded uniform pixels in [-2, 2] [batch, 3, 224, 224] float32; texts as the fixed-length export
 expects them: input_ids [batch, L] int64 = BOS, random ids, EOS (at --prompt-tokens), zero padding to the
-graph's sequence length, attention_mask 1 on the prompt tokens.
+graph's sequence length, attention_mask 1 on the prompt tokens; with --vocab V (SigLIP): input_ids = random
+ids in [3, V) for the first --prompt-tokens − 1 positions, then </s> (1) up to the graph's length, no mask.
 """
 import argparse
 import json
@@ -38,7 +39,7 @@ def session(path, threads):
     return ort.InferenceSession(path, sess_options=so, providers=["CPUExecutionProvider"])
 
 
-def feeds(sess, tower, batch, prompt_tokens, seed):
+def feeds(sess, tower, batch, prompt_tokens, seed, vocab=None):
     rng = np.random.default_rng(seed)
     inputs = {i.name: i for i in sess.get_inputs()}
     if tower == "image":
@@ -48,6 +49,11 @@ def feeds(sess, tower, batch, prompt_tokens, seed):
     seq = inputs["input_ids"].shape[1]
     if not isinstance(seq, int):
         seq = 77
+    if vocab:  # SigLIP: random pieces, </s> (1), padded with </s> to the full context; no attention mask
+        n = min(prompt_tokens, seq)
+        ids = np.ones((batch, seq), dtype=np.int64)
+        ids[:, :n - 1] = rng.integers(3, vocab, size=(batch, n - 1))
+        return {"input_ids": ids}
     ids = np.zeros((batch, seq), dtype=np.int64)
     mask = np.zeros((batch, seq), dtype=np.int64)
     n = min(prompt_tokens, seq)
@@ -71,12 +77,13 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--prompt-tokens", type=int, default=16)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--vocab", type=int, help="SigLIP text layout: ids in [3, VOCAB), then </s> = 1 to the graph's length")
     a = ap.parse_args()
 
     start = time.perf_counter()
     sess = session(a.model, a.threads)
     session_ms = (time.perf_counter() - start) * 1000
-    x = feeds(sess, a.tower, a.batch, a.prompt_tokens, a.seed)
+    x = feeds(sess, a.tower, a.batch, a.prompt_tokens, a.seed, a.vocab)
     sess.run(None, x)
     load_ms = (time.perf_counter() - start) * 1000
     for _ in range(a.warmup):

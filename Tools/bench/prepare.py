@@ -120,3 +120,126 @@ def calibration_images(work: Path, count: int = 16, seed: int = 3):
         img = np.clip(base * 200 + rng.normal(0, 30, size=(256, 256, 3)) + yy[..., None] * 40, 0, 255).astype(np.uint8)
         Image.fromarray(img).save(d / f"img{i:03d}.png")
     return d
+
+
+# ---------------------------------------------------------------------------------------------------------
+# SigLIP-B/16-224 (bench_vs_ort.py --model siglip-b16)
+
+SIGLIP_VOCAB = 32000
+SIGLIP_CONTEXT = 64
+SYLLABLES = [c + v for c in "b c d f g h j k l m n p r s t v w z ch sh th st tr pl".split() for v in "a e i o u ai ou ee".split()]
+
+
+def siglip_corpus(lines: int = 60000, seed: int = 5):
+    """Deterministic lowercase pseudo-English: a word list of syllable strings with a Zipf-like draw, so that
+    a unigram SentencePiece model finds 32000 distinct pieces (real text is not needed for a speed benchmark)."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    words = sorted({"".join(rng.choice(SYLLABLES, size=rng.integers(1, 5))) for _ in range(120000)})
+    rng.shuffle(words)
+    p = 1.0 / np.arange(1, len(words) + 1) ** 0.8
+    p /= p.sum()
+    lengths = rng.integers(4, 14, size=lines)
+    idx = rng.choice(len(words), size=int(lengths.sum()), p=p)
+    ends = np.cumsum(lengths)
+    return [" ".join(words[i] for i in idx[e - n:e]) for n, e in zip(lengths, ends)]
+
+
+def siglip_spm(dst: Path, vocab: int = SIGLIP_VOCAB, seed: int = 1234):
+    """A unigram spiece.model with `vocab` pieces in Google's SigLIP layout (<pad>=0, </s>=1, <unk>=2, no <s>),
+    trained on siglip_corpus(). Returns the number of pieces."""
+    import io
+    import sentencepiece as spm
+    spm.set_random_generator_seed(seed)
+    buf = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(siglip_corpus()), model_writer=buf, model_type="unigram", vocab_size=vocab,
+        character_coverage=1.0, pad_id=0, eos_id=1, unk_id=2, bos_id=-1, pad_piece="<pad>", eos_piece="</s>",
+        unk_piece="<unk>", normalization_rule_name="nmt_nfkc", add_dummy_prefix=True, remove_extra_whitespaces=True,
+        byte_fallback=False, num_threads=2, shuffle_input_sentence=False, input_sentence_size=0, minloglevel=2)
+    dst.write_bytes(buf.getvalue())
+    return spm.SentencePieceProcessor(model_file=str(dst)).get_piece_size()
+
+
+def siglip_modules(m):
+    """torch wrappers: image tower (pixel_values), text tower (input_ids only; SigLIP has no attention mask)."""
+    import torch
+
+    class Vision(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.m = m
+
+        def forward(self, pixel_values):
+            return self.m.get_image_features(pixel_values=pixel_values).pooler_output
+
+    class Text(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.m = m
+
+        def forward(self, input_ids):
+            return self.m.get_text_features(input_ids=input_ids).pooler_output
+    return Vision(), Text()
+
+
+def export_siglip(work: Path, seed: int = 0):
+    """Seeded transformers SiglipModel(SiglipConfig()) (both towers 768 wide, 12 layers, 12 heads, MLP 3072, patch 16,
+    224 px, text context 64, vocab 32000) saved as a Hugging Face folder (save_pretrained + SiglipTokenizer +
+    SiglipImageProcessor) plus vision / text ONNX graphs (opset 17, TorchScript exporter, dynamic batch, text fixed at
+    64 ids, no attention mask). Cached in work/siglip-b16/."""
+    root = work / "siglip-b16"
+    paths = {"hf": root / "hf", "vision": root / "onnx" / "vision.onnx", "text": root / "onnx" / "text.onnx"}
+    meta_path = root / "export.json"
+    if all(p.exists() for p in paths.values()) and meta_path.exists():
+        log(f"cached SigLIP folder and exports in {root}")
+        return paths, json.loads(meta_path.read_text())
+    import torch
+    import transformers
+    from transformers import SiglipConfig, SiglipImageProcessor, SiglipModel, SiglipTokenizer
+    t0 = time.time()
+    paths["hf"].mkdir(parents=True, exist_ok=True)
+    paths["vision"].parent.mkdir(parents=True, exist_ok=True)
+    spm_path = root / "spiece.model"
+    if not spm_path.exists():
+        log(f"training a {SIGLIP_VOCAB}-piece unigram spiece.model ...")
+        tmp = spm_path.with_suffix(".tmp")
+        pieces = siglip_spm(tmp)
+        tmp.rename(spm_path)
+    import sentencepiece as spm
+    pieces = spm.SentencePieceProcessor(model_file=str(spm_path)).get_piece_size()
+    spm_seconds = round(time.time() - t0, 1)
+    log(f"spiece.model: {pieces} pieces ({spm_seconds} s)")
+    cfg = SiglipConfig()
+    # SiglipTextConfig's defaults carry CLIP's bos/eos ids (49406/49407), outside a 32000 vocabulary; the released
+    # google/siglip-* checkpoints use </s> = 1 for eos and padding and no bos. Shapes stay the defaults.
+    cfg.text_config.vocab_size = pieces
+    cfg.text_config.bos_token_id = None
+    cfg.text_config.eos_token_id = 1
+    cfg.text_config.pad_token_id = 1
+    torch.manual_seed(seed)
+    model = SiglipModel(cfg).eval()
+    model.save_pretrained(str(paths["hf"]))
+    SiglipTokenizer(vocab_file=str(spm_path)).save_pretrained(str(paths["hf"]))
+    SiglipImageProcessor().save_pretrained(str(paths["hf"]))
+    ids = torch.randint(3, pieces, (2, SIGLIP_CONTEXT), dtype=torch.int64)
+    ids[:, 20], ids[:, 21:] = 1, 1
+    px = torch.randn(2, 3, cfg.vision_config.image_size, cfg.vision_config.image_size)
+    vision, text = siglip_modules(model)
+    for name, module, x, inp, out in (("vision", vision, px, "pixel_values", "image_embeds"),
+                                      ("text", text, ids, "input_ids", "text_embeds")):
+        log(f"exporting {name} ...")
+        tmp = paths[name].with_suffix(".tmp.onnx")
+        with torch.no_grad():
+            torch.onnx.export(module, (x,), str(tmp), dynamo=False, opset_version=17, input_names=[inp],
+                              output_names=[out], dynamic_axes={inp: {0: "batch"}, out: {0: "batch"}},
+                              do_constant_folding=True)
+        tmp.rename(paths[name])
+    meta = {"seed": seed, "config": "transformers SiglipConfig() defaults (SigLIP-B/16-224), text bos None, eos/pad 1",
+            "vocab": pieces, "spm": "unigram SentencePiece trained on Tools/bench/prepare.py siglip_corpus() (pseudo-words)",
+            "spm_seconds": spm_seconds, "torch": torch.__version__, "transformers": transformers.__version__,
+            "opset": 17, "export_seconds": round(time.time() - t0, 1),
+            "bytes": {k: p.stat().st_size for k, p in paths.items() if p.is_file()}}
+    meta_path.write_text(json.dumps(meta, indent=1))
+    log(f"exported in {meta['export_seconds']} s: {meta['bytes']}")
+    return paths, meta
