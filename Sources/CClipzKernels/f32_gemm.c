@@ -19,6 +19,21 @@
 
 #define NR CLIPZ_F32_NR
 
+// The M rows of x in equal tiles of ≤ 6 (50 rows → 9 tiles of 5 or 6), each run as TILE(R) with `xs` / `ys`
+// pointing at the tile's first row and R a constant, so the tile's accumulators stay in registers. One row
+// tiling for the AVX2 and NEON kernels (the AVX-512 one tiles inside its own loop).
+#define CLIPZ_ROW_TILES(M, x, ldx, y, ldy, TILE)                                                       \
+    for (int t_ = 0, tiles_ = ((M) + 5) / 6; t_ < tiles_; t_++) {                                      \
+        int r0_ = (int)((long)(M) * t_ / tiles_), r1_ = (int)((long)(M) * (t_ + 1) / tiles_);         \
+        const float *xs = (x) + (size_t)r0_ * (size_t)(ldx);                                           \
+        float *ys = (y) + (size_t)r0_ * (size_t)(ldy);                                                 \
+        switch (r1_ - r0_) {                                                                           \
+        case 1: TILE(1); break; case 2: TILE(2); break; case 3: TILE(3); break;                        \
+        case 4: TILE(4); break; case 5: TILE(5); break; case 6: TILE(6); break;                        \
+        default: break;                                                                                \
+        }                                                                                              \
+    }
+
 size_t clipz_f32_packed_floats(int N, int K) {
     if (N <= 0 || K <= 0) return 0;
     return (size_t)((N + NR - 1) / NR) * NR * (size_t)K;
@@ -157,7 +172,6 @@ void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, con
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
                       int n_begin, int n_end, int accumulate, clipz_act act) {
-    int tiles = (M + 5) / 6;
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
         for (int half = 0; half < 2; half++) {
             int c = n0 + half * 16;
@@ -166,17 +180,9 @@ static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed
             float b16[16] = {0};
             if (bias) memcpy(b16, bias + c, sizeof(float) * (size_t)cols);
             const float *w = packed + (size_t)(n0 / NR) * K * NR + half * 16;
-            for (int t = 0; t < tiles; t++) {
-                int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
-                const float *xs = x + (size_t)r0 * ldx;
-                float *ys = y + (size_t)r0 * ldy + c;
-                switch (r1 - r0) {
-#define CASE(R) case R: tile_avx2(R, xs, ldx, K, w, b16, ys, ldy, cols, accumulate, act); break;
-                CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6)
-#undef CASE
-                default: break;
-                }
-            }
+#define TILE(R) tile_avx2(R, xs, ldx, K, w, b16, ys + c, ldy, cols, accumulate, act)
+            CLIPZ_ROW_TILES(M, x, ldx, y, ldy, TILE)
+#undef TILE
         }
     }
 }
@@ -224,7 +230,6 @@ void tile_neon(const int MR, const int NV, const float *x, int ldx, int K, const
 
 static void gemm_neon(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
                       int n_begin, int n_end, int accumulate, clipz_act act) {
-    int tiles = (M + 5) / 6;
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
         const float *w = packed + (size_t)(n0 / NR) * K * NR;
         int cols = n_end - n0 < NR ? n_end - n0 : NR;
@@ -235,22 +240,13 @@ static void gemm_neon(const float *x, int M, int K, int ldx, const float *packed
             else tile_neon(2, 8, x, ldx, K, w, b32, y + n0, ldy, cols, accumulate, act);
             continue;
         }
-        // Rows are split into equal tiles of ≤ 6 (50 rows → 9 tiles of 5 or 6), as in the AVX2 kernel.
         for (int half = 0; half < 2; half++) {
             int c = n0 + half * 16;
             if (c >= n_end) break;
             int hc = n_end - c < 16 ? n_end - c : 16;
-            for (int t = 0; t < tiles; t++) {
-                int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
-                const float *xs = x + (size_t)r0 * ldx;
-                float *ys = y + (size_t)r0 * ldy + c;
-                switch (r1 - r0) {
-#define CASE(R) case R: tile_neon(R, 4, xs, ldx, K, w + half * 16, b32 + half * 16, ys, ldy, hc, accumulate, act); break;
-                CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6)
-#undef CASE
-                default: break;
-                }
-            }
+#define TILE(R) tile_neon(R, 4, xs, ldx, K, w + half * 16, b32 + half * 16, ys + c, ldy, hc, accumulate, act)
+            CLIPZ_ROW_TILES(M, x, ldx, y, ldy, TILE)
+#undef TILE
         }
     }
 }
