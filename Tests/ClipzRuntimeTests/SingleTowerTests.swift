@@ -46,48 +46,41 @@ final class SingleTowerTests: XCTestCase {
         do { _ = try body(); return "no error" } catch { return "\(error)" }
     }
 
-    func testImageTowerConvertsRunsQuantizesAndRefusesTexts() throws {
-        let path = try convert("hf_tiny_vision")
+    /// Converts `folder`, checks it holds only its tower, matches its golden (which equals hf_tiny's),
+    /// quantizes to int8 and fp16, and returns the file.
+    func checkTower(_ folder: String, key: String, prefix: String, embed: (String) throws -> [Float]) throws -> String {
+        let path = try convert(folder)
         let f = try ClipzFile(path: path)
-        XCTAssertNil(f.metadata.config.text)
-        XCTAssertTrue(f.entries.allSatisfy { $0.name.hasPrefix("vision.") }, "\(f.entries.map(\.name))")
-        XCTAssertNotNil(f.entry(named: CanonicalName.visionProj))
-        let e = try images(path)
-        let gold = try XCTUnwrap(golden("hf_tiny_vision")["image_embeds"]).floats()
-        XCTAssertEqual(gold, try XCTUnwrap(golden("hf_tiny")["image_embeds"]).floats())
+        XCTAssertTrue(f.entries.allSatisfy { $0.name.hasPrefix(prefix) || $0.name == CanonicalName.bpeMerges }, "\(f.entries.map(\.name))")
+        XCTAssertNil(f.entry(named: CanonicalName.logitScale))
+        let e = try embed(path)
+        let gold = try XCTUnwrap(golden(folder)[key]).floats()
+        XCTAssertEqual(gold, try XCTUnwrap(golden("hf_tiny")[key]).floats())
         let cos = rowCosines(e, gold, d: 16)
-        print("image tower: cosines vs torch \(cos)")
+        print("\(folder): cosines vs torch \(cos)")
         for c in cos { XCTAssertGreaterThanOrEqual(c, 0.99999) }
         for (target, name, floor) in [(Quantizer.Options(target: .int8), "i8", 0.999), (.init(target: .fp16), "f16", 0.99999)] {
             let q = try quantized(path, target, name: name)
-            let c = rowCosines(try images(q), e, d: 16).min()!
-            print("image tower \(name): min cosine vs fp32 \(c)")
+            let c = rowCosines(try embed(q), e, d: 16).min()!
+            print("\(folder) \(name): min cosine vs fp32 \(c)")
             XCTAssertGreaterThanOrEqual(c, floor)
+            XCTAssertTrue(try CLIPModel(path: q).isInt8(prefix + "layers.0.attn.q.weight") == (name == "i8"))
         }
-        XCTAssertTrue(try CLIPModel(path: dir + "/i8.clipz").isInt8("vision.layers.0.attn.q.weight"))
+        return path
+    }
+
+    func testImageTowerConvertsRunsQuantizesAndRefusesTexts() throws {
+        let path = try checkTower("hf_tiny_vision", key: "image_embeds", prefix: "vision.", embed: images)
+        XCTAssertNil(try ClipzFile(path: path).metadata.config.text)
+        XCTAssertNil(try ClipzFile(path: path).entry(named: CanonicalName.bpeMerges), "an image encoder carries no tokenizer")
         let m = message { try self.texts(path) }
         XCTAssertTrue(m.contains(path) && m.contains("no text tower (image encoder only)") && m.contains("embed images"), m)
         XCTAssertTrue(message { try CLIPModel(path: path).tokenize(["a"]) }.contains("no text tower"))
     }
 
     func testTextTowerConvertsRunsQuantizesAndRefusesImages() throws {
-        let path = try convert("hf_tiny_text")
-        let f = try ClipzFile(path: path)
-        XCTAssertNil(f.metadata.config.vision)
-        XCTAssertTrue(f.entries.allSatisfy { $0.name.hasPrefix("text.") || $0.name == CanonicalName.bpeMerges }, "\(f.entries.map(\.name))")
-        XCTAssertNil(f.entry(named: CanonicalName.logitScale))
-        let e = try texts(path)
-        let gold = try XCTUnwrap(golden("hf_tiny_text")["text_embeds"]).floats()
-        XCTAssertEqual(gold, try XCTUnwrap(golden("hf_tiny")["text_embeds"]).floats())
-        let cos = rowCosines(e, gold, d: 16)
-        print("text tower: cosines vs torch \(cos)")
-        for c in cos { XCTAssertGreaterThanOrEqual(c, 0.99999) }
-        for (target, name, floor) in [(Quantizer.Options(target: .int8), "i8", 0.999), (.init(target: .fp16), "f16", 0.99999)] {
-            let q = try quantized(path, target, name: name)
-            let c = rowCosines(try texts(q), e, d: 16).min()!
-            print("text tower \(name): min cosine vs fp32 \(c)")
-            XCTAssertGreaterThanOrEqual(c, floor)
-        }
+        let path = try checkTower("hf_tiny_text", key: "text_embeds", prefix: "text.", embed: texts)
+        XCTAssertNil(try ClipzFile(path: path).metadata.config.vision)
         let m = message { try self.images(path) }
         XCTAssertTrue(m.contains(path) && m.contains("no image tower (text encoder only); embed texts, or convert a checkpoint with both towers"), m)
     }
@@ -103,5 +96,15 @@ final class SingleTowerTests: XCTestCase {
         let u = message { try CanonicalName.checkAccounted([(CanonicalName.tokenEmbed, [512, 32])], config: vision, requireAll: false) }
         XCTAssertTrue(u.contains(CanonicalName.tokenEmbed) && u.contains("no text tower"), u)
         XCTAssertFalse(CanonicalName.expectedShapes(vision).contains { $0.0 == CanonicalName.logitScale })
+    }
+
+    /// Loading a single-tower model whose tensors are missing, or a header with neither tower, is an error.
+    func testLoadingAnIncompleteOrTowerlessModelIsAnError() throws {
+        var source = SyntheticModel.make(config: ModelConfig(vision: SyntheticModel.tinyConfig().vision, text: nil, embedDim: 16))
+        XCTAssertNoThrow(try CLIPModel(source: source))
+        source.tensors.removeAll { $0.name == CanonicalName.visionProj }
+        XCTAssertTrue(message { try CLIPModel(source: source) }.contains(CanonicalName.visionProj))
+        source.metadata.config.vision = nil
+        XCTAssertTrue(message { try CLIPModel(source: source) }.contains("neither a vision nor a text tower"))
     }
 }
