@@ -43,7 +43,7 @@ public enum SourceImporter {
             throw ImportError.unknownSource(path: paths.first { !DumpImporter.canHandle(path: $0) && !$0.lowercased().hasSuffix(".onnx") } ?? paths[0])
         }
         do { try model.validateCanonical() } catch {
-            throw ImportError.config(file: paths[0], detail: "imported model is not a complete CLIP (or single tower): \(error)")
+            throw ImportError.config(file: paths[0], detail: "imported model is incomplete: \(error)")
         }
         let tokenizerFile: String?
         if model.metadata.config.text == nil {
