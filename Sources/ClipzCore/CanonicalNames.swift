@@ -37,10 +37,26 @@ public enum CanonicalName {
 
     public static func layer(_ tower: Tower, _ i: Int, _ param: String) -> String { "\(tower.rawValue).layers.\(i).\(param)" }
 
-    /// Every canonical tensor with its expected shape for `config`, in the order files store them.
+    /// The towers `c` holds (vision first) with their layer counts.
+    public static func towerLayers(_ c: ModelConfig) -> [(tower: Tower, layers: Int)] {
+        [c.vision.map { (Tower.vision, $0.layers) }, c.text.map { (Tower.text, $0.layers) }].compactMap { $0 }
+    }
+
+    /// Every canonical tensor with its expected shape for `config`, in the order files store them:
+    /// the towers present, then `logit_scale` (and `logit_bias`) only when both are (a single tower has no scoring).
     public static func expectedShapes(_ c: ModelConfig) -> [(String, [Int])] {
         var out: [(String, [Int])] = []
-        let v = c.vision, t = c.text
+        if let v = c.vision { out += visionShapes(v, embedDim: c.embedDim) }
+        if let t = c.text { out += textShapes(t, embedDim: c.embedDim) }
+        if c.hasBothTowers {
+            out.append((logitScale, []))
+            if c.scoring == .sigmoid { out.append((logitBias, [])) }
+        }
+        return out
+    }
+
+    static func visionShapes(_ v: VisionConfig, embedDim: Int) -> [(String, [Int])] {
+        var out: [(String, [Int])] = []
         out.append((patchEmbed, [v.width, 3, v.patchSize, v.patchSize]))
         if v.patchBias { out.append((patchBias, [v.width])) }
         if v.classToken { out.append((classEmbed, [v.width])) }
@@ -54,15 +70,18 @@ public enum CanonicalName {
                 (name.replacingOccurrences(of: head + ".ln2", with: head + ".ln"), shape)
             }
         }
-        if v.projection { out.append((visionProj, [c.embedDim, v.width])) }
+        if v.projection { out.append((visionProj, [embedDim, v.width])) }
+        return out
+    }
+
+    static func textShapes(_ t: TextConfig, embedDim: Int) -> [(String, [Int])] {
+        var out: [(String, [Int])] = []
         out.append((tokenEmbed, [t.vocabSize, t.width]))
         out.append((textPos, [t.contextLength, t.width]))
         for i in 0..<t.layers { out += layerShapes(.text, i, t.width, t.mlpDim) }
         out.append((finalLN + ".weight", [t.width])); out.append((finalLN + ".bias", [t.width]))
-        out.append((textProj, [c.embedDim, t.width]))
-        if t.projectionBias { out.append((textProjBias, [c.embedDim])) }
-        out.append((logitScale, []))
-        if c.scoring == .sigmoid { out.append((logitBias, [])) }
+        out.append((textProj, [embedDim, t.width]))
+        if t.projectionBias { out.append((textProjBias, [embedDim])) }
         return out
     }
 
@@ -101,7 +120,7 @@ public enum CanonicalName {
             present.insert(name)
             if let want = expected[name] {
                 guard shape == want else { throw CoreError.wrongShape(tensor: name, expected: want, actual: shape) }
-            } else if name == bpeMerges || name == spmModel {
+            } else if (name == bpeMerges || name == spmModel) && config.text != nil {
                 guard shape.count == 1 else { throw CoreError.wrongShape(tensor: name, expected: [shape.first ?? 0], actual: shape) }
             } else if let base = companionBase(name), let want = expected[base.name] {
                 let companion = base.isInputScale ? [] : [want.first ?? 1]
@@ -124,8 +143,13 @@ public enum CanonicalName {
     }
 
     private static func unaccounted(_ name: String, _ c: ModelConfig) -> CoreError {
-        .unaccountedTensor(tensor: name, detail: "has no place in the model the config describes (vision \(c.vision.layers) layers, "
-            + "text \(c.text.layers) layers, Formats/tensors.md); the config is wrong or the tensors belong to another model")
+        .unaccountedTensor(tensor: name, detail: "has no place in the model the config describes (\(describeTowers(c)), "
+            + "Formats/tensors.md); the config is wrong or the tensors belong to another model")
+    }
+
+    /// "vision 12 layers, text 12 layers", or "vision 12 layers, no text tower": the towers a config describes.
+    public static func describeTowers(_ c: ModelConfig) -> String {
+        "\(c.vision.map { "vision \($0.layers) layers" } ?? "no vision tower"), \(c.text.map { "text \($0.layers) layers" } ?? "no text tower")"
     }
 
     /// True for weights that run through a GEMM (the ones the quantizer may shrink to int8).

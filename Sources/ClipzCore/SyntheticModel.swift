@@ -35,8 +35,8 @@ public enum SyntheticModel {
         }
         let meta = ModelMetadata(
             config: config,
-            preprocessing: Preprocessing(resizeShortest: config.vision.imageSize, cropSize: config.vision.imageSize),
-            tokenizer: TokenizerSpec(contextLength: config.text.contextLength),
+            preprocessing: Preprocessing(resizeShortest: config.vision?.imageSize ?? 224, cropSize: config.vision?.imageSize ?? 224),
+            tokenizer: TokenizerSpec(contextLength: config.text?.contextLength ?? 77),
             provenance: Provenance(sources: [], importer: "synthetic", converterVersion: clipzVersion, createdAt: createdAt,
                                    name: "synthetic-seed\(seed)"))
         return ModelSource(metadata: meta, tensors: tensors)

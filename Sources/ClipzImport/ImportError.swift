@@ -38,7 +38,7 @@ public enum ImportError: Error, CustomStringConvertible {
         case let .limitExceeded(f, w, v, l): return "\(f): \(w) is \(v), above the limit \(l); the file is corrupt or hostile"
         case let .unknownSource(p): return "\(p): not a recognised source (expected .onnx, .safetensors, model.safetensors.index.json, a PyTorch .bin/.pt, .npz, a folder of .npy files, or a folder with manifest.json)"
         case let .config(f, d): return "\(f): \(d)\nhint: pass --config with the model's config JSON"
-        case let .unsupportedFamily(f, fam): return "\(f): \(fam): not supported yet; Clipz converts CLIP ViT and SigLIP models (image and text towers together)"
+        case let .unsupportedFamily(f, fam): return "\(f): \(fam): not supported yet; Clipz converts CLIP ViT and SigLIP models (and CLIP's image or text tower alone)"
         case let .unsafePickle(f, g): return "\(f): refusing pickle global '\(g)': Clipz reads tensors and plain containers only and never runs code from a checkpoint\nhint: if this is a training checkpoint, save just the weights: torch.save(model.state_dict(), PATH)"
         }
     }

@@ -2,14 +2,13 @@
 /// name ("ResNet CLIP (RN50 …): not supported yet") instead of failing later on a misleading
 /// detail, from a config (HF `model_type`, open_clip keys) or, without one, from tensor names.
 enum ModelFamily {
-    /// HF `model_type` values Clipz converts: the full CLIP and SigLIP models.
-    static let supportedHF: Set<String> = ["clip", "siglip"]
+    /// HF `model_type` values Clipz converts: the full CLIP and SigLIP models, and CLIP's single towers
+    /// (`CLIPVisionModelWithProjection`, `CLIPTextModelWithProjection`).
+    static let supportedHF: Set<String> = ["clip", "siglip", "clip_vision_model", "clip_text_model"]
 
     /// Known HF `model_type`s and what to call them.
     static let hfNames: [String: String] = [
         "siglip2": "SigLIP 2 NaFlex (variable resolution; the fixed-resolution SigLIP 2 checkpoints use model_type siglip and are supported)", "siglip_vision_model": "a SigLIP vision tower",
-        "clip_vision_model": "a single CLIP image tower (CLIPVisionModelWithProjection)",
-        "clip_text_model": "a single CLIP text tower (CLIPTextModelWithProjection)",
         "chinese_clip": "Chinese-CLIP", "altclip": "AltCLIP", "owlvit": "OWL-ViT", "owlv2": "OWLv2", "x_clip": "X-CLIP",
         "clipseg": "CLIPSeg", "blip": "BLIP", "blip-2": "BLIP-2", "align": "ALIGN", "flava": "FLAVA", "git": "GIT",
         "metaclip_2": "MetaCLIP 2", "mobileclip": "MobileCLIP",
@@ -50,12 +49,6 @@ enum ModelFamily {
         }
         if any({ $0.hasPrefix("visual.trunk.") }) && !any({ $0.hasSuffix(OpenCLIPSigLIPNaming.anchor) }) {
             throw ImportError.unsupportedFamily(file: file, family: "an open_clip timm image tower (visual.trunk tensors: ConvNeXt, EVA, SigLIP, MobileCLIP)")
-        }
-        if !any({ $0.hasPrefix("text_model.") || $0.hasPrefix("transformer.") || $0.hasPrefix("text.") }) && any({ $0.hasPrefix("vision_model.") }) {
-            throw ImportError.unsupportedFamily(file: file, family: "a single image tower (vision_model tensors only)")
-        }
-        if !any({ $0.hasPrefix("vision_model.") || $0.hasPrefix("visual.") || $0.hasPrefix("vision.") }) && any({ $0.hasPrefix("text_model.") }) {
-            throw ImportError.unsupportedFamily(file: file, family: "a single text tower (text_model tensors only)")
         }
     }
 }

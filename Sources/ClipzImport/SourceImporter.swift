@@ -46,7 +46,9 @@ public enum SourceImporter {
             throw ImportError.config(file: paths[0], detail: "imported model is incomplete: \(error)")
         }
         let tokenizerFile: String?
-        if model.metadata.tokenizer.kind == TokenizerSpec.sentencePieceKind {
+        if model.metadata.config.text == nil {
+            tokenizerFile = nil  // an image encoder alone has no tokenizer to carry
+        } else if model.metadata.tokenizer.kind == TokenizerSpec.sentencePieceKind {
             tokenizerFile = try attachSentencePiece(&model, explicit: options.tokenizerPath, near: paths)
         } else {
             tokenizerFile = try attachBPE(&model, explicit: options.tokenizerPath, near: paths)
@@ -79,7 +81,7 @@ public enum SourceImporter {
         let tokenizer = try CLIPTokenizer(mergesText: tok.mergesText, file: tok.source)
         model.tensors.append(TensorSource(try tok.tensor()))
         model.metadata.tokenizer = TokenizerSpec(kind: TokenizerSpec.clipBPEKind, bosTokenID: tokenizer.startOfTextID, eosTokenID: tokenizer.endOfTextID,
-                                                 padTokenID: 0, contextLength: model.metadata.config.text.contextLength,
+                                                 padTokenID: 0, contextLength: model.metadata.config.text?.contextLength ?? 77,
                                                  lowercase: true, mergesSHA256: tok.sha256,
                                                  source: tok.source == "bundled" ? "bundled" : URL(fileURLWithPath: tok.source).lastPathComponent)
         noteVocabulary(tokenizer.vocabularySize, &model)
@@ -95,15 +97,15 @@ public enum SourceImporter {
         spec.source = URL(fileURLWithPath: assets.file).lastPathComponent
         model.metadata.tokenizer = spec
         // The text tower pads with the tokenizer's pad id and pools past it: they must agree.
-        model.metadata.config.text.padTokenID = spec.padTokenID
+        model.metadata.config.text?.padTokenID = spec.padTokenID
         let tokenizer = try SentencePieceTokenizer(model: assets.model, spec: spec, file: assets.file)
         noteVocabulary(tokenizer.vocabularySize, &model)
         return assets.file
     }
 
     private static func noteVocabulary(_ size: Int, _ model: inout ModelSource) {
-        if size != model.metadata.config.text.vocabSize {
-            model.metadata.provenance.notes.append("tokenizer has \(size) ids but the model's vocabulary is \(model.metadata.config.text.vocabSize); texts with ids beyond it cannot be embedded")
+        if let vocab = model.metadata.config.text?.vocabSize, size != vocab {
+            model.metadata.provenance.notes.append("tokenizer has \(size) ids but the model's vocabulary is \(vocab); texts with ids beyond it cannot be embedded")
         }
     }
 }

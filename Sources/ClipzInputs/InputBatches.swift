@@ -53,8 +53,9 @@ public final class InputBatches {
         self.kind = kind
         self.items = items
         self.batchSize = batchSize
-        contextLength = model.config.text.contextLength
+        contextLength = model.config.text?.contextLength ?? 0
         tokenizer = kind == .texts ? try model.tokenizer() : nil
+        if kind == .images { _ = try model.visionConfig() }
         preprocessor = kind == .images ? try model.preprocessor() : nil
     }
 

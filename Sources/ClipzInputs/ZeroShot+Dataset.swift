@@ -5,6 +5,7 @@ extension CLIPModel {
     /// - Parameter progress: (images done, total).
     public func zeroShot(_ dataset: ImageDataset, template: String = Prompts.defaultTemplate, batch: Int = 32,
                          progress: ((Int, Int) -> Void)? = nil) throws -> ZeroShotResult {
+        try inputs.requireBothTowers()
         let text = try embed(texts: Prompts.classPrompts(dataset.classes, template: template), normalize: true)
         let batches = try InputBatches(.images, items: .list(dataset.images.map(\.path)), model: self, batchSize: batch)
         var images: [Float] = []

@@ -15,7 +15,7 @@ public enum InputBounds {
     public static func of(_ file: ClipzFile) throws -> [String: [Float]] {
         let c = file.metadata.config
         var out: [String: [Float]] = [:]
-        for (tower, layers) in [(CanonicalName.Tower.vision, c.vision.layers), (.text, c.text.layers)] {
+        for (tower, layers) in CanonicalName.towerLayers(c) {
             for i in 0..<layers {
                 let ln1 = try layerNorm(file, "\(tower.rawValue).layers.\(i).ln1")
                 let ln2 = try layerNorm(file, "\(tower.rawValue).layers.\(i).ln2")
@@ -26,8 +26,8 @@ public enum InputBounds {
                 out[CanonicalName.layer(tower, i, "mlp.fc2.weight")] = try linearOutput(file, fc1, input: ln2)
             }
         }
-        out[CanonicalName.visionProj] = try layerNorm(file, CanonicalName.postLN)
-        out[CanonicalName.textProj] = try layerNorm(file, CanonicalName.finalLN)
+        if c.vision != nil { out[CanonicalName.visionProj] = try layerNorm(file, CanonicalName.postLN) }
+        if c.text != nil { out[CanonicalName.textProj] = try layerNorm(file, CanonicalName.finalLN) }
         return out
     }
 

@@ -14,15 +14,15 @@ public enum Smoothing {
     /// Every LayerNorm → linear group of a model.
     public static func groups(_ c: ModelConfig) -> [Group] {
         var g: [Group] = []
-        for (tower, layers) in [(CanonicalName.Tower.vision, c.vision.layers), (.text, c.text.layers)] {
+        for (tower, layers) in CanonicalName.towerLayers(c) {
             for i in 0..<layers {
                 g.append(Group(layerNorm: "\(tower.rawValue).layers.\(i).ln1",
                                linears: ["attn.q", "attn.k", "attn.v"].map { CanonicalName.layer(tower, i, $0 + ".weight") }))
                 g.append(Group(layerNorm: "\(tower.rawValue).layers.\(i).ln2", linears: [CanonicalName.layer(tower, i, "mlp.fc1.weight")]))
             }
         }
-        g.append(Group(layerNorm: CanonicalName.postLN, linears: [CanonicalName.visionProj]))
-        g.append(Group(layerNorm: CanonicalName.finalLN, linears: [CanonicalName.textProj]))
+        if c.vision != nil { g.append(Group(layerNorm: CanonicalName.postLN, linears: [CanonicalName.visionProj])) }
+        if c.text != nil { g.append(Group(layerNorm: CanonicalName.finalLN, linears: [CanonicalName.textProj])) }
         return g
     }
 

@@ -28,19 +28,41 @@ public final class CLIPInputs: @unchecked Sendable {
         let file = try ClipzFile(path: path)
         let name = Self.assetName(file.metadata.tokenizer)
         let asset = file.entries.contains { $0.name == name } ? try file.tensor(name).bytes : nil
-        try self.init(metadata: file.metadata, tokenizerAsset: asset)
+        try self.init(metadata: file.metadata, tokenizerAsset: asset, file: path)
     }
 
-    init(metadata: ModelMetadata, tokenizerAsset: [UInt8]?) throws {
+    init(metadata: ModelMetadata, tokenizerAsset: [UInt8]?, file: String) throws {
         // The context length sizes every token row: check it (and the rest) before using it.
         try metadata.config.validate()
         self.metadata = metadata
         self.tokenizerAsset = tokenizerAsset
+        self.file = file
+    }
+
+    /// The file the model came from (or the source's name), named in errors.
+    public let file: String
+
+    /// The image tower's config; throws the clear "no image tower" error for a text-only model.
+    public func visionConfig() throws -> VisionConfig {
+        guard let v = metadata.config.vision else { throw RuntimeError.absentTower(file: file, missing: .vision) }
+        return v
+    }
+
+    /// The text tower's config; throws the clear "no text tower" error for an image-only model.
+    public func textConfig() throws -> TextConfig {
+        guard let t = metadata.config.text else { throw RuntimeError.absentTower(file: file, missing: .text) }
+        return t
+    }
+
+    /// Refuses a model without both towers (zero-shot scoring needs images, texts and the logit scale).
+    public func requireBothTowers() throws {
+        _ = try visionConfig(); _ = try textConfig()
     }
 
     /// The model's tokenizer: the BPE merges or SentencePiece model the file carries, else (CLIP) the
     /// bundled CLIP vocabulary. Built on the first call; later calls return the same instance.
     public func tokenizer() throws -> any TextTokenizer {
+        _ = try textConfig()
         lock.lock()
         defer { lock.unlock() }
         if let built { return try built.get() }
@@ -63,7 +85,7 @@ public final class CLIPInputs: @unchecked Sendable {
 
     /// Token ids exactly as the model sees them: one row of the context length per text (special tokens, truncation, padding).
     public func tokenize(_ texts: [String]) throws -> [[Int]] {
-        try tokenizer().tokenize(texts, contextLength: metadata.config.text.contextLength)
+        try tokenizer().tokenize(texts, contextLength: textConfig().contextLength)
     }
 
     /// The image preprocessor described by the file.

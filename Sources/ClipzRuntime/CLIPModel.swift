@@ -2,8 +2,9 @@ import ClipzCore
 import ClipzFormat
 import Foundation
 
-/// A CLIP model ready to run on CPU: both towers, the logit scale, the preprocessing and the
-/// tokenizer from its `.clipz` file, and the number of threads its forward passes use.
+/// A CLIP model ready to run on CPU: its towers (both, or one for a single-tower file), the logit
+/// scale, the preprocessing and the tokenizer from its `.clipz` file, and the number of threads its
+/// forward passes use. Asking a single-tower model for the absent tower throws `RuntimeError.absentTower`.
 ///
 /// ```swift
 /// let model = try CLIPModel(path: "model.clipz", threads: 2)
@@ -13,12 +14,12 @@ import Foundation
 public final class CLIPModel: @unchecked Sendable {
     public let metadata: ModelMetadata
     public var config: ModelConfig { metadata.config }
-    /// exp(logit_scale): multiplies cosine similarities into zero-shot logits.
+    /// exp(logit_scale): multiplies cosine similarities into zero-shot logits (1 for a single tower, which has none).
     public let logitScale: Float
     /// Added to the scaled cosines of sigmoid-scored models (SigLIP's `logit_bias`); 0 for softmax ones.
     public let logitBias: Float
-    let vision: VisionTower
-    let text: TextTower
+    let vision: VisionTower?
+    let text: TextTower?
     /// Serialises forward passes: they share one workspace (concurrent calls on one model wait).
     let lock = NSLock()
     let workspace = Workspace()
@@ -36,7 +37,7 @@ public final class CLIPModel: @unchecked Sendable {
         let file = try ClipzFile(path: path)
         var info: [String: (dtype: DType?, shape: [Int])] = [:]
         for e in file.entries { info[e.name] = (e.knownDType, e.shape) }
-        try self.init(metadata: file.metadata, info: info, load: file.tensor, floats: file.floats, threads: threads)
+        try self.init(metadata: file.metadata, info: info, load: file.tensor, floats: file.floats, threads: threads, file: path)
     }
 
     /// Builds a model from a canonical source (e.g. straight from an importer, without writing a file).
@@ -47,11 +48,11 @@ public final class CLIPModel: @unchecked Sendable {
         try self.init(metadata: source.metadata, info: byName.mapValues { (Optional($0.dtype), $0.shape) }, load: { name in
             guard let t = byName[name] else { throw CoreError.missingTensor(name) }
             return try t.load()
-        }, threads: threads)
+        }, threads: threads, file: source.metadata.provenance.name ?? "model")
     }
 
     init(metadata: ModelMetadata, info: [String: (dtype: DType?, shape: [Int])], load: @escaping (String) throws -> Tensor,
-         floats: ((String) throws -> [Float])? = nil, threads: Int?) throws {
+         floats: ((String) throws -> [Float])? = nil, threads: Int?, file: String) throws {
         self.metadata = metadata
         self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         try metadata.config.validate()
@@ -59,13 +60,17 @@ public final class CLIPModel: @unchecked Sendable {
         BLAS.load()
         BLAS.setThreads(1)
         let weights = WeightLoader(info: info, load: load, floats: floats)
-        vision = try VisionTower(config: metadata.config.vision, weights: weights)
-        text = try TextTower(config: metadata.config.text, weights: weights)
+        vision = try metadata.config.vision.map { try VisionTower(config: $0, weights: weights) }
+        text = try metadata.config.text.map { try TextTower(config: $0, weights: weights) }
         linears = weights.linears
-        let ls = try weights.values(CanonicalName.logitScale)
-        guard ls.count == 1 else { throw RuntimeError.badWeights("logit_scale must hold one value") }
-        logitScale = Foundation.exp(ls[0])
-        if metadata.config.scoring == .sigmoid {
+        if metadata.config.hasBothTowers {
+            let ls = try weights.values(CanonicalName.logitScale)
+            guard ls.count == 1 else { throw RuntimeError.badWeights("logit_scale must hold one value") }
+            logitScale = Foundation.exp(ls[0])
+        } else {
+            logitScale = 1
+        }
+        if metadata.config.scoring == .sigmoid && metadata.config.hasBothTowers {
             let lb = try weights.values(CanonicalName.logitBias)
             guard lb.count == 1 else { throw RuntimeError.badWeights("logit_bias must hold one value") }
             logitBias = lb[0]
@@ -73,13 +78,18 @@ public final class CLIPModel: @unchecked Sendable {
             logitBias = 0
         }
         let assetName = CLIPInputs.assetName(metadata.tokenizer)
-        inputs = try CLIPInputs(metadata: metadata, tokenizerAsset: info[assetName] != nil ? try load(assetName).bytes : nil)
+        inputs = try CLIPInputs(metadata: metadata, tokenizerAsset: info[assetName] != nil ? try load(assetName).bytes : nil, file: file)
         // Loading decodes every tensor into a temporary before packing it; hand the freed heap back to
         // the OS instead of keeping it resident.
         Kernels.releaseFreeMemory()
     }
 
     public var embedDim: Int { config.embedDim }
+
+    /// The image tower's config; throws `RuntimeError.absentTower` for a text-only model.
+    public func visionConfig() throws -> VisionConfig { try inputs.visionConfig() }
+    /// The text tower's config; throws `RuntimeError.absentTower` for an image-only model.
+    public func textConfig() throws -> TextConfig { try inputs.textConfig() }
 
     /// Image embeddings for preprocessed pixels [count, 3, S, S].
     /// - Parameters:
@@ -89,6 +99,7 @@ public final class CLIPModel: @unchecked Sendable {
     /// - Returns: [count × embedDim], row-major.
     public func encodeImages(pixels: [Float], count: Int, normalize: Bool = false, threads: Int? = nil,
                              onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+        guard let vision else { throw RuntimeError.absentTower(file: inputs.file, missing: .vision) }
         lock.lock(); defer { lock.unlock() }
         workspace.threads = max(1, threads ?? self.threads)
         var e = try vision.encode(pixels, batch: count, ws: workspace, onBlock: onBlock)
@@ -100,6 +111,7 @@ public final class CLIPModel: @unchecked Sendable {
     /// - Parameter threads: threads for this call (default: the model's `threads`).
     public func encodeTexts(tokens: [[Int]], normalize: Bool = false, threads: Int? = nil,
                             onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
+        guard let text else { throw RuntimeError.absentTower(file: inputs.file, missing: .text) }
         lock.lock(); defer { lock.unlock() }
         workspace.threads = max(1, threads ?? self.threads)
         var e = try text.encode(tokens, ws: workspace, onBlock: onBlock)
@@ -125,8 +137,8 @@ public final class CLIPModel: @unchecked Sendable {
     /// so calibration statistics cover all positions.
     public func setLinearObserver(_ observer: LinearObserver?) {
         for l in linears.values { l.observer = observer }
-        vision.encoder.prunesLastBlock = observer == nil
-        text.encoder.prunesLastBlock = observer == nil
+        vision?.encoder.prunesLastBlock = observer == nil
+        text?.encoder.prunesLastBlock = observer == nil
     }
 
     /// Canonical names of the linear weights and their [out, in] sizes.

@@ -20,7 +20,7 @@ public final class ModelActivations: ActivationSource, @unchecked Sendable {
     /// - Throws: `RuntimeError.badInput` when the pixels do not hold `imageCount` images or the model is int8.
     public init(model: CLIPModel, pixels: [Float], imageCount: Int, tokens: [[Int]], batch: Int = 16,
                 progress: ((Int, Int, Int) -> Void)? = nil) throws {
-        let per = 3 * model.config.vision.imageSize * model.config.vision.imageSize
+        let per = Self.pixelsPerImage(model)
         guard imageCount >= 0, pixels.count == imageCount * per else {
             throw RuntimeError.badInput("\(pixels.count) pixel values for \(imageCount) images of \(per)")
         }
@@ -37,6 +37,9 @@ public final class ModelActivations: ActivationSource, @unchecked Sendable {
 
     public var config: ModelConfig { model.config }
 
+    /// Values of one preprocessed image (0 for a text-only model, which is run on texts alone).
+    static func pixelsPerImage(_ model: CLIPModel) -> Int { model.config.vision.map { 3 * $0.imageSize * $0.imageSize } ?? 0 }
+
     public func weight(_ linear: String) throws -> Tensor {
         guard let l = model.linears[linear], let w = l.f32Weights else {
             throw RuntimeError.badWeights("no fp32 linear '\(linear)'")
@@ -47,7 +50,7 @@ public final class ModelActivations: ActivationSource, @unchecked Sendable {
     public func run(pass: Int, firstBatchOnly: Bool, observe: @escaping LayerInputObserver) throws {
         model.setLinearObserver(observe)
         defer { model.setLinearObserver(nil) }
-        let per = 3 * model.config.vision.imageSize * model.config.vision.imageSize
+        let per = Self.pixelsPerImage(model)
         let images = firstBatchOnly ? min(imageCount, batch) : imageCount
         let texts = firstBatchOnly ? min(tokens.count, batch) : tokens.count
         let total = images + texts

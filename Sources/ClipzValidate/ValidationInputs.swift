@@ -50,7 +50,14 @@ public struct ValidationInputs: @unchecked Sendable {
                             textsFile: String? = nil, tokensNPY: String? = nil, template: String = Prompts.defaultTemplate,
                             allowSynthetic: Bool = true) throws -> ValidationInputs {
         var images: Images, imageDesc: String, labels: [Int]?, classes: [String]?, synthetic = false
-        if let dataset {
+        // A single tower is validated alone: inputs for the absent one are refused by name, none are made up.
+        if dataset != nil { try model.inputs.requireBothTowers() }
+        if imagesDir != nil || pixelsNPY != nil { _ = try model.visionConfig() }
+        if textsFile != nil || tokensNPY != nil { _ = try model.textConfig() }
+        if model.config.vision == nil {
+            images = .pixels([], count: 0)
+            imageDesc = "none (text encoder only)"
+        } else if let dataset {
             let d = try ImageDataset.scan(dataset)
             images = .paths(d.images.map(\.path))
             labels = d.images.map(\.label)
@@ -61,13 +68,13 @@ public struct ValidationInputs: @unchecked Sendable {
             images = .paths(files)
             imageDesc = "images in \(imagesDir) (\(files.count))"
         } else if let pixelsNPY {
-            let x = try NpyInputs.pixels(pixelsNPY, imageSize: model.config.vision.imageSize)
+            let x = try NpyInputs.pixels(pixelsNPY, imageSize: model.visionConfig().imageSize)
             images = .pixels(x.values, count: x.count)
             imageDesc = "pixels \(pixelsNPY) (\(x.count))"
         } else {
             guard allowSynthetic else { throw InputError.badInput("stored image embeddings need the same images: give --dataset, --images or --pixels") }
             let n = 8
-            images = .pixels(SyntheticInputs.pixels(count: n, size: model.config.vision.imageSize), count: n)
+            images = .pixels(SyntheticInputs.pixels(count: n, size: try model.visionConfig().imageSize), count: n)
             imageDesc = "synthetic (\(n) seeded images)"
             synthetic = true
         }
@@ -81,15 +88,17 @@ public struct ValidationInputs: @unchecked Sendable {
             tokens += try model.tokenize(lines)
             textParts.append("\(lines.count) texts from \(textsFile)")
         } else if let tokensNPY {
-            let t = try NpyInputs.tokens(tokensNPY, contextLength: model.config.text.contextLength)
+            let t = try NpyInputs.tokens(tokensNPY, contextLength: model.textConfig().contextLength)
             tokens += t
             textParts.append("\(t.count) token rows from \(tokensNPY)")
+        } else if model.config.text == nil {
+            textParts.append("none (image encoder only)")
         } else if classes == nil {
-            let vocab = model.config.text.vocabSize
+            let text = try model.textConfig(), vocab = text.vocabSize
             tokens = try model.tokenize(Prompts.builtin)
             if tokens.contains(where: { $0.contains { $0 >= vocab } }) {
                 // A toy vocabulary smaller than the tokenizer's: fall back to ids the model can embed.
-                tokens = SyntheticInputs.tokens(count: 8, config: model.config.text)
+                tokens = SyntheticInputs.tokens(count: 8, config: text)
                 textParts.append("8 seeded synthetic token sequences (the tokenizer's ids exceed the vocabulary of \(vocab))")
             } else {
                 textParts.append("\(Prompts.builtin.count) built-in prompts")

@@ -80,7 +80,7 @@ public enum Validator {
                 report.notes.append("reference accuracy needs both image and text embeddings; only the candidate's is reported")
             }
         }
-        if options.measureSpeed {
+        if options.measureSpeed && report.speedBatch > 0 {
             let n = report.speedBatch
             let pixels = try inputs.pixels(0..<n, model: candidate)
             let speeds = try measureSpeed(candidate, refModel, pixels: pixels, count: n, runs: options.speedRuns)
@@ -92,12 +92,15 @@ public enum Validator {
 
     static func checkCompatible(_ ref: CLIPModel, _ cand: CLIPModel, _ notes: inout [String]) throws {
         guard ref.embedDim == cand.embedDim else { throw InputError.badInput("embedding sizes differ: reference \(ref.embedDim), candidate \(cand.embedDim)") }
-        guard ref.config.vision.imageSize == cand.config.vision.imageSize else {
-            throw InputError.badInput("image sizes differ: reference \(ref.config.vision.imageSize), candidate \(cand.config.vision.imageSize)")
+        guard (ref.config.vision == nil, ref.config.text == nil) == (cand.config.vision == nil, cand.config.text == nil) else {
+            throw InputError.badInput("the models hold different towers: reference \(ref.config.towersDescription), candidate \(cand.config.towersDescription)")
+        }
+        guard ref.config.vision?.imageSize == cand.config.vision?.imageSize else {
+            throw InputError.badInput("image sizes differ: reference \(ref.config.vision?.imageSize ?? 0), candidate \(cand.config.vision?.imageSize ?? 0)")
         }
         if ref.metadata.preprocessing != cand.metadata.preprocessing { notes.append("preprocessing differs; both models get the candidate's pixels") }
         if ref.metadata.tokenizer.mergesSHA256 != cand.metadata.tokenizer.mergesSHA256 { notes.append("tokenizer merges differ; both models get the candidate's token ids") }
-        if ref.config.vision.layers != cand.config.vision.layers || ref.config.text.layers != cand.config.text.layers {
+        if ref.config.vision?.layers != cand.config.vision?.layers || ref.config.text?.layers != cand.config.text?.layers {
             notes.append("layer counts differ; drift compares blocks by index")
         }
     }
@@ -111,7 +114,7 @@ public enum Validator {
 
     static func runImages(_ cand: CLIPModel, _ ref: CLIPModel?, stored: [Float]?, inputs: ValidationInputs, batch: Int,
                           progress: ((String, Int, Int) -> Void)?) throws -> TowerRun {
-        let total = inputs.imageCount, w = cand.config.vision.width, refW = ref?.config.vision.width
+        let total = inputs.imageCount, w = cand.config.vision?.width, refW = ref?.config.vision?.width
         var out = TowerRun(reference: ref == nil ? stored : [], candidate: [], drift: [])
         var drift = DriftAccumulator()
         var i = 0
@@ -122,7 +125,7 @@ public enum Validator {
             var hidden: [Int: [Float]] = [:]
             if let ref { out.reference! += try ref.encodeImages(pixels: pixels, count: n) { hidden[$0] = $1 } }
             out.candidate += try cand.encodeImages(pixels: pixels, count: n) { layer, h in
-                if let r = hidden[layer], r.count == h.count, refW == w { drift.add(layer: layer, r, h, width: w) }
+                if let r = hidden[layer], r.count == h.count, refW == w, let w { drift.add(layer: layer, r, h, width: w) }
             }
             i += n
             progress?("images", i, total)
@@ -133,7 +136,7 @@ public enum Validator {
 
     static func runTexts(_ cand: CLIPModel, _ ref: CLIPModel?, stored: [Float]?, tokens: [[Int]], batch: Int,
                          progress: ((String, Int, Int) -> Void)?) throws -> TowerRun {
-        let w = cand.config.text.width, refW = ref?.config.text.width
+        let w = cand.config.text?.width, refW = ref?.config.text?.width
         var out = TowerRun(reference: ref == nil ? stored : [], candidate: [], drift: [])
         var drift = DriftAccumulator()
         var i = 0
@@ -142,7 +145,7 @@ public enum Validator {
             var hidden: [Int: [Float]] = [:]
             if let ref { out.reference! += try ref.encodeTexts(tokens: chunk) { hidden[$0] = $1 } }
             out.candidate += try cand.encodeTexts(tokens: chunk) { layer, h in
-                if let r = hidden[layer], r.count == h.count, refW == w { drift.add(layer: layer, r, h, width: w) }
+                if let r = hidden[layer], r.count == h.count, refW == w, let w { drift.add(layer: layer, r, h, width: w) }
             }
             i += chunk.count
             progress?("texts", i, tokens.count)

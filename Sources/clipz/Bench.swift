@@ -53,7 +53,9 @@ struct Bench: ParsableCommand {
         let start = clock.now
         let model = try options.load(file)
         let modelMS = ms(clock.now - start)
-        let towers: [Tower] = tower == .both ? [.image, .text] : [tower]
+        // `both` on a single-tower model times the tower present; asking for the absent one is an error.
+        let present: [Tower] = [model.config.vision != nil ? Tower.image : nil, model.config.text != nil ? .text : nil].compactMap { $0 }
+        let towers: [Tower] = tower == .both ? present : [tower]
         var rng = SplitMix64(seed: seed)
         let inputs = try towers.map { try BenchInput(tower: $0, model: model, batch: batch, seqLen: seqLen, rng: &rng) }
 
@@ -104,8 +106,8 @@ struct Bench: ParsableCommand {
             let med = Stats.percentile(times[t] ?? [], 50)
             let rate = med > 0 ? Double(batch) * 1000 / med : 0
             // Standard FLOP count of one input (see ForwardCost): rate × it = effective GFLOP/s.
-            let flops = t == .image ? ForwardCost.image(model.config.vision, embedDim: model.config.embedDim)
-                : ForwardCost.text(model.config.text, tokens: textTokens ?? 0, embedDim: model.config.embedDim)
+            let flops = t == .image ? ForwardCost.image(try model.visionConfig(), embedDim: model.config.embedDim)
+                : ForwardCost.text(try model.textConfig(), tokens: textTokens ?? 0, embedDim: model.config.embedDim)
             out[t == .image ? "images_per_second" : "texts_per_second"] = rate
             out[t.rawValue] = ["median_ms": med, "p95_ms": Stats.percentile(times[t] ?? [], 95), "per_second": rate,
                                "gflop_per_input": flops / 1e9, "effective_gflops": rate * flops / 1e9]
@@ -152,10 +154,10 @@ struct BenchInput {
         self.tower = tower
         self.batch = batch
         if tower == .image {
-            pixels = SyntheticInputs.pixels(count: batch, size: model.config.vision.imageSize, seed: rng.next())
+            pixels = SyntheticInputs.pixels(count: batch, size: try model.visionConfig().imageSize, seed: rng.next())
             return
         }
-        let t = model.config.text
+        let t = try model.textConfig()
         let len: Int
         switch seqLen {
         case .full: len = t.contextLength

@@ -48,10 +48,12 @@ struct Calibrate: ParsableCommand {
         }
         prompts = Array(prompts.prefix(1024))
         let model = try options.load(file)
-        let pixels = try model.pixels(imagePaths: paths)
-        let tokens = try model.tokenize(prompts)
+        // A single-tower model is calibrated on the inputs of the tower it holds.
+        let imagePaths = model.config.vision == nil ? [] : paths
+        let pixels = try model.pixels(imagePaths: imagePaths)
+        let tokens = model.config.text == nil ? [] : try model.tokenize(prompts)
         let progress = Progress("calibrating", quiet: options.quiet)
-        let cal = try Calibrator.run(model: model, pixels: pixels, imageCount: paths.count, tokens: tokens,
+        let cal = try Calibrator.run(model: model, pixels: pixels, imageCount: imagePaths.count, tokens: tokens,
                                      options: .init(method: Calibrator.Method(rawValue: method)!, percentile: percentile, smoothAlpha: smooth)) { pass, done, total in
             progress.update(done, total, "pass \(pass)/3")
         }

@@ -35,9 +35,9 @@ struct Convert: ParsableCommand {
         let c = model.metadata.config
         if !out.quiet {
             Output.info("matched \(model.metadata.provenance.importer): \(sources.joined(separator: " "))")
-            Output.info("  vision: \(c.vision.layers) layers, width \(c.vision.width), \(c.vision.heads) heads, patch \(c.vision.patchSize), image \(c.vision.imageSize), mlp \(c.vision.mlpDim), \(c.vision.activation.rawValue)")
-            Output.info("  text:   \(c.text.layers) layers, width \(c.text.width), \(c.text.heads) heads, context \(c.text.contextLength), vocab \(c.text.vocabSize), \(c.text.activation.rawValue), pooling \(c.text.pooling.rawValue)")
-            Output.info("  embed:  \(c.embedDim) (\(c.familyName), \(c.scoring.rawValue) scoring); tokenizer: \(model.metadata.tokenizer.source ?? "?")")
+            Output.info("  vision: " + (c.vision.map { v in "\(v.layers) layers, width \(v.width), \(v.heads) heads, patch \(v.patchSize), image \(v.imageSize), mlp \(v.mlpDim), \(v.activation.rawValue)" } ?? "none (text encoder only)"))
+            Output.info("  text:   " + (c.text.map { t in "\(t.layers) layers, width \(t.width), \(t.heads) heads, context \(t.contextLength), vocab \(t.vocabSize), \(t.activation.rawValue), pooling \(t.pooling.rawValue)" } ?? "none (image encoder only)"))
+            Output.info("  embed:  \(c.embedDim) (\(c.familyName), \(c.scoring.rawValue) scoring); tokenizer: \(c.text == nil ? "none" : model.metadata.tokenizer.source ?? "?")")
             for n in model.metadata.provenance.notes { Output.warn(n) }
         }
         try writeModel(model, to: out.output, force: out.force, quiet: out.quiet)

@@ -81,7 +81,7 @@ struct Embed: ParsableCommand {
         } else if !image.isEmpty {
             items = try InputBatches(.images, items: .list(image), model: model, batchSize: batchSize)
         } else if let pixels = paths.pixels {
-            let x = try NpyInputs.pixels(pixels, imageSize: model.config.vision.imageSize)
+            let x = try NpyInputs.pixels(pixels, imageSize: model.visionConfig().imageSize)
             let per = x.values.count / x.count
             var i = 0
             return ({
@@ -91,7 +91,7 @@ struct Embed: ParsableCommand {
                 return .pixels(Array(x.values[(i * per)..<((i + n) * per)]), count: n)
             }, x.count)
         } else {
-            let rows = try NpyInputs.tokens(paths.tokens ?? "", contextLength: model.config.text.contextLength)
+            let rows = try NpyInputs.tokens(paths.tokens ?? "", contextLength: model.textConfig().contextLength)
             var i = 0
             return ({
                 guard i < rows.count else { return nil }

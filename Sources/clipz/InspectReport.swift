@@ -28,8 +28,8 @@ enum InspectReport {
     static func text(_ f: ClipzFile, verified: Bool) -> String {
         let m = f.metadata, c = m.config, v = c.vision, t = c.text, p = m.provenance
         var s = "\(f.path): clipz format \(f.versionMajor).\(f.versionMinor), \(formatBytes(f.fileBytes)), \(f.entries.count) tensors\(verified ? ", all checksums verified" : "")\n\n"
-        s += "vision  image \(v.imageSize), patch \(v.patchSize), width \(v.width), layers \(v.layers), heads \(v.heads), mlp \(v.mlpDim), \(v.activation.rawValue), eps \(v.layerNormEps)\(v.pooling == .classToken ? "" : ", pooling \(v.pooling.rawValue)")\n"
-        s += "text    context \(t.contextLength), vocab \(t.vocabSize), width \(t.width), layers \(t.layers), heads \(t.heads), mlp \(t.mlpDim), \(t.activation.rawValue), pooling \(t.pooling.rawValue) (eos \(t.eosTokenID))\(t.causal ? "" : ", bidirectional")\n"
+        s += "vision  " + (v.map { v in "image \(v.imageSize), patch \(v.patchSize), width \(v.width), layers \(v.layers), heads \(v.heads), mlp \(v.mlpDim), \(v.activation.rawValue), eps \(v.layerNormEps)\(v.pooling == .classToken ? "" : ", pooling \(v.pooling.rawValue)")" } ?? "none (text encoder only)") + "\n"
+        s += "text    " + (t.map { t in "context \(t.contextLength), vocab \(t.vocabSize), width \(t.width), layers \(t.layers), heads \(t.heads), mlp \(t.mlpDim), \(t.activation.rawValue), pooling \(t.pooling.rawValue) (eos \(t.eosTokenID))\(t.causal ? "" : ", bidirectional")" } ?? "none (image encoder only)") + "\n"
         s += "embed   \(c.embedDim)\(c.scoring == .softmax ? "" : ", scoring \(c.scoring.rawValue) (\(c.familyName))")\n"
         let pp = m.preprocessing
         let rule = pp.cropOffset == .floor ? "offset int((size − crop) / 2), Hugging Face" : "offset round((size − crop) / 2), torchvision"
@@ -37,7 +37,7 @@ enum InspectReport {
             : "resize shortest → \(pp.resizeShortest) (\(pp.resample)), center crop \(pp.cropSize) (\(rule))"
         s += "image   \(geometry), mean \(pp.mean), std \(pp.std)\n"
         let tk = m.tokenizer
-        s += "tokens  \(tk.kind), bos \(tk.bosTokenID), eos \(tk.eosTokenID), pad \(tk.padTokenID), context \(tk.contextLength)\(tk.source.map { ", from \($0)" } ?? "")\n\n"
+        s += "tokens  " + (t == nil ? "none (image encoder only)" : "\(tk.kind), bos \(tk.bosTokenID), eos \(tk.eosTokenID), pad \(tk.padTokenID), context \(tk.contextLength)\(tk.source.map { ", from \($0)" } ?? "")") + "\n\n"
         s += "provenance: importer \(p.importer), clipz \(p.converterVersion), created \(p.createdAt)\(p.name.map { ", name \($0)" } ?? "")\n"
         for src in p.sources { s += "  source \(src.path) (\(formatBytes(src.bytes)), sha256 \(src.sha256))\n" }
         if let q = p.quantization {

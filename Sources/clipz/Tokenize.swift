@@ -13,7 +13,7 @@ struct Tokenize: ParsableCommand {
     func run() throws {
         let inputs = try model.inputs()
         let tok = try inputs.tokenizer()
-        let ids = tok.tokenize(texts, contextLength: inputs.metadata.config.text.contextLength).map { row -> [Int] in
+        let ids = tok.tokenize(texts, contextLength: try inputs.textConfig().contextLength).map { row -> [Int] in
             if padded { return row }
             var r = row; while r.last == 0 { r.removeLast() }; return r
         }

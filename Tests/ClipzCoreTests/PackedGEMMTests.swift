@@ -100,9 +100,9 @@ final class ForwardCostTests: XCTestCase {
         let c = SyntheticModel.vitB32Config()
         // Patch GEMM 49·3072·768, 12 blocks × (50 tokens × (4·768² + 2·768·3072) + 2·50²·768), projection 768·512.
         let macs = 49 * 3072 * 768 + 12 * (50 * (4 * 768 * 768 + 2 * 768 * 3072) + 2 * 2500 * 768) + 768 * 512
-        XCTAssertEqual(ForwardCost.image(c.vision, embedDim: c.embedDim), 2 * Double(macs))
-        XCTAssertEqual(ForwardCost.image(c.vision, embedDim: c.embedDim), 8_817_623_040)
+        XCTAssertEqual(ForwardCost.image(c.vision!, embedDim: c.embedDim), 2 * Double(macs))
+        XCTAssertEqual(ForwardCost.image(c.vision!, embedDim: c.embedDim), 8_817_623_040)
         let textMacs = 12 * (16 * (4 * 512 * 512 + 2 * 512 * 2048) + 2 * 256 * 512) + 512 * 512
-        XCTAssertEqual(ForwardCost.text(c.text, tokens: 16, embedDim: c.embedDim), 2 * Double(textMacs))
+        XCTAssertEqual(ForwardCost.text(c.text!, tokens: 16, embedDim: c.embedDim), 2 * Double(textMacs))
     }
 }

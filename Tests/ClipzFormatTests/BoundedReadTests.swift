@@ -116,11 +116,11 @@ final class BoundedReadTests: XCTestCase {
     /// Class 6: a config with fewer layers than the file holds no longer loads silently.
     func testConfigWithFewerLayersThanTheTensorsIsRefused() throws {
         var config = SyntheticModel.tinyConfig()
-        config.vision.layers = 3
+        config.vision!.layers = 3
         try ClipzWriter.write(SyntheticModel.make(config: config), to: path, force: true)
         XCTAssertNoThrow(try ClipzFile(path: path))
         try HostileFile.rewriteHeader(path) { $0.replacingOccurrences(of: "\"layers\":3", with: "\"layers\":2") }
-        XCTAssertEqual(try ClipzFile(path: path, checksConfig: false).metadata.config.vision.layers, 2)
+        XCTAssertEqual(try ClipzFile(path: path, checksConfig: false).metadata.config.vision!.layers, 2)
         let m = message { try ClipzFile(path: self.path) }
         XCTAssertTrue(m.contains("'vision.layers.2.") && m.contains("no place"), m)
     }

@@ -34,11 +34,11 @@ final class DumpImportTests: XCTestCase {
         try write(Array(#"{"image_mean":[0.5,0.5,0.5],"image_std":[0.25,0.25,0.25],"size":{"shortest_edge":32},"crop_size":{"height":32,"width":32},"resample":2}"#.utf8),
                   dir + "/preprocessor_config.json")
         let m = try DumpImporter.load(paths: [dir], configPath: nil)
-        XCTAssertEqual(m.metadata.config.text.pooling, .firstEOS)
-        XCTAssertEqual(m.metadata.config.text.eosTokenID, 63)
-        XCTAssertEqual(m.metadata.config.text.activation, .gelu)
-        XCTAssertEqual(m.metadata.config.vision.activation, .quickGELU)
-        XCTAssertEqual(m.metadata.config.vision.heads, 4)
+        XCTAssertEqual(m.metadata.config.text!.pooling, .firstEOS)
+        XCTAssertEqual(m.metadata.config.text!.eosTokenID, 63)
+        XCTAssertEqual(m.metadata.config.text!.activation, .gelu)
+        XCTAssertEqual(m.metadata.config.vision!.activation, .quickGELU)
+        XCTAssertEqual(m.metadata.config.vision!.heads, 4)
         XCTAssertEqual(m.metadata.preprocessing.mean, [0.5, 0.5, 0.5])
         XCTAssertEqual(m.metadata.preprocessing.resample, "bilinear")
         XCTAssertEqual(m.metadata.tokenizer.contextLength, 16)
@@ -47,10 +47,10 @@ final class DumpImportTests: XCTestCase {
 
     func testHFLegacyEOSTwoUsesArgmax() throws {
         let (c, _) = try HFConfig.parse(["text_config": ["eos_token_id": 2]], file: "x")
-        XCTAssertEqual(c.text.pooling, .argmaxID)
-        XCTAssertEqual(c.text.width, 512)
-        XCTAssertEqual(c.vision.width, 768)
-        XCTAssertEqual(c.vision.patchSize, 32)
+        XCTAssertEqual(c.text!.pooling, .argmaxID)
+        XCTAssertEqual(c.text!.width, 512)
+        XCTAssertEqual(c.vision!.width, 768)
+        XCTAssertEqual(c.vision!.patchSize, 32)
     }
 
     func testOpenCLIPSafetensorsWithConfig() throws {
@@ -66,7 +66,7 @@ final class DumpImportTests: XCTestCase {
         let m = try DumpImporter.load(paths: [dir], configPath: nil)
         XCTAssertEqual(m.metadata.provenance.importer, "safetensors-open_clip")
         var want = DumpTestModel.config
-        want.text.eosTokenID = 49407
+        want.text!.eosTokenID = 49407
         XCTAssertEqual(m.metadata.config, want)
         XCTAssertEqual(m.metadata.preprocessing.mean, [0.1, 0.2, 0.3])
         try assertSameTensors(m, try DumpTestModel.canonical())
@@ -77,9 +77,9 @@ final class DumpImportTests: XCTestCase {
         try write(DumpWriter.safetensors(try DumpTestModel.openCLIP()), dir + "/w.safetensors")
         let m = try DumpImporter.load(paths: [dir + "/w.safetensors"], configPath: nil)
         let c = m.metadata.config
-        XCTAssertEqual([c.vision.imageSize, c.vision.patchSize, c.vision.width, c.vision.layers, c.vision.mlpDim], [32, 8, 32, 2, 64])
-        XCTAssertEqual([c.text.contextLength, c.text.vocabSize, c.text.width, c.text.layers, c.embedDim], [16, 64, 32, 2, 16])
-        XCTAssertEqual(c.vision.heads, 1)  // width 32 < 64: one head, guessed
+        XCTAssertEqual([c.vision!.imageSize, c.vision!.patchSize, c.vision!.width, c.vision!.layers, c.vision!.mlpDim], [32, 8, 32, 2, 64])
+        XCTAssertEqual([c.text!.contextLength, c.text!.vocabSize, c.text!.width, c.text!.layers, c.embedDim], [16, 64, 32, 2, 16])
+        XCTAssertEqual(c.vision!.heads, 1)  // width 32 < 64: one head, guessed
         XCTAssertTrue(m.metadata.provenance.notes.first?.contains("heads guessed") ?? false)
         try assertSameTensors(m, try DumpTestModel.canonical())
     }

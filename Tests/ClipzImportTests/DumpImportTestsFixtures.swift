@@ -28,7 +28,7 @@ final class DumpImportTestsFixtures: XCTestCase {
         let m = try DumpImporter.load(paths: [try path("hf_tiny/model.safetensors")], configPath: nil)
         XCTAssertEqual(m.metadata.provenance.importer, "safetensors-hf")
         XCTAssertEqual(m.metadata.config, want.metadata.config)
-        XCTAssertEqual(m.metadata.config.text.pooling, .argmaxID)
+        XCTAssertEqual(m.metadata.config.text!.pooling, .argmaxID)
         XCTAssertEqual(m.metadata.tokenizer.bosTokenID, 510)
         try assertSameTensors(m, tensors)
     }
@@ -54,7 +54,7 @@ final class DumpImportTestsFixtures: XCTestCase {
         XCTAssertEqual(hf, try DumpSettings.parse(try path("hf_tiny/canonical_config.json")).config)
         let oc = try DumpSettings.parse(try path("openclip_tiny/open_clip_config.json")).config
         XCTAssertEqual(oc, try DumpSettings.parse(try path("openclip_tiny/canonical_config.json")).config)
-        XCTAssertEqual(try DumpSettings.parse(try path("hf_plain/canonical_config.json")).config?.text.pooling, .firstEOS)
+        XCTAssertEqual(try DumpSettings.parse(try path("hf_plain/canonical_config.json")).config?.text?.pooling, .firstEOS)
     }
 
     /// Variants built from the HF fixture at test time: npy folder, sharded safetensors, raw dump.

@@ -174,10 +174,10 @@ final class DumpImportTestsHostile: XCTestCase {
         let dir = try makeTempDir()
         try write(DumpWriter.safetensors(try DumpTestModel.hf()), dir + "/model.safetensors")
         var c = DumpTestModel.config
-        c.vision.layers = 1  // the file has two: the extra layer must not be dropped silently
+        c.vision!.layers = 1  // the file has two: the extra layer must not be dropped silently
         try JSONEncoder().encode(c).write(to: URL(fileURLWithPath: dir + "/c.json"))
         XCTAssertThrowsError(try DumpImporter.load(paths: [dir], configPath: dir + "/c.json")) { XCTAssertTrue("\($0)".contains("no place")) }
-        c = DumpTestModel.config; c.text.width = 64
+        c = DumpTestModel.config; c.text!.width = 64
         try JSONEncoder().encode(c).write(to: URL(fileURLWithPath: dir + "/c.json"))
         XCTAssertThrowsError(try DumpImporter.load(paths: [dir], configPath: dir + "/c.json")) { e in
             guard case ImportError.shapeMismatch = e else { return XCTFail("\(e)") }

@@ -12,7 +12,7 @@ final class ModelFamilyTests: XCTestCase {
     func testFamiliesAreNamedFromConfigsAndTensorNames() throws {
         let weights = PyTorchReaderTests.fixtures + "/hf_tiny/model.safetensors"
         for (config, family) in [(#"{"model_type": "siglip2", "vision_config": {}, "text_config": {}}"#, "SigLIP 2 NaFlex"),
-                                 (#"{"model_type": "clip_vision_model", "hidden_size": 32}"#, "single CLIP image tower"),
+                                 (#"{"model_type": "owlvit", "text_config": {}}"#, "OWL-ViT"),
                                  (#"{"embed_dim": 1024, "vision_cfg": {"image_size": 224, "layers": [3, 4, 6, 3], "width": 64}, "text_cfg": {}}"#, "ResNet CLIP"),
                                  (#"{"model_cfg": {"embed_dim": 768, "init_logit_bias": -10, "vision_cfg": {"timm_model_name": "vit_base_patch16_siglip_224"}, "text_cfg": {}}}"#, "SigLIP"),
                                  (#"{"embed_dim": 640, "vision_cfg": {"timm_model_name": "convnext_base"}, "text_cfg": {}}"#, "ConvNeXt CLIP")] {

@@ -94,7 +94,7 @@ final class InputFilesTests: XCTestCase {
     }
 
     func testSyntheticTokensFixedLengthEndOnThePooledToken() {
-        let cfg = SyntheticModel.vitB32Config().text
+        let cfg = SyntheticModel.vitB32Config().text!
         let rows = SyntheticInputs.tokens(count: 3, config: cfg, length: .fixed(16), start: 49406, seed: 5)
         XCTAssertEqual(rows.map(\.count), [16, 16, 16])
         for r in rows {

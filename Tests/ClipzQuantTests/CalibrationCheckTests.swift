@@ -120,7 +120,7 @@ final class CalibrationCheckTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("63 channel maxima"), "\($0)")
         }
         var arch = try honest()
-        arch.config.text.layers = 3
+        arch.config.text!.layers = 3
         XCTAssertThrowsError(try CalibrationCheck(arch, model: file, alpha: 0, source: "c.json"))
     }
 
@@ -145,7 +145,7 @@ final class CalibrationCheckTests: XCTestCase {
         }
         // fc2 reads QuickGELU(fc1(ln2 output)): its bound is at least every |fc1 output| such a row can give.
         let fc2 = try XCTUnwrap(bounds["text.layers.0.mlp.fc2.weight"])
-        XCTAssertEqual(fc2.count, file.metadata.config.text.mlpDim)
+        XCTAssertEqual(fc2.count, file.metadata.config.text!.mlpDim)
         XCTAssertNil(bounds["vision.patch_embed.weight"])
     }
 }

@@ -43,7 +43,7 @@ final class CLIPInputsTests: XCTestCase {
         XCTAssertThrowsError(try CLIPModel(path: path))
         let inputs = try CLIPInputs(path: path)
         XCTAssertEqual(try inputs.tokenize(texts), expected)
-        XCTAssertEqual(inputs.metadata.config.text.contextLength, expected[0].count)
+        XCTAssertEqual(inputs.metadata.config.text!.contextLength, expected[0].count)
     }
 
     func testThreadCountIsPerModelAndPerCall() throws {
@@ -54,7 +54,7 @@ final class CLIPInputsTests: XCTestCase {
         // A batch large enough that the GEMMs split over threads. Clipz's kernels split by output
         // column and give the same bits; OpenBLAS (CPUs without AVX-512) blocks a column slice
         // differently from the whole, hence the tolerance.
-        let s = source.metadata.config.vision.imageSize, n = 64
+        let s = source.metadata.config.vision!.imageSize, n = 64
         var rng = SplitMix64(seed: 9)
         let pixels = (0..<(n * 3 * s * s)).map { _ in rng.nextGaussian() }
         let serial = try one.encodeImages(pixels: pixels, count: n)

@@ -24,7 +24,7 @@ final class LayerGoldenTests: XCTestCase {
         var states: [Int: [Float]] = [:]
         _ = try model.encodeImages(pixels: pixels.floats(), count: pixels.shape[0], onBlock: { states[$0] = $1 })
         var diffs: [LayerDiff] = []
-        for i in 0..<model.config.vision.layers {
+        for i in 0..<model.config.vision!.layers {
             let ref = try XCTUnwrap(golden["vision_hidden_\(i)"], "golden lacks vision_hidden_\(i)").floats()
             let got = try XCTUnwrap(states[i], "no states reported for block \(i)")
             XCTAssertEqual(got.count, ref.count, "block \(i) state size")

@@ -48,14 +48,15 @@ final class SigLIPONNXTests: XCTestCase {
     func testNotesNameTheStructureAndDefaults() throws {
         let m = try ONNXImporter.load(paths: towers)
         let c = m.metadata.config
+        let vision = try XCTUnwrap(c.vision), text = try XCTUnwrap(c.text)
         XCTAssertEqual(c.scoring, .sigmoid)
-        XCTAssertEqual(c.vision.pooling, .attentionProbe)
-        XCTAssertFalse(c.vision.classToken || c.vision.preLN || c.vision.projection)
-        XCTAssertTrue(c.vision.patchBias && c.text.projectionBias)
-        XCTAssertFalse(c.text.causal)
-        XCTAssertEqual(c.text.pooling, .last)
-        XCTAssertEqual(c.vision.activation, .geluTanh)
-        XCTAssertEqual(c.vision.layerNormEps, 1e-6)
+        XCTAssertEqual(vision.pooling, .attentionProbe)
+        XCTAssertFalse(vision.classToken || vision.preLN || vision.projection)
+        XCTAssertTrue(vision.patchBias && text.projectionBias)
+        XCTAssertFalse(text.causal)
+        XCTAssertEqual(text.pooling, .last)
+        XCTAssertEqual(vision.activation, .geluTanh)
+        XCTAssertEqual(vision.layerNormEps, 1e-6)
         XCTAssertEqual(m.metadata.tokenizer.kind, TokenizerSpec.sentencePieceKind)
         let notes = m.metadata.provenance.notes.joined(separator: "\n")
         for part in ["attention-probe pooling head", "bidirectional attention", "logit_scale: no Exp(constant)", "logit_bias: no constant",
@@ -72,7 +73,7 @@ final class SigLIPONNXTests: XCTestCase {
     func testCLIPTowersStayCausal() throws {
         for files in [["combined_op17.onnx"], ["combined_op14.onnx"], ["combined_dynamo.onnx"], ["vision_op17.onnx", "text_op17.onnx"]] {
             let m = try ONNXImporter.load(paths: files.map { fixtures + "/hf_tiny/" + $0 })
-            XCTAssertTrue(m.metadata.config.text.causal)
+            XCTAssertTrue(m.metadata.config.text!.causal)
             XCTAssertEqual(m.metadata.config.scoring, .softmax)
             let notes = m.metadata.provenance.notes.joined(separator: "\n")
             XCTAssertTrue(notes.contains("text: causal attention (mask from"), "\(files): \(notes)")

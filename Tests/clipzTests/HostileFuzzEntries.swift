@@ -98,7 +98,7 @@ enum FuzzEntries {
         let merges = try f.tensor(CanonicalName.bpeMerges)
         let tok = try CLIPTokenizer(mergesText: String(decoding: merges.bytes, as: UTF8.self), file: CanonicalName.bpeMerges)
         exercise(tok)
-        _ = tok.tokenize(["a photo of a cat"], contextLength: f.metadata.config.text.contextLength)
+        _ = tok.tokenize(["a photo of a cat"], contextLength: f.metadata.config.text!.contextLength)
     }
 
     // MARK: .clipz-aware mutation (Tools/fuzz/Harness.swift's LLVMFuzzerCustomMutator)

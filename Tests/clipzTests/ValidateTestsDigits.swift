@@ -39,7 +39,7 @@ final class ValidateDigitsTests: XCTestCase {
         XCTAssertLessThanOrEqual(abs(try XCTUnwrap(a.drop)), 0.5)
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(r.top1Agreement), 0.98)
         let config = try CLIPModel(path: i8).config
-        XCTAssertEqual(image.drift.count, config.vision.layers); XCTAssertEqual(text.drift.count, config.text.layers)
+        XCTAssertEqual(image.drift.count, config.vision!.layers); XCTAssertEqual(text.drift.count, config.text!.layers)
         XCTAssertGreaterThanOrEqual(image.cosine.min, 0.999)
         XCTAssertTrue(r.passed, r.verdictLine)
         let json = r.jsonObject()

@@ -45,7 +45,7 @@ public enum DumpImporter {
             config = c; notes += n
         }
         do { try config.validate() } catch { throw ImportError.config(file: settings.file ?? first, detail: "\(error)") }
-        if settings.tokenizer == nil { settings.tokenizer = TokenizerSpec(contextLength: config.text.contextLength) }
+        if settings.tokenizer == nil { settings.tokenizer = TokenizerSpec(contextLength: config.text?.contextLength ?? 77) }
 
         let tensors = try CanonicalTensors.build(config: config, scheme: scheme, stored: stored, sourceLabel: first)
         try checkAllUsed(config: config, scheme: scheme, stored: stored)
@@ -60,7 +60,7 @@ public enum DumpImporter {
         let provenance = Provenance(sources: sources, importer: importer, converterVersion: clipzVersion,
                                     createdAt: ISO8601DateFormatter().string(from: Date()), notes: notes)
         let meta = ModelMetadata(config: config, preprocessing: preprocessing,
-                                 tokenizer: settings.tokenizer ?? TokenizerSpec(contextLength: config.text.contextLength), provenance: provenance)
+                                 tokenizer: settings.tokenizer ?? TokenizerSpec(contextLength: config.text?.contextLength ?? 77), provenance: provenance)
         return ModelSource(metadata: meta, tensors: tensors, inputPaths: dataFiles + configFiles)
     }
 
@@ -71,6 +71,6 @@ public enum DumpImporter {
         let extra = stored.keys.filter { !used.contains($0) && !scheme.isIgnorable($0) }.sorted()
         guard let e = extra.first, let t = stored[e] else { return }
         throw ImportError.unsupported(file: t.file, detail: "tensor '\(e)'\(extra.count > 1 ? " (and \(extra.count - 1) more)" : "") has no place in the CLIP architecture the config describes "
-            + "(vision \(config.vision.layers) layers, text \(config.text.layers) layers); wrong config, or a variant Clipz does not run")
+            + "(\(CanonicalName.describeTowers(config))); wrong config, or a variant Clipz does not run")
     }
 }

@@ -35,7 +35,7 @@ struct DumpSettings {
             }
             return DumpSettings(config: try OpenCLIPConfig.parse(j, file: path), file: path)
         }
-        if j["vision"] != nil, j["text"] != nil {
+        if j["embed_dim"] != nil, j["vision"] != nil || j["text"] != nil {
             do {
                 let data = try JSONSerialization.data(withJSONObject: j)
                 return DumpSettings(config: try JSONDecoder().decode(ModelConfig.self, from: data), file: path)
@@ -50,7 +50,8 @@ struct DumpSettings {
     /// with the crop rule of the source's own pipeline (`huggingFace`: HF names, whose processor truncates).
     static func preprocessing(folder: String, configFile: String?, config: ModelConfig, huggingFace: Bool,
                               files: inout [String]) throws -> Preprocessing {
-        let size = config.vision.imageSize
+        // A text-only model keeps OpenAI's defaults (224): the header always describes preprocessing.
+        let size = config.vision?.imageSize ?? 224
         let hf = DumpPaths.join(folder, "preprocessor_config.json")
         if FileManager.default.fileExists(atPath: hf) {
             files.append(hf)

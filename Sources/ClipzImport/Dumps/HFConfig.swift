@@ -4,13 +4,20 @@ import Foundation
 /// Reads a Hugging Face `CLIPConfig` (`config.json`). transformers' `save_pretrained` omits values
 /// equal to the class defaults, so every missing key takes the default of transformers 5.24
 /// (`configuration_clip.py`): text 512 wide / 12 layers / 8 heads, vision 768 / 12 / 12, patch 32, image 224.
+/// A single tower (`model_type` clip_vision_model / clip_text_model, as `CLIPVisionModelWithProjection` /
+/// `CLIPTextModelWithProjection` save it) holds its tower's keys and `projection_dim` at the top level.
 enum HFConfig {
-    static func isHF(_ j: [String: Any]) -> Bool { j["vision_config"] != nil || j["text_config"] != nil }
+    static let visionTowerType = "clip_vision_model", textTowerType = "clip_text_model"
+
+    static func isHF(_ j: [String: Any]) -> Bool {
+        j["vision_config"] != nil || j["text_config"] != nil || [visionTowerType, textTowerType].contains(j["model_type"] as? String)
+    }
 
     static func parse(_ j: [String: Any], file: String) throws -> (ModelConfig, TokenizerSpec) {
         if j["model_type"] as? String == "siglip" { return try parseSigLIP(j, file: file) }
-        let t = j["text_config"] as? [String: Any] ?? [:]
-        let v = j["vision_config"] as? [String: Any] ?? [:]
+        let type = j["model_type"] as? String
+        let t = type == textTowerType ? j : j["text_config"] as? [String: Any] ?? [:]
+        let v = type == visionTowerType ? j : j["vision_config"] as? [String: Any] ?? [:]
         let c = ConfigValues(file: file)
         func square(_ d: [String: Any], _ k: String, _ def: Int) throws -> Int {
             if let a = d[k] as? [Any] {
@@ -48,7 +55,8 @@ enum HFConfig {
             layers: try c.int(v, "num_hidden_layers", 12), heads: try c.int(v, "num_attention_heads", 12), mlpDim: try c.int(v, "intermediate_size", 3072),
             layerNormEps: c.double(v, "layer_norm_eps", 1e-5), activation: try activation(v["hidden_act"] as? String ?? "quick_gelu", file: file))
         if let ch = v["num_channels"] as? Int, ch != 3 { throw ImportError.unsupported(file: file, detail: "num_channels \(ch) (CLIP uses 3)") }
-        let config = ModelConfig(vision: vision, text: text, embedDim: try c.int(j, "projection_dim", 512))
+        let config = ModelConfig(vision: type == textTowerType ? nil : vision, text: type == visionTowerType ? nil : text,
+                                 embedDim: try c.int(j, "projection_dim", 512))
         let tok = TokenizerSpec(bosTokenID: try c.int(t, "bos_token_id", 49406), eosTokenID: eot,
                                 contextLength: text.contextLength)
         return (config, tok)

@@ -4,6 +4,8 @@ import ClipzCore
 /// weights are already [out, in]; `visual_projection` / `text_projection` are bias-free Linears.
 struct HFNaming: NamingScheme {
     static let anchor = "vision_model.embeddings.patch_embedding.weight"
+    /// Marks a text tower saved alone (`CLIPTextModelWithProjection`), which has no `anchor`.
+    static let textAnchor = "text_model.embeddings.token_embedding.weight"
     let prefix: String
     /// SigLIP names (`vision_model.head.probe` present): see HFNaming+SigLIP.swift.
     var isSigLIP = false

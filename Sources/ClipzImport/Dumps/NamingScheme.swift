@@ -21,8 +21,8 @@ enum Naming {
     static func detect(_ names: Set<String>) -> NamingScheme? {
         if names.contains(CanonicalName.patchEmbed) { return CanonicalNaming() }
         for n in names.sorted() {
-            if n.hasSuffix(HFNaming.anchor) {
-                let prefix = String(n.dropLast(HFNaming.anchor.count))
+            if let anchor = [HFNaming.anchor, HFNaming.textAnchor].first(where: n.hasSuffix) {
+                let prefix = String(n.dropLast(anchor.count))
                 return HFNaming(prefix: prefix, isSigLIP: names.contains(prefix + HFNaming.siglipAnchor))
             }
             if n.hasSuffix(OpenCLIPSigLIPNaming.anchor) {
