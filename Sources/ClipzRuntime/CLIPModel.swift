@@ -100,11 +100,9 @@ public final class CLIPModel: @unchecked Sendable {
     public func encodeImages(pixels: [Float], count: Int, normalize: Bool = false, threads: Int? = nil,
                              onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
         guard let vision else { throw RuntimeError.absentTower(file: inputs.file, missing: .vision) }
-        lock.lock(); defer { lock.unlock() }
-        workspace.threads = max(1, threads ?? self.threads)
-        var e = try vision.encode(pixels, batch: count, ws: workspace, onBlock: onBlock)
-        if normalize { Ops.l2Normalize(&e, rows: count, width: embedDim) }
-        return e
+        return try forward(rows: count, normalize: normalize, threads: threads) {
+            try vision.encode(pixels, batch: count, ws: workspace, onBlock: onBlock)
+        }
     }
 
     /// Text embeddings for token id sequences (with BOS/EOS, ≤ context length; padding optional).
@@ -112,10 +110,18 @@ public final class CLIPModel: @unchecked Sendable {
     public func encodeTexts(tokens: [[Int]], normalize: Bool = false, threads: Int? = nil,
                             onBlock: ((Int, [Float]) -> Void)? = nil) throws -> [Float] {
         guard let text else { throw RuntimeError.absentTower(file: inputs.file, missing: .text) }
+        return try forward(rows: tokens.count, normalize: normalize, threads: threads) {
+            try text.encode(tokens, ws: workspace, onBlock: onBlock)
+        }
+    }
+
+    /// One tower's pass under the model's lock (the towers share one workspace) with this call's thread
+    /// count; rows L2-normalised when asked.
+    private func forward(rows: Int, normalize: Bool, threads: Int?, _ pass: () throws -> [Float]) throws -> [Float] {
         lock.lock(); defer { lock.unlock() }
         workspace.threads = max(1, threads ?? self.threads)
-        var e = try text.encode(tokens, ws: workspace, onBlock: onBlock)
-        if normalize { Ops.l2Normalize(&e, rows: tokens.count, width: embedDim) }
+        var e = try pass()
+        if normalize { Ops.l2Normalize(&e, rows: rows, width: embedDim) }
         return e
     }
 

@@ -7,8 +7,14 @@ struct OpenCLIPSigLIPNaming: NamingScheme {
     /// The tensor only SigLIP's timm trunk has (its attention-pooling probe).
     static let anchor = "visual.trunk.attn_pool.latent"
     let prefix: String
-    let names: Set<String>
+    /// The text tower's scheme (open_clip names under `text.`).
+    let text: OpenCLIPNaming
     var id: String { "open_clip" }
+
+    init(prefix: String, names: Set<String>) {
+        self.prefix = prefix
+        text = OpenCLIPNaming(prefix: prefix + "text.", names: names)
+    }
 
     static let fixed: [String: SourceRef] = {
         let head = CanonicalName.head, pool = "visual.trunk.attn_pool."
@@ -40,11 +46,11 @@ struct OpenCLIPSigLIPNaming: NamingScheme {
 
     func locate(_ canonical: String) -> SourceRef? {
         if let r = Self.fixed[canonical] { return SourceRef(name: prefix + r.name, layout: r.layout) }
-        if canonical.hasPrefix("text.") { return OpenCLIPNaming(prefix: prefix + "text.", names: names).locate(canonical) }
+        if canonical.hasPrefix("text.") { return text.locate(canonical) }
         guard let (tower, i, param) = Naming.splitLayer(canonical), tower == .vision else { return nil }
         let block = "\(prefix)visual.trunk.blocks.\(i)."
         return Naming.inPackedBlock(block, param, packed: ("attn.qkv.weight", "attn.qkv.bias"), modules: Self.visionLayerModules)
     }
 
-    func isIgnorable(_ source: String) -> Bool { source.hasSuffix("attn_mask") || source.hasSuffix("position_ids") }
+    func isIgnorable(_ source: String) -> Bool { text.isIgnorable(source) }
 }
