@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "CClipzKernels", cSettings: optimize, linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]),
         // libpng / libjpeg decoding shim.
         .target(name: "CClipzImage", cSettings: [.unsafeFlags(["-O3"])], linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
-        // libsentencepiece shim (Debian: libsentencepiece-dev): SigLIP's SentencePiece tokenizers.
+        // libsentencepiece shim (Debian: libsentencepiece-dev; C++, so g++ for the standard library headers): SigLIP tokenizers.
         .target(name: "CSentencePiece", cxxSettings: [.unsafeFlags(["-O2"])],
                 linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]),
         // protobuf-c code generated from Formats/onnx.proto (Tools/gen_onnx_proto.sh).
