@@ -82,3 +82,28 @@ final class SigLIPONNXTests: XCTestCase {
         XCTAssertTrue(oc.metadata.provenance.notes.contains { $0.hasPrefix("text: causal attention (mask from") }, "\(oc.metadata.provenance.notes)")
     }
 }
+
+/// One ONNX tower graph alone (an image or a text encoder published by itself) converts into a one-tower model.
+final class SingleTowerONNXTests: XCTestCase {
+    func testEachCLIPTowerGraphAloneMatchesTorch() throws {
+        let dir = fixtures + "/hf_tiny"
+        let g = try NumpyFiles.readNPZ(dir + "/golden.npz")
+        let (vs, _) = try SourceImporter.load(paths: [dir + "/vision_op17.onnx"])
+        XCTAssertNil(vs.metadata.config.text)
+        XCTAssertFalse(vs.tensors.contains { $0.name.hasPrefix("text.") || $0.name.hasPrefix("tokenizer.") || $0.name == CanonicalName.logitScale })
+        let vm = try CLIPModel(source: vs)
+        let img = try vm.encodeImages(pixels: try XCTUnwrap(g["pixel_values"]).floats(), count: 2)
+        for c in rowCosines(img, try XCTUnwrap(g["image_embeds"]).floats(), d: vm.embedDim) { XCTAssertGreaterThan(c, 0.99999) }
+        XCTAssertThrowsError(try vm.encodeTexts(tokens: [[1, 2]])) { XCTAssertTrue("\($0)".contains("no text tower"), "\($0)") }
+
+        let (ts, _) = try SourceImporter.load(paths: [dir + "/text_op17.onnx"])
+        XCTAssertNil(ts.metadata.config.vision)
+        let tm = try CLIPModel(source: ts)
+        let ids = try XCTUnwrap(g["input_ids"]), flat = ids.ints(), L = ids.shape[1]
+        let txt = try tm.encodeTexts(tokens: (0..<ids.shape[0]).map { Array(flat[($0 * L)..<(($0 + 1) * L)]) })
+        for c in rowCosines(txt, try XCTUnwrap(g["text_embeds"]).floats(), d: tm.embedDim) { XCTAssertGreaterThan(c, 0.99999) }
+        XCTAssertThrowsError(try tm.encodeImages(pixels: [Float](repeating: 0, count: 3 * 32 * 32), count: 1)) {
+            XCTAssertTrue("\($0)".contains("no image tower"), "\($0)")
+        }
+    }
+}

@@ -31,40 +31,42 @@ public enum ONNXImporter {
                 throw ImportError.graphMismatch(file: g.file, node: "graph inputs", expected: "a 4-D float image input or an integer token-id input")
             }
         }
-        guard let (_, v) = vision else {
-            throw ImportError.unsupported(file: paths[0], detail: "no vision tower found (no 4-D float image input): pass the image-tower ONNX file as "
-                + "well; a text tower alone is not supported yet")
-        }
-        guard let (tg, t) = text else {
-            throw ImportError.unsupported(file: paths[0], detail: "no text tower found (no integer token-id input): pass the text-tower ONNX file as "
-                + "well; an image tower alone is not supported yet")
-        }
-        guard v.projectionDim == t.projectionDim else {
+        // One graph may hold one tower only (an image or a text encoder published alone): the file then holds that tower.
+        let v = vision?.1, t = text?.1
+        guard v != nil || t != nil else { throw ImportError.unsupported(file: paths[0], detail: "no image or text tower found") }
+        if let v, let t, let tg = text?.0, v.projectionDim != t.projectionDim {
             throw ImportError.graphMismatch(file: tg.file, node: "text projection", expected: "the same embed dim as the vision \(v.visionProjection ? "projection" : "pooled width") (\(v.projectionDim), found \(t.projectionDim))")
         }
-        var notes = ["opset \(graphs.map { String($0.opset) }.joined(separator: ", "))"] + v.notes + t.notes
+        var notes = ["opset \(graphs.map { String($0.opset) }.joined(separator: ", "))"] + (v?.notes ?? []) + (t?.notes ?? [])
+        if v == nil || t == nil { notes.append("one tower only: the file holds the \(v == nil ? "text" : "image") encoder") }
         let folder = ModelFolder.containing(paths[0])
         var inputFiles = paths
         // SigLIP's ids (SentencePiece </s> = pad = 1) unless a SigLIP config.json beside the graphs says otherwise.
-        var tokenizer: TokenizerSpec
-        if t.pooling == .last {
+        var tokenizer = TokenizerSpec()
+        if let t, t.pooling == .last {
             tokenizer = try siglipTokenizer(folder: folder, context: t.contextLength, files: &inputFiles, notes: &notes)
-        } else {
+        } else if let t {
             let eos = t.eosTokenID ?? t.vocabSize - 1
             if t.eosTokenID == nil { notes.append("text: eos_token_id \(eos) assumed as the largest id (argmax_id pooling picks the largest id)") }
             tokenizer = TokenizerSpec(eosTokenID: eos, contextLength: t.contextLength)
         }
-        var visionConfig = VisionConfig(imageSize: v.imageSize, patchSize: v.patchSize, width: v.width, layers: v.layers, heads: v.heads,
-                                  mlpDim: v.mlpDim, layerNormEps: v.eps, activation: v.activation)
-        visionConfig.classToken = v.classToken; visionConfig.preLN = v.preLN; visionConfig.patchBias = v.patchBias
-        visionConfig.pooling = v.visionPooling; visionConfig.projection = v.visionProjection
-        var textConfig = TextConfig(contextLength: t.contextLength, vocabSize: t.vocabSize, width: t.width, layers: t.layers, heads: t.heads,
-                              mlpDim: t.mlpDim, layerNormEps: t.eps, activation: t.activation, pooling: t.pooling, eosTokenID: tokenizer.eosTokenID)
-        textConfig.causal = t.causal; textConfig.projectionBias = t.projectionBias
-        if t.pooling == .last { textConfig.padTokenID = tokenizer.padTokenID }
+        let visionConfig = v.map { v -> VisionConfig in
+            var c = VisionConfig(imageSize: v.imageSize, patchSize: v.patchSize, width: v.width, layers: v.layers, heads: v.heads,
+                                 mlpDim: v.mlpDim, layerNormEps: v.eps, activation: v.activation)
+            c.classToken = v.classToken; c.preLN = v.preLN; c.patchBias = v.patchBias
+            c.pooling = v.visionPooling; c.projection = v.visionProjection
+            return c
+        }
+        let textConfig = t.map { t -> TextConfig in
+            var c = TextConfig(contextLength: t.contextLength, vocabSize: t.vocabSize, width: t.width, layers: t.layers, heads: t.heads,
+                               mlpDim: t.mlpDim, layerNormEps: t.eps, activation: t.activation, pooling: t.pooling, eosTokenID: tokenizer.eosTokenID)
+            c.causal = t.causal; c.projectionBias = t.projectionBias
+            if t.pooling == .last { c.padTokenID = tokenizer.padTokenID }
+            return c
+        }
 
         var plans: [String: TensorPlan] = [:]
-        for (name, p) in v.plans + t.plans { plans[name] = p }
+        for (name, p) in (v?.plans ?? []) + (t?.plans ?? []) { plans[name] = p }
         if case let (ls, bias)? = graphs.lazy.compactMap({ $0.logitScale() }).first {
             plans[CanonicalName.logitScale] = TensorPlan(ref: ls, layout: .reshape, shape: [])
             notes.append("logit_scale from the Exp of '\(ls.name)'")
@@ -74,9 +76,11 @@ public enum ONNXImporter {
             }
         }
         // The attention-pooling head is SigLIP's; so is a bias added to the scaled logits.
-        let sigmoid = v.visionPooling == .attentionProbe || plans[CanonicalName.logitBias] != nil
-        let config = ModelConfig(vision: visionConfig, text: textConfig, embedDim: v.projectionDim, scoring: sigmoid ? .sigmoid : .softmax)
-        if sigmoid { notes.append("scoring sigmoid (SigLIP structure: \(v.visionPooling == .attentionProbe ? "attention-pooling head" : "logit bias"))") }
+        let probe = v?.visionPooling == .attentionProbe
+        let sigmoid = probe || t?.pooling == .last || plans[CanonicalName.logitBias] != nil
+        let config = ModelConfig(vision: visionConfig, text: textConfig, embedDim: v?.projectionDim ?? t?.projectionDim ?? 0,
+                                 scoring: sigmoid ? .sigmoid : .softmax)
+        if sigmoid { notes.append("scoring sigmoid (SigLIP structure: \(probe ? "attention-pooling head" : t?.pooling == .last ? "last-position text pooling" : "logit bias"))") }
         try config.validate()
 
         // Split towers carry no logit scale (or bias): trained values are model-specific, so defaults stand in
@@ -99,15 +103,16 @@ public enum ONNXImporter {
         // An exporter that saved the processor beside the graph (optimum, save_pretrained) says which pipeline
         // the model was trained with; a bare graph gets torchvision's (open_clip's) defaults, or SigLIP's
         // (square resize, mean and std 0.5).
+        let imageSize = v?.imageSize ?? 224  // a text-only file's preprocessing is never used
         var preprocessing = sigmoid
-            ? Preprocessing(resizeShortest: v.imageSize, cropSize: v.imageSize, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resize: .square)
-            : Preprocessing(resizeShortest: v.imageSize, cropSize: v.imageSize)
+            ? Preprocessing(resizeShortest: imageSize, cropSize: imageSize, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resize: .square)
+            : Preprocessing(resizeShortest: imageSize, cropSize: imageSize)
         let processor = DumpPaths.join(folder, "preprocessor_config.json")
-        if FileManager.default.fileExists(atPath: processor) {
-            preprocessing = try HFPreprocessor.read(path: processor, imageSize: v.imageSize)
+        if v != nil, FileManager.default.fileExists(atPath: processor) {
+            preprocessing = try HFPreprocessor.read(path: processor, imageSize: imageSize)
             inputFiles.append(processor)
-        } else if sigmoid {
-            notes.append("no preprocessor_config.json beside the graphs: SigLIP's square resize to \(v.imageSize), mean and std 0.5")
+        } else if sigmoid, v != nil {
+            notes.append("no preprocessor_config.json beside the graphs: SigLIP's square resize to \(imageSize), mean and std 0.5")
         }
         let sources = try inputFiles.map { p -> SourceFile in
             let bytes = ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.intValue ?? 0
