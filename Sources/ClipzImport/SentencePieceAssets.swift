@@ -13,6 +13,8 @@ struct SentencePieceAssets {
     var file: String
     /// The spec with `clean`, `lowercase`, `bos_token_id`, `eos_token_id` and `pad_token_id` as the tokenizer's own files say.
     var spec: TokenizerSpec
+    /// The tokenizer that spec describes, built (and tried on a text) while locating it.
+    var tokenizer: SentencePieceTokenizer
 
     static let fileNames = ["spiece.model", "tokenizer.model"]
     /// `tokenizer_class` values (without "Fast") that mean SigLIP 2's Gemma tokenizer.
@@ -79,12 +81,12 @@ struct SentencePieceAssets {
             if let gemma, !gemma.eos { spec.eosTokenID = -1 }
             let tok = try SentencePieceTokenizer(model: bytes, spec: spec, file: file)
             _ = tok.tokenize(["a photo of a cat"], contextLength: spec.contextLength)
+            return SentencePieceAssets(model: bytes, file: file, spec: spec, tokenizer: tok)
         } catch let e as ImportError {
             throw e
         } catch {
             throw ImportError.malformed(file: file, detail: "\(error)")
         }
-        return SentencePieceAssets(model: bytes, file: file, spec: spec)
     }
 
     /// The u8 tensor stored in `.clipz` files.

@@ -98,8 +98,7 @@ public enum SourceImporter {
         model.metadata.tokenizer = spec
         // The text tower pads with the tokenizer's pad id and pools past it: they must agree.
         model.metadata.config.text?.padTokenID = spec.padTokenID
-        let tokenizer = try SentencePieceTokenizer(model: assets.model, spec: spec, file: assets.file)
-        noteVocabulary(tokenizer.vocabularySize, &model)
+        noteVocabulary(assets.tokenizer.vocabularySize, &model)
         return assets.file
     }
 

@@ -73,12 +73,11 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
         }
         let count = Int(clipz_spm_piece_count(h)), unk = Int(clipz_spm_unk_id(h))
         func piece(_ id: Int, _ role: String) throws -> String {
-            var buf = [CChar](repeating: 0, count: 256)
-            guard id >= 0, id < count, clipz_spm_id_to_piece(h, Int32(id), &buf, buf.count) >= 0 else {
+            guard let p = Self.piece(h, id, count: count) else {
                 clipz_spm_free(h)
                 throw TokenizerError.missingSpecialToken(file: file, token: "\(role) id \(id) (the model has \(count) pieces)")
             }
-            return Self.string(buf)
+            return p
         }
         let optional = cleaning.isGemma
         let eosPiece = optional && eosID == -1 ? nil : try piece(eosID, "end-of-sequence")
@@ -189,11 +188,20 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
     }
 
     public func tokens(for ids: [Int]) -> [String] {
+        ids.map { Self.piece(handle, $0, count: vocabularySize) ?? "<unk:\($0)>" }
+    }
+
+    /// The piece of `id` (nil outside 0..<count), whole however long it is.
+    private static func piece(_ handle: OpaquePointer, _ id: Int, count: Int) -> String? {
+        guard id >= 0, id < count else { return nil }
         var buf = [CChar](repeating: 0, count: 256)
-        return ids.map { id in
-            guard id >= 0, id < vocabularySize, clipz_spm_id_to_piece(handle, Int32(id), &buf, buf.count) >= 0 else { return "<unk:\(id)>" }
-            return Self.string(buf)
+        let n = clipz_spm_id_to_piece(handle, Int32(id), &buf, buf.count)
+        guard n >= 0 else { return nil }
+        if n >= buf.count {
+            buf = [CChar](repeating: 0, count: n + 1)
+            guard clipz_spm_id_to_piece(handle, Int32(id), &buf, buf.count) == n else { return nil }
         }
+        return string(buf)
     }
 
     // MARK: - Steps

@@ -162,16 +162,10 @@ def siglip_spm(dst: Path, vocab: int = SIGLIP_VOCAB, seed: int = 1234):
 
 
 def siglip_modules(m):
-    """torch wrappers: image tower (pixel_values), text tower (input_ids only; SigLIP has no attention mask)."""
+    """torch wrappers: image tower (tower_modules' own: pixel_values), text tower (input_ids only; SigLIP has no attention mask)."""
     import torch
 
-    class Vision(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.m = m
-
-        def forward(self, pixel_values):
-            return self.m.get_image_features(pixel_values=pixel_values).pooler_output
+    _, vision, _ = tower_modules(m)
 
     class Text(torch.nn.Module):
         def __init__(self):
@@ -180,7 +174,7 @@ def siglip_modules(m):
 
         def forward(self, input_ids):
             return self.m.get_text_features(input_ids=input_ids).pooler_output
-    return Vision(), Text()
+    return vision, Text()
 
 
 def export_siglip(work: Path, seed: int = 0):
