@@ -30,14 +30,15 @@ extension HFConfig {
             activation: try activation(v["hidden_act"] as? String ?? "gelu_pytorch_tanh", file: file)).siglip()
         let projection = (t["projection_size"] as? Int) ?? width
         let config = ModelConfig(vision: vision, text: text, embedDim: projection, scoring: .sigmoid)
-        return (config, TokenizerSpec.siglipHF(eos: eos, pad: pad, contextLength: text.contextLength))
+        return (config, TokenizerSpec.siglip(eos: eos, pad: pad, contextLength: text.contextLength))
     }
 }
 
 extension TokenizerSpec {
-    /// transformers' `SiglipTokenizer`: SentencePiece without BOS, EOS appended, padded with `pad`, its text cleaning.
-    static func siglipHF(eos: Int, pad: Int, contextLength: Int) -> TokenizerSpec {
+    /// SigLIP's SentencePiece tokenizer: no BOS, EOS appended, padded with `pad`, text cleaned as transformers'
+    /// `SiglipTokenizer` does (or open_clip's canonicalize in front of it, `cleaning` `.openCLIP`).
+    static func siglip(eos: Int, pad: Int, contextLength: Int, cleaning: SentencePieceTokenizer.Cleaning = .huggingFace) -> TokenizerSpec {
         TokenizerSpec(kind: sentencePieceKind, bosTokenID: -1, eosTokenID: eos, padTokenID: pad,
-                      contextLength: contextLength, lowercase: true, clean: SentencePieceTokenizer.Cleaning.huggingFace.rawValue)
+                      contextLength: contextLength, lowercase: true, clean: cleaning.rawValue)
     }
 }

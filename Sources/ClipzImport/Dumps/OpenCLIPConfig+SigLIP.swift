@@ -56,8 +56,6 @@ extension OpenCLIPConfig {
         let config = ModelConfig(vision: vision, text: text, embedDim: try c.int(j, "embed_dim", width), scoring: .sigmoid)
         let clean = ((t["tokenizer_kwargs"] as? [String: Any])?["clean"] as? String) == "canonicalize"
             ? SentencePieceTokenizer.Cleaning.openCLIP : .huggingFace
-        let tok = TokenizerSpec(kind: TokenizerSpec.sentencePieceKind, bosTokenID: -1, eosTokenID: 1, padTokenID: 1,
-                                contextLength: text.contextLength, lowercase: true, clean: clean.rawValue)
-        return (config, tok)
+        return (config, TokenizerSpec.siglip(eos: 1, pad: 1, contextLength: text.contextLength, cleaning: clean))
     }
 }

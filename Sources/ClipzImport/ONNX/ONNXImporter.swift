@@ -162,6 +162,6 @@ extension ONNXImporter {
             return spec
         }
         notes.append("text: eos id 1, pad id 1 assumed (SigLIP's SentencePiece </s>; no SigLIP config.json beside the graphs); pooling at the last position")
-        return TokenizerSpec.siglipHF(eos: 1, pad: 1, contextLength: context)
+        return TokenizerSpec.siglip(eos: 1, pad: 1, contextLength: context)
     }
 }
