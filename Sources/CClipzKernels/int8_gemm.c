@@ -2,10 +2,14 @@
 // Paths computing bit-identical int32 sums: scalar (reference), AVX2, AVX-512 VNNI, and on aarch64 NEON
 // sdot and smmla (i8mm), all on the same packed weights.
 //
-// AVX2 has no exact u8×s8 dot product: vpmaddubsw saturates pair sums at 16 bits (255·127·2 > 32767).
-// We keep activations signed (-127..127) and use |x| · sign(w, x): every product is ≤ 127·127, a pair
-// ≤ 32258, so nothing saturates. VNNI's vpdpbusd wants unsigned activations: we flip the sign bit
-// (x + 128 as u8) and subtract 128·Σ_k W[n,k] afterwards.
+// VNNI's vpdpbusd wants unsigned activations: we flip the sign bit (x + 128 as u8) and subtract
+// 128·Σ_k W[n,k] afterwards. AVX2 has no exact u8×s8 dot product: vpmaddubsw saturates pair sums at
+// 16 bits (255·127·2 > 32767). Two AVX2 variants stay exact:
+// - weights within [-64, 63] (7-bit, `clipz quantize --weight-bits 7`): a pair is at most 255·64·2 =
+//   32640, so the offset activations go straight into vpmaddubsw, as for VNNI (3 instructions per
+//   32 products);
+// - any int8 weights: signed activations and |x| · sign(w, x), every product ≤ 127·127, a pair ≤ 32258
+//   (4 instructions per 32 products).
 #include "simd_epilogue.h"
 #include "isa_dispatch.h"
 #include "int8_scale.h"
@@ -23,12 +27,16 @@ size_t clipz_i8_packed_bytes(int N, int K) {
     return nb * (size_t)k4_of(K) * 64;
 }
 
-void clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsum) {
-    int K4 = k4_of(K), NB = (N + 15) / 16;
+int clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsum) {
+    int K4 = k4_of(K), NB = (N + 15) / 16, narrow = 1;
     memset(packed, 0, clipz_i8_packed_bytes(N, K));
     for (int n = 0; n < N; n++) {
         int32_t s = 0;
-        for (int k = 0; k < K; k++) s += W[(size_t)n * K + k];
+        for (int k = 0; k < K; k++) {
+            int8_t w = W[(size_t)n * K + k];
+            s += w;
+            narrow &= w >= -64 && w <= 63;
+        }
         colsum[n] = s;
     }
     for (int nb = 0; nb < NB; nb++)
@@ -41,6 +49,7 @@ void clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsu
                     packed[((size_t)nb * K4 + k4) * 64 + lane * 4 + j] = k < K ? W[(size_t)n * K + k] : 0;
                 }
             }
+    return narrow;
 }
 
 // Rounding is to nearest even everywhere (rintf here, vcvtps2dq in the AVX-512 path), so all
@@ -192,10 +201,12 @@ static uint8_t *flip_buffer(size_t bytes) {
 }
 
 #if defined(__x86_64__)
-// AVX2 tile: R ≤ 4 rows × 16 columns (8 ymm accumulators). Per k4 and row, |x| is broadcast once and
-// sign(w, x) moves x's sign onto the weights, so vpmaddubsw never sees a pair above 2·127·127.
+// AVX2 tile: R ≤ 4 rows × 16 columns (8 ymm accumulators). Per k4 and row, 4 activation bytes are
+// broadcast once. `narrow` (a constant after inlining): x is stored x + 128 and the weights fit 7 bits,
+// so vpmaddubsw takes them as they are; otherwise x is signed, |x| goes in and sign(w, x) moves x's sign
+// onto the weights, so no pair exceeds 2·127·127.
 __attribute__((target("avx2,fma"), always_inline)) static inline
-void tile_avx2(const int R, const int8_t *x0, int Kp, int K4, const int8_t *pb, __m256i acc[4][2]) {
+void tile_avx2(const int R, const int narrow, const int8_t *x0, int Kp, int K4, const int8_t *pb, __m256i acc[4][2]) {
     const __m256i ones = _mm256_set1_epi16(1);
     for (int r = 0; r < R; r++) { acc[r][0] = _mm256_setzero_si256(); acc[r][1] = _mm256_setzero_si256(); }
     for (int k4 = 0; k4 < K4; k4++) {
@@ -203,50 +214,62 @@ void tile_avx2(const int R, const int8_t *x0, int Kp, int K4, const int8_t *pb, 
         __m256i w1 = _mm256_loadu_si256((const __m256i *)(pb + k4 * 64 + 32));
         for (int r = 0; r < R; r++) {
             int32_t b; memcpy(&b, x0 + (size_t)r * Kp + k4 * 4, 4);
-            __m256i v = _mm256_set1_epi32(b), u = _mm256_sign_epi8(v, v);
-            acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(w0, v)), ones));
-            acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(w1, v)), ones));
+            __m256i v = _mm256_set1_epi32(b);
+            __m256i u = narrow ? v : _mm256_sign_epi8(v, v);
+            __m256i v0 = narrow ? w0 : _mm256_sign_epi8(w0, v), v1 = narrow ? w1 : _mm256_sign_epi8(w1, v);
+            acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(u, v0), ones));
+            acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(u, v1), ones));
         }
     }
 }
 
-// Dequantize, bias and activation for R rows × 16 columns, vectorised: sums × sx[m] × sw[n] + bias[n],
-// staged, activated by the shared activation loop (fast_math.h's exp), then written (+ y when accumulating).
-__attribute__((target("avx2,fma"))) static void epilogue_avx2(int R, __m256i acc[4][2], float *y, int ldy, int n0, int count,
-                                                            const float *sx, const float *sw16, const float *bias16, int accumulate, clipz_act act) {
+// Dequantize, bias and activation for R rows × 16 columns, vectorised: (sums − 128·colsum[n] for offset
+// activations) × sx[m] × sw[n] + bias[n], staged, activated by the shared activation loop (fast_math.h's
+// exp), then written (+ y when accumulating).
+__attribute__((target("avx2,fma"))) static void epilogue_avx2(int R, __m256i acc[4][2], const int32_t *cs16, float *y, int ldy, int n0,
+                                                            int count, const float *sx, const float *sw16, const float *bias16,
+                                                            int accumulate, clipz_act act) {
     __attribute__((aligned(32))) float staged[4 * 16];
     __m256 s0 = _mm256_loadu_ps(sw16), s1 = _mm256_loadu_ps(sw16 + 8);
     __m256 b0 = _mm256_loadu_ps(bias16), b1 = _mm256_loadu_ps(bias16 + 8);
+    __m256i c0 = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)cs16), 7);
+    __m256i c1 = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(cs16 + 8)), 7);
     for (int r = 0; r < R; r++) {
         __m256 m = _mm256_set1_ps(sx[r]);
-        _mm256_store_ps(staged + r * 16, _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][0]), m), s0, b0));
-        _mm256_store_ps(staged + r * 16 + 8, _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][1]), m), s1, b1));
+        __m256i a0 = _mm256_sub_epi32(acc[r][0], c0), a1 = _mm256_sub_epi32(acc[r][1], c1);
+        _mm256_store_ps(staged + r * 16, _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(a0), m), s0, b0));
+        _mm256_store_ps(staged + r * 16 + 8, _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(a1), m), s1, b1));
     }
     clipz_finish_tile16(staged, R, y + n0, ldy, count, accumulate, act);
 }
 
+// `narrow`: xq holds offset activations (x + 128) and every weight lies in [-64, 63]; else signed xq.
 __attribute__((target("avx2,fma")))
-static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const float *sw,
-                      const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum, int narrow,
+                      const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     int K4 = k4_of(K), Kp = K4 * 4;
     (void)N;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
         const int8_t *pb = packed + (size_t)nb * K4 * 64;
         int n0 = nb * 16, count = n_end - n0 < 16 ? n_end - n0 : 16;
         float sw16[16] = {0}, b16[16] = {0};
+        int32_t cs16[16] = {0};
         memcpy(sw16, sw + n0, sizeof(float) * (size_t)count);
         if (bias) memcpy(b16, bias + n0, sizeof(float) * (size_t)count);
+        if (narrow) memcpy(cs16, colsum + n0, sizeof(int32_t) * (size_t)count);
         for (int m = 0; m < M; m += 4) {
             int rows = M - m < 4 ? M - m : 4;
             __m256i acc[4][2];
             const int8_t *x0 = xq + (size_t)m * Kp;
+#define CLIPZ_AVX2_TILE(R) narrow ? tile_avx2(R, 1, x0, Kp, K4, pb, acc) : tile_avx2(R, 0, x0, Kp, K4, pb, acc)
             switch (rows) {
-            case 4: tile_avx2(4, x0, Kp, K4, pb, acc); break;
-            case 3: tile_avx2(3, x0, Kp, K4, pb, acc); break;
-            case 2: tile_avx2(2, x0, Kp, K4, pb, acc); break;
-            default: tile_avx2(1, x0, Kp, K4, pb, acc); break;
+            case 4: CLIPZ_AVX2_TILE(4); break;
+            case 3: CLIPZ_AVX2_TILE(3); break;
+            case 2: CLIPZ_AVX2_TILE(2); break;
+            default: CLIPZ_AVX2_TILE(1); break;
             }
-            epilogue_avx2(rows, acc, y + (size_t)m * ldy, ldy, n0, count, sx + m, sw16, b16, accumulate, act);
+#undef CLIPZ_AVX2_TILE
+            epilogue_avx2(rows, acc, cs16, y + (size_t)m * ldy, ldy, n0, count, sx + m, sw16, b16, accumulate, act);
         }
     }
 }
@@ -487,7 +510,7 @@ const char *clipz_i8_kernel_name(void) {
     case CLIPZ_I8_PATH_NEON_I8MM: return "neon-i8mm";
     case CLIPZ_I8_PATH_NEON: return "neon-sdot";
     case CLIPZ_I8_PATH_VNNI: return "avx512-vnni";
-    case CLIPZ_I8_PATH_AVX2: return "avx2";
+    case CLIPZ_I8_PATH_AVX2: return "avx2";  // the 7-bit-weight variant is named by the runtime, which knows the weights
     default: return "scalar";
     }
 }
@@ -499,10 +522,12 @@ int clipz_i8_path_supported(clipz_i8_path path) {
     uint32_t f = clipz_cpu_features();
     return (path == CLIPZ_I8_PATH_NEON && (f & CLIPZ_CPU_NEON_DOT)) || (path == CLIPZ_I8_PATH_NEON_I8MM && (f & CLIPZ_CPU_NEON_I8MM));
 #else
+    if (path == CLIPZ_I8_PATH_AVX2_NARROW) return best_path() >= CLIPZ_I8_PATH_AVX2;
     return (path == CLIPZ_I8_PATH_AVX2 || path == CLIPZ_I8_PATH_VNNI) && path <= best_path();
 #endif
 }
 
+// Signed activations on `path` (AVX2_NARROW offsets them into the per-thread buffer first).
 static void gemm_dispatch(clipz_i8_path path, const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                           const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     if (M <= 0 || n_end <= n_begin) return;
@@ -517,7 +542,16 @@ static void gemm_dispatch(clipz_i8_path path, const int8_t *xq, const float *sx,
         else gemm_vnni(xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
         return;
     }
-    if (path == CLIPZ_I8_PATH_AVX2) { gemm_avx2(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
+    if (path == CLIPZ_I8_PATH_AVX2) { gemm_avx2(xq, sx, M, K, packed, colsum, 0, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
+    if (path == CLIPZ_I8_PATH_AVX2_NARROW) {
+        size_t total = (size_t)M * (size_t)(k4_of(K) * 4);
+        uint8_t *xu = flip_buffer(total);
+        if (xu) {
+            clipz_i8_offset((const uint8_t *)xq, xu, total);
+            gemm_avx2((const int8_t *)xu, sx, M, K, packed, colsum, 1, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
+            return;
+        }
+    }
 #endif
     (void)colsum;
     gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
@@ -535,18 +569,24 @@ void clipz_i8_gemm(const int8_t *xq, const float *sx, int M, int K, const int8_t
     gemm_dispatch(best_path(), xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
 
-int clipz_i8_takes_offset(void) { return best_path() == CLIPZ_I8_PATH_VNNI; }
+int clipz_i8_takes_offset(void) { clipz_i8_path p = best_path(); return p == CLIPZ_I8_PATH_VNNI || p == CLIPZ_I8_PATH_AVX2; }
 
-void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum, int narrow,
                           const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     if (M <= 0 || n_end <= n_begin) return;
     if (n_end > N) n_end = N;
 #if defined(__x86_64__)
-    if (best_path() == CLIPZ_I8_PATH_VNNI && !(act != CLIPZ_ACT_NONE && accumulate)) {
+    clipz_i8_path best = best_path();
+    if (best == CLIPZ_I8_PATH_VNNI && !(act != CLIPZ_ACT_NONE && accumulate)) {
         gemm_vnni_core(xu, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
         return;
     }
+    if (best == CLIPZ_I8_PATH_AVX2 && narrow) {
+        gemm_avx2((const int8_t *)xu, sx, M, K, packed, colsum, 1, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
+        return;
+    }
 #endif
+    (void)narrow;
     // Any other path wants signed activations: undo the offset into the per-thread buffer.
     size_t total = (size_t)M * (size_t)(k4_of(K) * 4);
     uint8_t *xq = flip_buffer(total);

@@ -46,15 +46,22 @@ PEAK_LOOP(i8avx2_loop, "avx2", __m256i,
           __m256i u = _mm256_set1_epi8(3); __m256i v = _mm256_set1_epi8(-5); __m256i ones = _mm256_set1_epi16(1);
           for (int j = 0; j < 12; j++) acc[j] = _mm256_set1_epi32(j),
           _mm256_add_epi32(acc[j], _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(v, acc[j])), ones)))
+// The 7-bit-weight AVX2 kernel's mix per 32 products: vpmaddubsw, vpmaddwd, add (the weights' sign stays put).
+PEAK_LOOP(i8avx2_narrow_loop, "avx2", __m256i,
+          __m256i u = _mm256_set1_epi8(3); __m256i ones = _mm256_set1_epi16(1);
+          for (int j = 0; j < 12; j++) acc[j] = _mm256_set1_epi32(j),
+          _mm256_add_epi32(acc[j], _mm256_madd_epi16(_mm256_maddubs_epi16(u, acc[j]), ones)))
 #endif
 
-/// Which loop measures `kind` on this CPU: 1 AVX-512 FMA, 2 AVX2 FMA, 3 AVX-512 VNNI, 4 AVX2 int8; 0 none.
+/// Which loop measures `kind` on this CPU: 1 AVX-512 FMA, 2 AVX2 FMA, 3 AVX-512 VNNI, 4 AVX2 int8,
+/// 5 AVX2 int8 with 7-bit weights; 0 none.
 static int peak_loop(clipz_peak_kind kind) {
 #if defined(__x86_64__)
     uint32_t vnni = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BW | CLIPZ_CPU_AVX512VNNI;
     int level = clipz_isa_level();
     if (kind == CLIPZ_PEAK_F32_FMA) return level == CLIPZ_ISA_AVX512 ? 1 : level == CLIPZ_ISA_AVX2 ? 2 : 0;
-    if (kind == CLIPZ_PEAK_I8) return (clipz_cpu_features() & vnni) == vnni ? 3 : level >= CLIPZ_ISA_AVX2 ? 4 : 0;
+    if ((clipz_cpu_features() & vnni) == vnni) return 3;
+    if (level >= CLIPZ_ISA_AVX2) return kind == CLIPZ_PEAK_I8_NARROW ? 5 : 4;
 #endif
     (void)kind;
     return 0;
@@ -63,6 +70,7 @@ static int peak_loop(clipz_peak_kind kind) {
 const char *clipz_peak_name(clipz_peak_kind kind) {
     switch (peak_loop(kind)) {
     case 1: return "AVX-512 FMA"; case 2: return "AVX2 FMA"; case 3: return "AVX-512 VNNI"; case 4: return "AVX2 vpmaddubsw";
+    case 5: return "AVX2 vpmaddubsw, 7-bit weights";
     default: return "";
     }
 }
@@ -74,7 +82,7 @@ double clipz_peak_gops(clipz_peak_kind kind, double seconds) {
     // Ops per loop iteration: 12 instructions × lanes × (2 for an FMA; 8 for VNNI's 4 u8·s8 products + adds
     // per 32-bit lane; 2 per byte pair for the AVX2 int8 sequence: 32 products + adds per ymm).
     double ops = loop == 1 ? 12.0 * 16 * 2 : loop == 2 ? 12.0 * 8 * 2 : loop == 3 ? 12.0 * 16 * 8 : 12.0 * 32 * 2;
-    double (*run)(long) = loop == 1 ? fma_loop : loop == 2 ? fma256_loop : loop == 3 ? vnni_loop : i8avx2_loop;
+    double (*run)(long) = loop == 1 ? fma_loop : loop == 2 ? fma256_loop : loop == 3 ? vnni_loop : loop == 4 ? i8avx2_loop : i8avx2_narrow_loop;
     long n = 1 << 16;
     double dt = run(n);
     // Grow the loop until it runs for `seconds` (the first short runs also warm the clock up).

@@ -25,9 +25,14 @@ public struct CPUFeatures: OptionSet, Sendable {
         case fp32FMA
         /// int8 (AVX-512 VNNI, else the AVX2 kernel's vpmaddubsw sequence), in GOP/s (2 ops per product).
         case int8
+        /// int8 with 7-bit weights (`--weight-bits 7`): VNNI, else AVX2's shorter sequence.
+        case int8Narrow
 
-        var code: clipz_peak_kind { self == .fp32FMA ? CLIPZ_PEAK_F32_FMA : CLIPZ_PEAK_I8 }
-        /// The instructions measured on this CPU ("AVX-512 FMA", "AVX2 FMA", "AVX-512 VNNI", "AVX2 vpmaddubsw"), "" when none.
+        var code: clipz_peak_kind {
+            switch self { case .fp32FMA: return CLIPZ_PEAK_F32_FMA; case .int8: return CLIPZ_PEAK_I8; case .int8Narrow: return CLIPZ_PEAK_I8_NARROW }
+        }
+        /// The instructions measured on this CPU ("AVX-512 FMA", "AVX2 FMA", "AVX-512 VNNI", "AVX2 vpmaddubsw",
+        /// "AVX2 vpmaddubsw, 7-bit weights"), "" when none.
         public var instructions: String { String(cString: clipz_peak_name(code)) }
     }
 

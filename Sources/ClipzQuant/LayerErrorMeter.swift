@@ -21,14 +21,15 @@ public struct LayerErrorMeter {
     ///   - weight: the fp32 weight [out, in] (unsmoothed).
     ///   - smooth: SmoothQuant factors s (one per input channel), or nil.
     ///   - clip: the static clipping threshold of |x / s|.
-    public init(weight: Tensor, smooth: [Float]?, clip: Float) throws {
+    ///   - weightBits: bits of the int8 weights (8, or 7 for `--weight-bits 7`).
+    public init(weight: Tensor, smooth: [Float]?, clip: Float, weightBits: Int = 8) throws {
         outDim = weight.shape.first ?? 0
         inDim = outDim == 0 ? 0 : weight.elementCount / outDim
         if let smooth, smooth.count != inDim {
             throw CoreError.sizeMismatch(tensor: weight.name, expected: inDim, actual: smooth.count)
         }
         let smoothed = try smooth.map { try Smoothing.scaleColumns(weight, by: $0) } ?? weight
-        let (q, s, _) = try WeightQuantization.perChannel(smoothed)
+        let (q, s, _) = try WeightQuantization.perChannel(smoothed, bits: weightBits)
         reference = weight.floats()
         simulated = try WeightQuantization.dequantize(q, scale: s).floats()
         self.smooth = smooth

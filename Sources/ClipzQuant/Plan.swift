@@ -36,7 +36,7 @@ struct Plan: @unchecked Sendable {
         smoothByLN = check.smoothByLN
         smoothByLinear = check.smoothByLinear
         var fallbacks = check.fallbacks
-        let measured = try Self.measure(check.layers, file: file, probe: probe)
+        let measured = try Self.measure(check.layers, file: file, probe: probe, weightBits: options.weightBits)
         for (name, layer) in check.layers {
             guard let e = measured[name] else {
                 fallbacks[name] = "the guard probe never reached this layer"
@@ -62,7 +62,7 @@ struct Plan: @unchecked Sendable {
     /// Relative output error of each candidate layer on the probe (a layer whose weights cannot be
     /// loaded gets +∞). Each meter lives only while its layer is observed: no copy of every weight.
     static func measure(_ layers: [String: CalibrationCheck.Layer], file: ClipzFile,
-                        probe: any ActivationSource) throws -> [String: Double] {
+                        probe: any ActivationSource, weightBits: Int) throws -> [String: Double] {
         var sums: [String: (error: Double, norm: Double)] = [:]
         try probe.run(pass: 1, firstBatchOnly: false) { name, x, rows in
             guard let layer = layers[name] else { return }
@@ -70,7 +70,7 @@ struct Plan: @unchecked Sendable {
             do {
                 guard let e = file.entry(named: name) else { throw FormatError.noSuchTensor(path: file.path, tensor: name) }
                 let weight = try Tensor(name: name, shape: e.shape, floats: try file.floats(name))
-                var meter = try LayerErrorMeter(weight: weight, smooth: layer.smooth, clip: layer.clip)
+                var meter = try LayerErrorMeter(weight: weight, smooth: layer.smooth, clip: layer.clip, weightBits: weightBits)
                 let stride = (rows + Self.guardRows - 1) / Self.guardRows
                 if stride <= 1 {
                     meter.add(x, rows: rows)

@@ -3,10 +3,16 @@ import ClipzCore
 
 /// Symmetric per-channel int8 quantization of weights and its error.
 public enum WeightQuantization {
-    /// Quantizes rows (axis 0) of a [out, …] float tensor: scale[o] = max|W[o]| / 127, q = round(W / scale).
+    /// Bit widths `perChannel` stores: 8 (-127...127) or 7 (-63...63, what AVX2's fast int8 kernel wants).
+    public static let supportedBits: ClosedRange<Int> = 7...8
+
+    /// Quantizes rows (axis 0) of a [out, …] float tensor: scale[o] = max|W[o]| / qmax, q = round(W / scale),
+    /// qmax = 2^(bits−1) − 1 (127 for 8 bits, 63 for 7).
     /// - Returns: the i8 tensor (same name and shape), the f32 scale tensor `<name>.scale` [out], and
     ///   the relative Frobenius error ‖W − dequant(q)‖ / ‖W‖.
-    public static func perChannel(_ w: Tensor) throws -> (weights: Tensor, scale: Tensor, relativeError: Double) {
+    public static func perChannel(_ w: Tensor, bits: Int = 8) throws -> (weights: Tensor, scale: Tensor, relativeError: Double) {
+        guard supportedBits.contains(bits) else { throw QuantError.badWeightBits(bits) }
+        let qmax = Int32((1 << (bits - 1)) - 1)
         let rows = w.shape.first ?? 1
         let count = w.bytes.count / max(w.dtype.size, 1)
         let cols = rows == 0 ? 0 : count / rows
@@ -16,7 +22,7 @@ public enum WeightQuantization {
             [UInt8](unsafeUninitializedCapacity: values.count) { q, n in
                 scales.withUnsafeMutableBufferPointer { s in
                     q.withMemoryRebound(to: Int8.self) { q8 in
-                        clipz_quantize_weights(values.baseAddress, rows, cols, q8.baseAddress, s.baseAddress, &err, &norm)
+                        clipz_quantize_weights(values.baseAddress, rows, cols, qmax, q8.baseAddress, s.baseAddress, &err, &norm)
                     }
                 }
                 n = values.count

@@ -4,7 +4,7 @@ import ClipzCore
 enum Int8GEMM {
     /// y = act(x·Wᵀ + b) (+ y) with activations `xq` quantized per row (scales `sx`), stored as x + 128
     /// when `Kernels.i8TakesOffset`.
-    static func run(xq: [Int8], sx: [Float], rows: Int, inDim: Int, packed: [Int8], colsum: [Int32], scales: [Float],
+    static func run(xq: [Int8], sx: [Float], rows: Int, inDim: Int, packed: [Int8], colsum: [Int32], narrow: Bool, scales: [Float],
                     bias: [Float]?, y: UnsafeMutablePointer<Float>, outDim: Int, threads: Int, accumulate: Bool = false,
                     activation: Activation? = nil) {
         let blockWidth = 32
@@ -18,7 +18,7 @@ enum Int8GEMM {
                         let n0 = blocks * part / parts * blockWidth
                         let n1 = min(outDim, blocks * (part + 1) / parts * blockWidth)
                         Kernels.i8GEMM(xq: xp.baseAddress, sx: sp.baseAddress, rows: rows, inDim: inDim,
-                                       packed: pp.baseAddress, colsum: cp.baseAddress, scales: wp.baseAddress,
+                                       packed: pp.baseAddress, colsum: cp.baseAddress, narrow: narrow, scales: wp.baseAddress,
                                        bias: bias == nil ? nil : bv.baseAddress, y: y, outDim: outDim,
                                        columns: n0..<n1, accumulate: accumulate, activation: activation)
                     }

@@ -108,10 +108,11 @@ enum Kernels {
     /// Bytes the packed form of an [outDim × inDim] int8 matrix takes.
     static func i8PackedBytes(outDim: Int, inDim: Int) -> Int { clipz_i8_packed_bytes(Int32(outDim), Int32(inDim)) }
 
-    /// Packs int8 weights and their per-channel sums.
+    /// Packs int8 weights and their per-channel sums. Returns true when every weight lies in [-64, 63]
+    /// (7-bit weights: the AVX2 kernel then multiplies offset activations directly).
     static func i8Pack(_ w: UnsafePointer<Int8>?, outDim: Int, inDim: Int, into packed: UnsafeMutablePointer<Int8>?,
-                       colsum: UnsafeMutablePointer<Int32>?) {
-        clipz_i8_pack(w, Int32(outDim), Int32(inDim), packed, colsum)
+                       colsum: UnsafeMutablePointer<Int32>?) -> Bool {
+        clipz_i8_pack(w, Int32(outDim), Int32(inDim), packed, colsum) != 0
     }
 
     /// Quantizes `rows` rows of `inDim` floats into rows of round_up(inDim, 4) bytes: per row scales
@@ -133,15 +134,15 @@ enum Kernels {
     }
 
     /// y[r, n] = act(sx[r] · sw[n] · Σ xq[r]·W[n] + bias[n]) (+ y when `accumulate`) for n in `columns`
-    /// (block aligned); `xq` is stored offset (x + 128) when `i8TakesOffset`.
+    /// (block aligned); `xq` is stored offset (x + 128) when `i8TakesOffset`; `narrow` is `i8Pack`'s result.
     static func i8GEMM(xq: UnsafePointer<Int8>?, sx: UnsafePointer<Float>?, rows: Int, inDim: Int,
-                       packed: UnsafePointer<Int8>?, colsum: UnsafePointer<Int32>?, scales: UnsafePointer<Float>?,
+                       packed: UnsafePointer<Int8>?, colsum: UnsafePointer<Int32>?, narrow: Bool, scales: UnsafePointer<Float>?,
                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, outDim: Int, columns: Range<Int>,
                        accumulate: Bool, activation: Activation?) {
         let n0 = Int32(columns.lowerBound), n1 = Int32(columns.upperBound), act = activation.kernelCode
         if i8TakesOffset {
             let xu = UnsafeRawPointer(xq)?.assumingMemoryBound(to: UInt8.self)
-            clipz_i8_gemm_offset(xu, sx, Int32(rows), Int32(inDim), packed, colsum, scales, bias, y,
+            clipz_i8_gemm_offset(xu, sx, Int32(rows), Int32(inDim), packed, colsum, narrow ? 1 : 0, scales, bias, y,
                                  Int32(outDim), Int32(outDim), n0, n1, accumulate ? 1 : 0, act)
         } else {
             clipz_i8_gemm(xq, sx, Int32(rows), Int32(inDim), packed, colsum, scales, bias, y,
@@ -169,4 +170,14 @@ extension Optional<Activation> {
 extension CLIPModel {
     /// Name of the int8 GEMM kernel this CPU runs ("avx512-vnni", "avx2", "neon-i8mm", "neon-sdot", "scalar").
     public static var int8KernelName: String { Kernels.i8KernelName }
+
+    /// The int8 kernel this model's layers run here: "avx2-7bit" where AVX2 multiplies every int8 layer's
+    /// 7-bit weights with its shorter sequence, else `int8KernelName`.
+    public var int8KernelName: String {
+        let int8 = linears.values.filter(\.isInt8)
+        return Self.int8KernelName == "avx2" && !int8.isEmpty && int8.allSatisfy(\.hasNarrowWeights) ? "avx2-7bit" : Self.int8KernelName
+    }
+
+    /// True when every int8 layer's weights fit 7 bits (-64...63), e.g. `clipz quantize --weight-bits 7`.
+    public var int8WeightsAreNarrow: Bool { linears.values.contains(where: \.isInt8) && linears.values.allSatisfy { !$0.isInt8 || $0.hasNarrowWeights } }
 }

@@ -13,7 +13,8 @@ final class Linear {
         case f32([Float])
         /// fp32 packed for `clipz_f32_gemm_packed` (CPUs with AVX-512).
         case f32Packed(PackedF32)
-        case i8(packed: [Int8], colsum: [Int32], scales: [Float])
+        /// `narrow`: every weight in [-64, 63] (7-bit quantization; the AVX2 kernel's fast form).
+        case i8(packed: [Int8], colsum: [Int32], scales: [Float], narrow: Bool)
         /// The rows live in a fused layer (see `fused`), starting at `firstRow`; stored once.
         case inFused(Linear, firstRow: Int)
     }
@@ -45,13 +46,13 @@ final class Linear {
             }
             var packed = [Int8](repeating: 0, count: Kernels.i8PackedBytes(outDim: outDim, inDim: inDim))
             var colsum = [Int32](repeating: 0, count: outDim)
-            weight.bytes.withUnsafeBytes { w in
+            let narrow = weight.bytes.withUnsafeBytes { w in
                 packed.withUnsafeMutableBufferPointer { p in colsum.withUnsafeMutableBufferPointer { c in
                     Kernels.i8Pack(w.bindMemory(to: Int8.self).baseAddress, outDim: outDim, inDim: inDim,
                                    into: p.baseAddress, colsum: c.baseAddress)
                 } }
             }
-            weights = .i8(packed: packed, colsum: colsum, scales: scale.floats())
+            weights = .i8(packed: packed, colsum: colsum, scales: scale.floats(), narrow: narrow)
             inputScale = loader.optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
         } else {
             let w = try loader.values(name)
@@ -73,6 +74,15 @@ final class Linear {
         case .f32, .f32Packed: return false
         case .i8: return true
         case let .inFused(parent, _): return parent.isInt8
+        }
+    }
+
+    /// True for int8 weights within [-64, 63] (also for a part of such a fused layer).
+    var hasNarrowWeights: Bool {
+        switch weights {
+        case let .i8(_, _, _, narrow): return narrow
+        case let .inFused(parent, _): return parent.hasNarrowWeights
+        case .f32, .f32Packed: return false
         }
     }
 
@@ -106,15 +116,16 @@ final class Linear {
         let out = parts.reduce(0) { $0 + $1.outDim }
         let bias: [Float]? = parts.allSatisfy({ $0.bias == nil }) ? nil : parts.flatMap { $0.bias ?? [Float](repeating: 0, count: $0.outDim) }
         var f32: [Float] = [], f32Packed: [PackedF32] = [], packed: [Int8] = [], colsum: [Int32] = [], scales: [Float] = []
+        var narrow = true
         for p in parts {
             switch p.weights {
             case let .f32(w): f32 += w
             case let .f32Packed(pw):
                 guard p.outDim % Kernels.f32PanelWidth == 0 else { return nil }
                 f32Packed.append(pw)
-            case let .i8(pk, cs, sc):
+            case let .i8(pk, cs, sc, nw):
                 guard p.outDim % Kernels.i8BlockWidth == 0 else { return nil }
-                packed += pk; colsum += cs; scales += sc
+                packed += pk; colsum += cs; scales += sc; narrow = narrow && nw
             case .inFused: return nil
             }
         }
@@ -125,7 +136,8 @@ final class Linear {
             result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .f32Packed(PackedF32(stacking: f32Packed)),
                             bias: bias, inputScale: nil)
         } else if f32.isEmpty && colsum.count == out {
-            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: packed, colsum: colsum, scales: scales), bias: bias, inputScale: first.inputScale)
+            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: packed, colsum: colsum, scales: scales, narrow: narrow), bias: bias,
+                            inputScale: first.inputScale)
         } else {
             return nil
         }
@@ -156,12 +168,12 @@ final class Linear {
         case let .f32Packed(p):
             F32GEMM.runPacked(x: x, rows: rows, weights: p, bias: bias, y: y, threads: threads,
                               accumulate: accumulate, activation: activation)
-        case let .i8(packed, colsum, scales):
+        case let .i8(packed, colsum, scales, narrow):
             let kp = (inDim + 3) / 4 * 4
             if xq.count < rows * kp { xq = [Int8](repeating: 0, count: rows * kp) }
             if sx.count < rows { sx = [Float](repeating: 0, count: rows) }
             quantize(x, rows: rows, rowBytes: kp, threads: threads)
-            Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales,
+            Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, narrow: narrow, scales: scales,
                          bias: bias, y: y, outDim: outDim, threads: threads, accumulate: accumulate,
                          activation: activation)
         case let .f32(w):

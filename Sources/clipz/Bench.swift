@@ -65,7 +65,7 @@ struct Bench: ParsableCommand {
         let firstMS = ms(clock.now - firstStart)
         let loadMS = ms(clock.now - start)
         note(String(format: "loaded %@ in %.0f ms (model %.0f ms, first forward %.0f ms); OpenBLAS %@, int8 kernel %@",
-                    file, loadMS, modelMS, firstMS, BLAS.coreName, int8Kernel))
+                    file, loadMS, modelMS, firstMS, BLAS.coreName, model.int8KernelName))
 
         var perTower: [Tower: [Double]] = [:]
         for input in inputs {
@@ -83,7 +83,6 @@ struct Bench: ParsableCommand {
                    textTokens: inputs.first { $0.tower == .text }?.tokensPerText)
     }
 
-    var int8Kernel: String { CLIPModel.int8KernelName }
 
     func note(_ s: String) { if !options.quiet { Output.info(s) } }
 
@@ -91,6 +90,8 @@ struct Bench: ParsableCommand {
         // With both towers, one "iteration" is one image batch plus one text batch.
         let combined = (0..<iterations).map { i in towers.reduce(0.0) { $0 + (times[$1]?[i] ?? 0) } }
         let int8Layers = model.linearShapes.keys.filter { model.isInt8($0) }.count
+        // The int8 kernel this model's weights take here (7-bit weights have their own on AVX2).
+        let kernels = KernelPaths.all.map { $0.0 == "int8_gemm" ? ($0.0, model.int8KernelName) : $0 }
         var out: [String: Any] = [
             "file": file, "tower": tower.rawValue, "batch": batch, "iterations": iterations, "warmup": warmup,
             "threads": options.threads ?? ProcessInfo.processInfo.activeProcessorCount,
@@ -98,8 +99,8 @@ struct Bench: ParsableCommand {
             "mean_ms": combined.reduce(0, +) / Double(combined.count), "min_ms": combined.min() ?? 0, "times_ms": combined,
             "load_ms": loadMS, "model_load_ms": modelMS, "first_forward_ms": firstMS,
             "peak_rss_mb": Stats.procStatusMB("VmHWM") ?? NSNull(), "rss_mb": Stats.procStatusMB("VmRSS") ?? NSNull(),
-            "openblas_core": BLAS.coreName, "int8_kernel": int8Kernel, "int8_layers": int8Layers,
-            "kernels": Dictionary(uniqueKeysWithValues: KernelPaths.all),
+            "openblas_core": BLAS.coreName, "int8_kernel": model.int8KernelName, "int8_layers": int8Layers,
+            "kernels": Dictionary(uniqueKeysWithValues: kernels),
             "quantization": model.metadata.provenance.quantization?.type ?? "none",
         ]
         for t in towers {
@@ -115,7 +116,7 @@ struct Bench: ParsableCommand {
         if let textTokens { out["seq_len"] = textTokens }
         if peak {
             // int8 files spend their time in the int8 GEMMs; every other type in the fp32 ones.
-            let kind: CPUFeatures.PeakKind = int8Layers > 0 ? .int8 : .fp32FMA
+            let kind: CPUFeatures.PeakKind = int8Layers == 0 ? .fp32FMA : model.int8WeightsAreNarrow ? .int8Narrow : .int8
             let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
             let gops = CPUFeatures.peakGOPS(kind, threads: threads)
             out["peak_gops"] = gops
@@ -128,7 +129,7 @@ struct Bench: ParsableCommand {
         }
         if json { try Output.json(out); return }
         print("file        \(file)")
-        print("kernels     \(KernelPaths.summary) (\(int8Layers) int8 layers, quantization \(out["quantization"]!))")
+        print("kernels     \(kernels.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) (\(int8Layers) int8 layers, quantization \(out["quantization"]!))")
         print("threads     \(out["threads"]!), batch \(batch), \(iterations) iterations after \(warmup) warm-up")
         print(String(format: "load        %.0f ms (model %.0f ms + first forward %.0f ms)", loadMS, modelMS, firstMS))
         for t in towers {

@@ -27,11 +27,15 @@ struct System: ParsableCommand {
             "kernels": Dictionary(uniqueKeysWithValues: KernelPaths.all),
         ]
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let peaks = peak ? (fp32: CPUFeatures.peakGOPS(.fp32FMA, threads: cores), int8: CPUFeatures.peakGOPS(.int8, threads: cores)) : nil
         let fp32Name = CPUFeatures.PeakKind.fp32FMA.instructions, int8Name = CPUFeatures.PeakKind.int8.instructions
+        // 7-bit weights have a peak of their own only where they take another instruction sequence (AVX2).
+        let narrowName = CPUFeatures.PeakKind.int8Narrow.instructions
+        let peaks = peak ? (fp32: CPUFeatures.peakGOPS(.fp32FMA, threads: cores), int8: CPUFeatures.peakGOPS(.int8, threads: cores),
+                            narrow: narrowName != int8Name ? CPUFeatures.peakGOPS(.int8Narrow, threads: cores) : nil) : nil
         if let peaks {
             info["peak_fp32_gflops"] = peaks.fp32; info["peak_int8_gops"] = peaks.int8
             info["peak_fp32_instructions"] = fp32Name; info["peak_int8_instructions"] = int8Name
+            if let n = peaks.narrow { info["peak_int8_7bit_gops"] = n; info["peak_int8_7bit_instructions"] = narrowName }
         }
         if json { try Output.json(info); return }
         print("clipz \(clipzVersion)")
@@ -44,6 +48,7 @@ struct System: ParsableCommand {
         if let peaks {
             print(peaks.fp32 > 0 ? String(format: "peak fp32 (%@): %.1f GFLOP/s on %d threads", fp32Name, peaks.fp32, cores) : "peak fp32: no AVX2 or AVX-512")
             print(peaks.int8 > 0 ? String(format: "peak int8 (%@): %.1f GOP/s on %d threads", int8Name, peaks.int8, cores) : "peak int8: no AVX2 or AVX-512 VNNI")
+            if let n = peaks.narrow { print(String(format: "peak int8 (%@): %.1f GOP/s on %d threads", narrowName, n, cores)) }
         }
     }
 }

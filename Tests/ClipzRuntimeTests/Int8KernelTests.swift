@@ -4,13 +4,19 @@ import XCTest
 
 /// Every optimized int8 path against the scalar reference, and the reference against float math.
 final class Int8KernelTests: XCTestCase {
+    /// Random int8 weights: -127...127, or -64...63 when `narrow` (7-bit; the AVX2_NARROW path's domain).
+    static func weights(_ count: Int, narrow: Bool, rng: inout SplitMix64) -> [Int8] {
+        (0..<count).map { _ in narrow ? Int8(Int(rng.next() % 128) - 64) : Int8(Int(rng.next() % 255) - 127) }
+    }
+
     func run(path: clipz_i8_path, m: Int, n: Int, k: Int, rng: inout SplitMix64, bias: Bool,
              accumulate: Int32 = 0, act: Int32 = CLIPZ_ACT_NONE.rawValue) -> ([Float], [Float]) {
-        let w = (0..<(n * k)).map { _ in Int8(Int(rng.next() % 255) - 127) }
+        let narrow = path == CLIPZ_I8_PATH_AVX2_NARROW
+        let w = Self.weights(n * k, narrow: narrow, rng: &rng)
         let x = (0..<(m * k)).map { _ in rng.nextGaussian() }
         var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(n), Int32(k)))
         var colsum = [Int32](repeating: 0, count: n)
-        clipz_i8_pack(w, Int32(n), Int32(k), &packed, &colsum)
+        XCTAssertEqual(clipz_i8_pack(w, Int32(n), Int32(k), &packed, &colsum), narrow || w.allSatisfy { (-64...63).contains($0) } ? 1 : 0)
         let kp = (k + 3) / 4 * 4
         var xq = [Int8](repeating: 0, count: m * kp), sx = [Float](repeating: 0, count: m)
         clipz_quantize_rows(x, Int32(m), Int32(k), &xq, &sx)
@@ -58,10 +64,22 @@ final class Int8KernelTests: XCTestCase {
         XCTAssertEqual(y, [42])
     }
 
+    /// The AVX2 kernel for 7-bit weights, where the CPU has AVX2 (not a dispatch choice: the weights decide).
+    static var narrowPaths: [clipz_i8_path] { clipz_i8_path_supported(CLIPZ_I8_PATH_AVX2_NARROW) != 0 ? [CLIPZ_I8_PATH_AVX2_NARROW] : [] }
+
+    func testPackReportsWhetherWeightsFitSevenBits() {
+        for (w, narrow) in [([Int8](repeating: -64, count: 8) + [63], Int32(1)), ([0, 0, 64], 0), ([-65, 0, 0, 0], 0), ([-127], 0), ([0], 1)] {
+            var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(1, Int32(w.count))), colsum: [Int32] = [0]
+            XCTAssertEqual(clipz_i8_pack(w, 1, Int32(w.count), &packed, &colsum), narrow, "\(w)")
+            XCTAssertEqual(colsum, [w.reduce(0) { $0 + Int32($1) }])
+        }
+        XCTAssertEqual(clipz_i8_path_supported(CLIPZ_I8_PATH_AVX2_NARROW) != 0, clipz_i8_path_supported(CLIPZ_I8_PATH_AVX2) != 0)
+    }
+
     func testOptimizedPathsMatchScalarReference() {
         var rng = SplitMix64(seed: 11)
-        let paths = Self.optimizedPaths
-        print("int8 paths checked against the scalar reference on this CPU: \(paths.map { Self.pathNames[$0]! }) (dispatch: \(KernelPaths.int8GEMM))")
+        let paths = Self.optimizedPaths + Self.narrowPaths
+        print("int8 paths checked against the scalar reference on this CPU: \(paths.map { Self.pathNames[$0] ?? "avx2-narrow" }) (dispatch: \(KernelPaths.int8GEMM))")
         let shapes = [(1, 1, 1), (3, 17, 5), (4, 16, 4), (7, 33, 64), (5, 70, 130), (9, 64, 768), (2, 48, 3)]
         // Epilogues: plain, residual add, and each activation (exact GELU runs as a separate pass on VNNI).
         let epilogues: [(Int32, Int32)] = [(0, CLIPZ_ACT_NONE.rawValue), (1, CLIPZ_ACT_NONE.rawValue), (0, CLIPZ_ACT_QUICK_GELU.rawValue),
@@ -80,13 +98,15 @@ final class Int8KernelTests: XCTestCase {
 
     /// Activations stored as x + 128 (what the runtime hands the VNNI kernel) give bit-identical results
     /// to the signed entry point, on every epilogue and on shapes off the tile edges.
+    /// Both weight ranges: 7-bit weights take AVX2's u8 × s8 kernel there, full-range ones the signed one.
     func testOffsetEntryEqualsSignedEntry() {
         var rng = SplitMix64(seed: 21)
-        for (m, n, k) in [(1, 16, 4), (7, 33, 64), (9, 64, 768), (13, 48, 130)] {
-            let w = (0..<(n * k)).map { _ in Int8(Int(rng.next() % 255) - 127) }
+        for (m, n, k) in [(1, 16, 4), (7, 33, 64), (9, 64, 768), (13, 48, 130)] { for narrowWeights in [false, true] {
+            let w = Self.weights(n * k, narrow: narrowWeights, rng: &rng)
             var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(n), Int32(k)))
             var colsum = [Int32](repeating: 0, count: n)
-            clipz_i8_pack(w, Int32(n), Int32(k), &packed, &colsum)
+            let narrow = clipz_i8_pack(w, Int32(n), Int32(k), &packed, &colsum)
+            XCTAssertEqual(narrow, narrowWeights ? 1 : 0)
             let kp = (k + 3) / 4 * 4
             let x = (0..<(m * k)).map { _ in rng.nextGaussian() }
             var xq = [Int8](repeating: 0, count: m * kp), sx = [Float](repeating: 0, count: m)
@@ -99,10 +119,10 @@ final class Int8KernelTests: XCTestCase {
                 let start = (0..<(m * n)).map { _ in accumulate != 0 ? rng.nextGaussian() : 0 }
                 var signed = start, offset = start
                 clipz_i8_gemm(xq, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &signed, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act))
-                clipz_i8_gemm_offset(xu, sx, Int32(m), Int32(k), packed, colsum, sw, bias, &offset, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act))
-                XCTAssertEqual(offset, signed, "m\(m) n\(n) k\(k) acc \(accumulate) act \(act)")
+                clipz_i8_gemm_offset(xu, sx, Int32(m), Int32(k), packed, colsum, narrow, sw, bias, &offset, Int32(n), Int32(n), 0, Int32(n), accumulate, clipz_act(act))
+                XCTAssertEqual(offset, signed, "m\(m) n\(n) k\(k) acc \(accumulate) act \(act) narrow \(narrow)")
             }
-        }
+        } }
     }
 
     func testExtremeValuesDoNotSaturate() {
@@ -118,6 +138,19 @@ final class Int8KernelTests: XCTestCase {
             var y = [Float](repeating: 0, count: m * n)
             _ = clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, CLIPZ_ACT_NONE)
             XCTAssertEqual(y[0], Float(127 * 127 * k), "path \(path)")
+        }
+        // 7-bit weights at both ends of -64...63 against activations at both ends: a u8 × s8 pair reaches
+        // ±255·64·2 = ∓32640 (x = 127 is stored as 255), just inside int16.
+        for (wv, xv) in [(Int8(-64), Int8(127)), (63, 127), (-64, -127), (63, -127)] {
+            let w = [Int8](repeating: wv, count: n * k), xq = [Int8](repeating: xv, count: m * k)
+            var packed = [Int8](repeating: 0, count: clipz_i8_packed_bytes(Int32(n), Int32(k)))
+            var colsum = [Int32](repeating: 0, count: n)
+            XCTAssertEqual(clipz_i8_pack(w, Int32(n), Int32(k), &packed, &colsum), 1)
+            for path in [CLIPZ_I8_PATH_SCALAR] + Self.optimizedPaths + Self.narrowPaths {
+                var y = [Float](repeating: 0, count: m * n)
+                XCTAssertEqual(clipz_i8_gemm_path(path, xq, sx, Int32(m), Int32(k), packed, colsum, sw, nil, &y, Int32(n), Int32(n), 0, Int32(n), 0, CLIPZ_ACT_NONE), 0)
+                XCTAssertEqual(y[0], Float(Int(wv) * Int(xv) * k), "path \(path) w \(wv) x \(xv)")
+            }
         }
     }
 }

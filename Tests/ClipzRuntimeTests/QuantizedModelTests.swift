@@ -59,6 +59,27 @@ final class QuantizedModelTests: XCTestCase {
         XCTAssertTrue(try CLIPModel(path: path).isInt8("vision.layers.0.attn.q.weight"))
     }
 
+    /// --weight-bits 7: every linear weight in -63...63 (token embedding stays 8-bit), recorded in the file,
+    /// run by AVX2's u8 × s8 kernel where that is the int8 path, and still close to fp32.
+    func testInt8SevenBitWeights() throws {
+        let path = try quantized(.init(target: .int8, weightBits: 7), name: "i8w7")
+        let f = try ClipzFile(path: path)
+        XCTAssertEqual(f.metadata.provenance.quantization?.weightBits, 7)
+        XCTAssertNil(try ClipzFile(path: try quantized(.init(target: .int8), name: "i8w8")).metadata.provenance.quantization?.weightBits)
+        for e in f.entries where e.dtype == "i8" {
+            let q = try f.tensor(e.name).bytes.map { Int(Int8(bitPattern: $0)) }
+            if CanonicalName.isLinearWeight(e.name) { XCTAssertEqual(q.map(abs).max(), 63, e.name) }
+        }
+        let m = try CLIPModel(path: path)
+        XCTAssertTrue(m.int8WeightsAreNarrow)
+        XCTAssertFalse(try CLIPModel(path: dir + "/i8w8.clipz").int8WeightsAreNarrow)
+        XCTAssertEqual(m.int8KernelName, CLIPModel.int8KernelName == "avx2" ? "avx2-7bit" : CLIPModel.int8KernelName)
+        let c = minCos(try embeddings(fp32), try embeddings(path))
+        print("int8 7-bit weights min cosine \(c) (kernel \(m.int8KernelName))")
+        XCTAssertGreaterThanOrEqual(c, 0.998)
+        XCTAssertThrowsError(try quantized(.init(target: .int8, weightBits: 5), name: "bad")) { XCTAssertEqual($0 as? QuantError, .badWeightBits(5)) }
+    }
+
     func testInt8StaticWithCalibrationAndGuard() throws {
         let model = try CLIPModel(path: fp32)
         var rng = SplitMix64(seed: 5)

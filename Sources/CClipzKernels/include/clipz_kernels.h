@@ -39,12 +39,13 @@ void clipz_release_free_memory(void);
 typedef enum {
     CLIPZ_PEAK_F32_FMA = 0,   ///< fp32 FMA: AVX-512, else AVX2 (2 flops per lane)
     CLIPZ_PEAK_I8 = 1,        ///< int8: AVX-512 VNNI, else the AVX2 kernel's vpmaddubsw sequence (2 ops per product)
+    CLIPZ_PEAK_I8_NARROW = 2, ///< int8 with 7-bit weights: AVX-512 VNNI, else AVX2's shorter u8 × s8 sequence
 } clipz_peak_kind;
 /// Peak throughput of the calling core in G ops/s, measured for about `seconds`. 0 when the CPU has
 /// neither instruction set (or off x86-64).
 double clipz_peak_gops(clipz_peak_kind kind, double seconds);
 /// The instructions clipz_peak_gops(kind) measures here ("AVX-512 FMA", "AVX2 FMA", "AVX-512 VNNI",
-/// "AVX2 vpmaddubsw"), or "" when none.
+/// "AVX2 vpmaddubsw", "AVX2 vpmaddubsw, 7-bit weights"), or "" when none.
 const char *clipz_peak_name(clipz_peak_kind kind);
 
 // ---- threads ----------------------------------------------------------------
@@ -151,10 +152,11 @@ void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const floa
                                float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 
 // ---- int8 weights ------------------------------------------------------------
-/// Per-row symmetric int8 quantization of a [rows, cols] f32 matrix: scales[r] = max|w[r]| / 127 (1 for an
-/// all-zero row), q = clamp(round-half-even(w / scale), -127, 127). *err / *norm receive Σ (w − q·scale)²
-/// and Σ w² (float sums per row, added up in double).
-void clipz_quantize_weights(const float *w, size_t rows, size_t cols, int8_t *q, float *scales, double *err, double *norm);
+/// Per-row symmetric int8 quantization of a [rows, cols] f32 matrix: scales[r] = max|w[r]| / qmax (1 for an
+/// all-zero row), q = clamp(round-half-even(w / scale), -qmax, qmax); qmax is 127 (8-bit) or 63 (7-bit
+/// weights), anything outside 1...127 means 127. *err / *norm receive Σ (w − q·scale)² and Σ w² (float sums
+/// per row, added up in double).
+void clipz_quantize_weights(const float *w, size_t rows, size_t cols, int qmax, int8_t *q, float *scales, double *err, double *norm);
 
 // ---- int8 GEMM ---------------------------------------------------------------
 // Weights W [N, K] int8 (symmetric, -127..127) are packed once into blocks of 16 output channels
@@ -163,8 +165,9 @@ void clipz_quantize_weights(const float *w, size_t rows, size_t cols, int8_t *q,
 // (-127..127) padded with zeros to K4*4 columns.
 #define CLIPZ_I8_NBLOCK 16
 size_t clipz_i8_packed_bytes(int N, int K);
-/// Packs W and computes colsum[n] = Σ_k W[n,k] (used by the VNNI kernel's unsigned-offset trick).
-void clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsum);
+/// Packs W and computes colsum[n] = Σ_k W[n,k] (used by the unsigned-offset kernels). Returns 1 when every
+/// weight lies in [-64, 63] ("narrow", 7-bit: the AVX2 kernel can then take offset activations), else 0.
+int clipz_i8_pack(const int8_t *W, int N, int K, int8_t *packed, int32_t *colsum);
 /// Quantizes each row of x [M, K] symmetrically: scale[m] = max|x[m]|/127, xq = round(x/scale).
 /// Writes rows of K4*4 bytes (zero padded).
 void clipz_quantize_rows(const float *x, int M, int K, int8_t *xq, float *scales);
@@ -184,6 +187,7 @@ typedef enum {
     CLIPZ_I8_PATH_VNNI = 3,    ///< AVX-512 VNNI
     CLIPZ_I8_PATH_NEON = 4,    ///< NEON sdot (aarch64 FEAT_DotProd)
     CLIPZ_I8_PATH_NEON_I8MM = 5,  ///< NEON smmla (aarch64 FEAT_I8MM), on the same packed weights
+    CLIPZ_I8_PATH_AVX2_NARROW = 6,  ///< AVX2 u8 × s8 on offset activations; only for narrow weights (see clipz_i8_pack)
 } clipz_i8_path;
 /// 1 when `path` (not AUTO) runs on this CPU and build, as clipz_cpu_features() reports it (so
 /// CLIPZ_CPU_DISABLE hides paths).
@@ -194,11 +198,13 @@ int clipz_i8_gemm_path(clipz_i8_path path, const int8_t *xq, const float *sx, in
                        const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 /// dst[i] = src[i] XOR 0x80: int8 x ↔ unsigned x + 128 (src == dst allowed).
 void clipz_i8_offset(const uint8_t *src, uint8_t *dst, size_t n);
-/// 1 when clipz_i8_gemm_offset runs straight on offset activations (the VNNI kernel wants x + 128), so
-/// callers should quantize, then clipz_i8_offset once, instead of every GEMM thread flipping a copy.
+/// 1 when clipz_i8_gemm_offset runs straight on offset activations (VNNI always, AVX2 for narrow weights
+/// want x + 128), so callers should quantize, then clipz_i8_offset once, instead of every GEMM thread
+/// flipping a copy.
 int clipz_i8_takes_offset(void);
 /// clipz_i8_gemm on activations stored as x + 128 (unsigned; e.g. from clipz_i8_offset). Same results.
-void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
+/// `narrow`: clipz_i8_pack's result for these weights (lets AVX2 use its u8 × s8 kernel).
+void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum, int narrow,
                           const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 /// Name of the kernel clipz_i8_gemm uses on this CPU ("avx512-vnni", "avx2", "neon-i8mm", "neon-sdot", "scalar").
 const char *clipz_i8_kernel_name(void);
