@@ -38,9 +38,10 @@ sys.path.insert(0, str(HERE / "bench"))
 import prepare  # noqa: E402
 
 # Per model: file stem, the source `clipz convert` reads, which quantizations are timed, text tokens per side.
+# int8-w7: `clipz quantize --type int8 --weight-bits 7` (weights in -63...63, AVX2's faster int8 kernel).
 MODELS = {
-    "vitb32": {"stem": "vitb32", "name": "CLIP ViT-B/32", "types": ("fp32", "fp16", "int8", "int8-static")},
-    "siglip-b16": {"stem": "siglip-b16", "name": "SigLIP-B/16-224", "types": ("fp32", "int8", "int8-static"),
+    "vitb32": {"stem": "vitb32", "name": "CLIP ViT-B/32", "types": ("fp32", "fp16", "int8", "int8-w7", "int8-static")},
+    "siglip-b16": {"stem": "siglip-b16", "name": "SigLIP-B/16-224", "types": ("fp32", "int8", "int8-w7", "int8-static"),
                    "context": prepare.SIGLIP_CONTEXT},
 }
 
@@ -66,9 +67,10 @@ def build_models(a, work, paths):
     src = paths["hf"] if a.model == "siglip-b16" else paths["combined"]
     _, walls["convert"] = run([a.clipz, "convert", src, "-o", fp32, "--force", "--quiet"])
     models["fp32"] = fp32
-    for t in [t for t in spec["types"] if t in ("fp16", "int8")]:
+    for t in [t for t in spec["types"] if t in ("fp16", "int8", "int8-w7")]:
         out = work / f"{spec['stem']}-{t}.clipz"
-        _, walls[f"quantize {t}"] = run([a.clipz, "quantize", fp32, "-o", out, "--type", t, "--force", "--quiet"])
+        flags = ["--type", "int8", "--weight-bits", "7"] if t == "int8-w7" else ["--type", t]
+        _, walls[f"quantize {t}"] = run([a.clipz, "quantize", fp32, "-o", out, *flags, "--force", "--quiet"])
         models[t] = out
     if not a.no_static:
         imgs = prepare.calibration_images(work, count=a.calib_images)
@@ -88,25 +90,27 @@ def workloads(models, ort_models, batches, a):
     """(row label, tower, batch, clipz model, clipz extra args, ORT model label)."""
     rows = []
     for b in batches:
-        for q, ref in (("fp32", "fp32"), ("fp16", "fp32"), ("int8", "int8"), ("int8-static", "int8")):
+        for q, ref in (("fp32", "fp32"), ("fp16", "fp32"), ("int8", "int8"), ("int8-w7", "int8"), ("int8-static", "int8")):
             if q in models:
                 rows.append((f"image {q}", "image", b, q, [], ref))
     if a.model == "siglip-b16":  # the whole padded context on both sides
         n = MODELS[a.model]["context"]
         for b in batches:
-            for q, ref in (("fp32", "fp32"), ("int8", "int8"), ("int8-static", "int8")):
+            for q, ref in (("fp32", "fp32"), ("int8", "int8"), ("int8-w7", "int8"), ("int8-static", "int8")):
                 if q in models:
                     rows.append((f"text {q}, both {n} tok", "text", b, q, ["--seq-len", "full"], ref))
         return rows
     for b in batches:
-        for q, ref in (("fp32", "fp32"), ("int8", "int8")):
-            rows.append((f"text {q}, Clipz {a.prompt_tokens} tok vs ORT 77", "text", b, q, ["--seq-len", a.prompt_tokens], ref))
+        for q, ref in (("fp32", "fp32"), ("int8", "int8"), ("int8-w7", "int8")):
+            if q in models:
+                rows.append((f"text {q}, Clipz {a.prompt_tokens} tok vs ORT 77", "text", b, q, ["--seq-len", a.prompt_tokens], ref))
         rows.append(("text fp32, both 77 tok", "text", b, "fp32", ["--seq-len", "full"], "fp32"))
     return rows
 
 
 def measure(a, models, ort_models, rows):
-    """Alternates Clipz and ORT processes; returns {("clipz"|"ort", key): [result JSON per round]}."""
+    """Alternates Clipz and ORT (and OpenVINO fp32 with --openvino) processes; returns
+    {("clipz"|"ort"|"ov", key): [result JSON per round]}. Clipz runs with --peak (its share of the CPU's peak)."""
     results, loads = {}, []
     common = ["--threads", a.threads, "--iterations", a.iterations, "--warmup", a.warmup]
     ort_extra = ["--vocab", a.vocab] if a.model == "siglip-b16" else []
@@ -116,10 +120,13 @@ def measure(a, models, ort_models, rows):
         for i, (label, tower, b, q, extra, ref) in enumerate(rows):
             ck = ("clipz", label, b)
             ok = ("ort", tower, ref, b)
-            jobs = [(ck, [a.clipz, "bench", models[q], "--tower", tower, "--batch", b, "--json", "--quiet"] + extra + common)]
-            if ok not in results or len(results[ok]) <= r:  # one ORT process per (model, batch) per round
-                jobs.append((ok, [sys.executable, HERE / "bench" / "ort_bench.py", ort_models[(tower, ref)], "--tower", tower,
-                                  "--batch", b, "--prompt-tokens", prompt] + common + ort_extra))
+            jobs = [(ck, [a.clipz, "bench", models[q], "--tower", tower, "--batch", b, "--json", "--quiet", "--peak"] + extra + common)]
+            baselines = [("ort", "onnxruntime")] + ([("ov", "openvino")] if a.openvino and ref == "fp32" else [])
+            for name, runtime in baselines:
+                key = (name, tower, ref, b)
+                if key not in results or len(results[key]) <= r:  # one process per (runtime, model, batch) per round
+                    jobs.append((key, [sys.executable, HERE / "bench" / "ort_bench.py", ort_models[(tower, ref)], "--tower", tower,
+                                       "--batch", b, "--prompt-tokens", prompt, "--runtime", runtime] + common + ort_extra))
             if (r + i) % 2:
                 jobs.reverse()
             for key, cmd in jobs:
@@ -139,18 +146,33 @@ def pooled(runs):
     return statistics.median(times), s[max(0, -(-len(s) * 95 // 100) - 1)]
 
 
-def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
-    out = ["| workload | batch | Clipz median ms | ORT median ms | Clipz /s | ORT /s | Clipz/ORT throughput | per-round range |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+def share_of_peak(runs, tower):
+    """Median share of the CPU's peak (`clipz bench --peak`: effective GFLOP/s over the peak of the instructions the
+    model's GEMMs use here), as a percentage string."""
+    shares = [r[tower]["share_of_peak"] for r in runs if r.get(tower, {}).get("share_of_peak")]
+    return f"{100 * statistics.median(shares):.0f}%" if shares else "–"
+
+
+def baseline_rows(rows, results, base, name):
+    """Markdown rows of Clipz against one baseline runtime; returns (lines, {(label, batch): throughput ratio})."""
+    out = [f"| workload | batch | Clipz median ms | {name} median ms | Clipz /s | {name} /s | Clipz/{name} throughput | "
+           "per-round range | Clipz share of peak |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     ratios = {}
     for label, tower, b, q, extra, ref in rows:
+        if (base, tower, ref, b) not in results:
+            continue
         cm, _ = pooled(results[("clipz", label, b)])
-        om, _ = pooled(results[("ort", tower, ref, b)])
+        om, _ = pooled(results[(base, tower, ref, b)])
         ratios[(label, b)] = om / cm
         # The same ratio from each round's own medians: a wide range means the machine was busy.
-        per = [o["median_ms"] / c["median_ms"] for c, o in zip(results[("clipz", label, b)], results[("ort", tower, ref, b)])]
-        out.append(f"| {label} (ORT {ref}) | {b} | {cm:.1f} | {om:.1f} | {b * 1000 / cm:.1f} | {b * 1000 / om:.1f} | {om / cm:.2f}× "
-                   f"| {min(per):.2f}–{max(per):.2f} |")
+        per = [o["median_ms"] / c["median_ms"] for c, o in zip(results[("clipz", label, b)], results[(base, tower, ref, b)])]
+        out.append(f"| {label} ({name} {ref}) | {b} | {cm:.1f} | {om:.1f} | {b * 1000 / cm:.1f} | {b * 1000 / om:.1f} | {om / cm:.2f}× "
+                   f"| {min(per):.2f}–{max(per):.2f} | {share_of_peak(results[('clipz', label, b)], tower)} |")
+    return out, ratios
+
+
+def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
+    out, ratios = baseline_rows(rows, results, "ort", "ORT")
     int8 = results[("clipz", "image int8", 1)]
     load_ms = statistics.median(r["load_ms"] for r in int8)
     model_ms = statistics.median(r["model_load_ms"] for r in int8)
@@ -180,9 +202,25 @@ def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
             ("fp32 image ≥ 1.0× ORT fp32 at batch 1", ratios.get(("image fp32", 1)), 1.0),
             ("int8 image ≥ 1.5× ORT int8 at batch 8", ratios.get(("image int8", 8)), 1.5),
         ] + [(f"text ≤{a.prompt_tokens} tok ≥ 3× ORT 77-tok (fp32, batch {k[1]})", ratios[k], 3.0) for k in text16]
+    # Issue #16's AVX2 targets (int8 at least 1.6× Clipz's own fp32), where Clipz runs without AVX-512.
+    avx2 = "avx512" in (disabled or "") or "avx512" not in c0["kernels"]["fp32_gemm"]
+    for b in sorted({r[2] for r in rows}):
+        for q in ("int8", "int8-w7"):
+            if avx2 and ("clipz", f"image {q}", b) in results and ("clipz", "image fp32", b) in results:
+                speedup = pooled(results[("clipz", "image fp32", b)])[0] / pooled(results[("clipz", f"image {q}", b)])[0]
+                checks.append((f"image {q} ≥ 1.6× Clipz fp32 at batch {b} (same host)", speedup, 1.6))
+        shares = [r["image"]["share_of_peak"] for r in results.get(("clipz", "image fp32", b), []) if r["image"].get("share_of_peak")]
+        if avx2 and shares:
+            checks.append((f"image fp32 ≥ 85% of the AVX2 FMA peak at batch {b}", statistics.median(shares), 0.85))
+    if a.openvino:
+        ov_lines, ov_ratios = baseline_rows(rows, results, "ov", "OpenVINO")
+        ov_version = next(v[0]["runtime"] for k, v in results.items() if k[0] == "ov")
+        out += ["", f"Against {ov_version} (CPU plugin, fp32 inference precision forced, 1 stream, latency hint, same ONNX "
+                "graphs as ORT fp32):", ""] + ov_lines
     out += ["", "| target | measured | met |", "|---|---:|:-:|"]
     for name, v, goal in checks:
-        out.append(f"| {name} | {v:.2f}× | {'yes' if v is not None and v >= goal else 'no'} |")
+        shown = "–" if v is None else f"{100 * v:.0f}%" if "% of" in name else f"{v:.2f}×"
+        out.append(f"| {name} | {shown} | {'yes' if v is not None and v >= goal else 'no'} |")
     if a.model != "vitb32":  # the load / memory / tool-time targets below are ViT-B/32's
         return "\n".join(out)
     out.append(f"| int8 load ≤ 1.5 s | {load_ms / 1000:.2f} s | {'yes' if load_ms <= 1500 else 'no'} |")
@@ -196,7 +234,7 @@ def render(a):
     """Re-prints the tables of a saved results JSON (e.g. after changing the table layout)."""
     d = json.loads(Path(a.render).read_text())
     results = {tuple(r["key"]): r["runs"] for r in d["results"]}
-    models = {q: None for q in ("fp32", "fp16", "int8", "int8-static") if ("clipz", f"image {q}", 1) in results}
+    models = {q: None for q in ("fp32", "fp16", "int8", "int8-w7", "int8-static") if ("clipz", f"image {q}", 1) in results}
     rows = workloads(models, None, [int(b) for b in a.batches.split(",")], a)
     print(d.get("head", ""), "\n")
     print(table(a, rows, results, d["walls"], d["int8_raw_bytes"], d["export"], d["loadavg"], d["ort_int8"]))
@@ -253,7 +291,7 @@ def parity(a, work, paths, models, ort_models):
                 for t in ("image", "text")}
     res["Clipz fp32 vs ORT fp32"] = validate(models["fp32"], ["--reference-embeddings",
                                                               f"{pdir / 'ort-fp32-image.npy'},{pdir / 'ort-fp32-text.npy'}"])
-    for q in ("int8", "int8-static"):
+    for q in ("int8", "int8-w7", "int8-static"):
         if q in models:
             res[f"Clipz {q} vs Clipz fp32"] = validate(models[q], ["--reference", models["fp32"]])
     res["Clipz int8 vs ORT fp32"] = validate(models["int8"], ["--reference-embeddings",
@@ -317,6 +355,7 @@ def main():
     ap.add_argument("--calib-images", type=int, default=16)
     ap.add_argument("--no-static", action="store_true", help="skip clipz calibrate + static int8")
     ap.add_argument("--no-parity", action="store_true", help="siglip-b16: skip the Clipz / ORT embedding cosines")
+    ap.add_argument("--openvino", action="store_true", help="also time OpenVINO (pip install openvino) on the fp32 graphs")
     ap.add_argument("--readme", action="store_true", help="write the tables into README.md's bench-vs-ort section for "
                     "this model (and CLIPZ_CPU_DISABLE setting)")
     ap.add_argument("--render", metavar="RESULTS.json", help="only re-print the tables of a saved run (same options)")

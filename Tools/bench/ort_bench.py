@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""One ONNX Runtime measurement in its own process, reported with the same JSON keys as `clipz bench --json`.
+"""One ONNX Runtime (or, with --runtime openvino, OpenVINO) measurement in its own process, reported with the same
+JSON keys as `clipz bench --json`.
 
     python Tools/bench/ort_bench.py MODEL.onnx --tower image|text --batch N --threads 2 --iterations 10 --warmup 2
 
@@ -28,6 +29,32 @@ def peak_rss_mb():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024 / 1e6
     return None
+
+
+class OpenVINOSession:
+    """OpenVINO's CPU plugin on the same ONNX file, behind the two calls `feeds` and `main` use (get_inputs, run).
+    fp32 inference precision is forced: on CPUs with AVX-512 BF16 or AMX OpenVINO would otherwise run bf16."""
+
+    class Input:
+        def __init__(self, name, shape):
+            self.name, self.shape = name, shape
+
+    def __init__(self, path, threads):
+        import openvino as ov
+        core = ov.Core()
+        model = core.read_model(path)
+        self.inputs = [self.Input(p.get_any_name(), [d.get_length() if d.is_static else None for d in p.get_partial_shape()])
+                       for p in model.inputs]
+        compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32",
+                                                     "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1})
+        self.request = compiled.create_infer_request()
+        self.version = "openvino " + ov.__version__.split("-")[0]
+
+    def get_inputs(self):
+        return self.inputs
+
+    def run(self, _outputs, feeds):
+        return list(self.request.infer(feeds).values())
 
 
 def session(path, threads):
@@ -78,10 +105,11 @@ def main():
     ap.add_argument("--prompt-tokens", type=int, default=16)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--vocab", type=int, help="SigLIP text layout: ids in [3, VOCAB), then </s> = 1 to the graph's length")
+    ap.add_argument("--runtime", choices=["onnxruntime", "openvino"], default="onnxruntime")
     a = ap.parse_args()
 
     start = time.perf_counter()
-    sess = session(a.model, a.threads)
+    sess = session(a.model, a.threads) if a.runtime == "onnxruntime" else OpenVINOSession(a.model, a.threads)
     session_ms = (time.perf_counter() - start) * 1000
     x = feeds(sess, a.tower, a.batch, a.prompt_tokens, a.seed, a.vocab)
     sess.run(None, x)
@@ -98,7 +126,7 @@ def main():
     p95 = s[min(len(s), max(1, int(np.ceil(0.95 * len(s))))) - 1]
     rate = a.batch * 1000 / med
     out = {
-        "runtime": "onnxruntime " + ort.__version__, "file": a.model, "tower": a.tower, "batch": a.batch,
+        "runtime": getattr(sess, "version", "onnxruntime " + ort.__version__), "file": a.model, "tower": a.tower, "batch": a.batch,
         "threads": a.threads, "iterations": a.iterations, "warmup": a.warmup, "median_ms": med, "p95_ms": p95,
         "times_ms": times, "load_ms": load_ms, "model_load_ms": session_ms, "first_forward_ms": load_ms - session_ms,
         "python_import_ms": (start - T0) * 1000, "peak_rss_mb": peak_rss_mb(),
