@@ -45,7 +45,8 @@ struct SourceTensor: Sendable {
     let shape: [Int]
     /// The file that declares the tensor (for messages).
     let file: String
-    let storage: Storage
+    /// Set once after validation by importers that learn where the bytes are only then (ONNX raw_data).
+    var storage: Storage
     /// dtype.size × element count, checked when the tensor was described.
     let byteCount: Int
     var elementCount: Int { byteCount / dtype.size }

@@ -36,18 +36,7 @@ struct TextCleaner: Sendable {
 
     /// `" ".join(text.split())` (also covers the `strip()` calls).
     static func collapseWhitespace(_ t: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(t.count)
-        var pendingSpace = false
-        for s in t {
-            if isPythonSpace(s) {
-                pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(" "); pendingSpace = false }
-                out.append(s)
-            }
-        }
-        return out
+        Array(t.split(whereSeparator: isPythonSpace).joined(separator: [" "]))
     }
 
     /// Python `str.lower()`: full lower-case mappings plus CPython's Final_Sigma rule.

@@ -16,9 +16,9 @@ struct BlockMatch {
     var output: String { mlp.output }
 }
 
-/// The MLP half of a block: layer norm, two linears around the activation, residual Add.
+/// The MLP half of a block: layer norm, two linears around the activation, residual Add (its tensor
+/// plans go straight into the block's or head's).
 struct MLPMatch {
-    let plans: [String: TensorPlan]
     let mlpDim: Int
     let activation: Activation
     let ln: LNMatch
@@ -80,8 +80,7 @@ extension ONNXGraph {
         guard let y = res1.outputs.first else {
             throw ImportError.graphMismatch(file: file, node: res1.name, expected: "a layer norm after the attention residual Add")
         }
-        let mlp = try mlpHalf(at: y, width: w, after: res1.name, ln: "ln2")
-        plans.merge(mlp.plans) { a, _ in a }
+        let mlp = try mlpHalf(at: y, width: w, after: res1.name, ln: "ln2", into: &plans)
         if ln1.eps != mlp.ln.eps {
             throw ImportError.graphMismatch(file: file, node: mlp.ln.node, expected: "the same layer norm eps in a block (\(ln1.eps) vs \(mlp.ln.eps))")
         }
@@ -89,8 +88,10 @@ extension ONNXGraph {
     }
 
     /// The MLP half of a pre-norm block (also the pooling head's): y + fc2(act(fc1(ln(y)))), its
-    /// parameters keyed `<ln>.weight`, `<ln>.bias`, `mlp.fc1.weight`... `after` names the node before `y`.
-    func mlpHalf(at y: String, width w: Int, after: String, ln key: String) throws -> MLPMatch {
+    /// parameters added to `plans` keyed `<ln>.weight`, `<ln>.bias`, `mlp.fc1.weight`... `after` names
+    /// the node before `y`.
+    func mlpHalf(at y: String, width w: Int, after: String, ln key: String,
+                 into plans: inout [String: TensorPlan]) throws -> MLPMatch {
         guard let ln = layerNorm(from: y), ln.weight.elementCount == w else {
             throw ImportError.graphMismatch(file: file, node: after, expected: "a layer norm after the attention residual Add")
         }
@@ -102,11 +103,11 @@ extension ONNXGraph {
             throw ImportError.graphMismatch(file: file, node: fc1.node, expected: "MLP output linear [\(fc1.outDim), \(w)] with bias feeding the second residual Add")
         }
         let act = try activation(from: fc1.output, to: fc2.input)
-        let plans: [String: TensorPlan] = [
+        plans.merge([
             "\(key).weight": .vector(ln.weight), "\(key).bias": .vector(ln.bias),
             "mlp.fc1.weight": .linearWeight(fc1), "mlp.fc1.bias": .vector(b1), "mlp.fc2.weight": .linearWeight(fc2), "mlp.fc2.bias": .vector(b2),
-        ]
-        return MLPMatch(plans: plans, mlpDim: fc1.outDim, activation: act, ln: ln, output: z)
+        ]) { old, _ in old }
+        return MLPMatch(mlpDim: fc1.outDim, activation: act, ln: ln, output: z)
     }
 
     /// The residual Add reading stream value `x` whose other operand is a linear layer's output.

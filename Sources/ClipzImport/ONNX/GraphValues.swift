@@ -38,7 +38,7 @@ extension ONNXGraph {
     }
 
     /// The constant tensor behind a value: an initializer or a Constant node's `value`, via Identity.
-    func constant(_ value: String) -> ONNXTensorRef? {
+    func constant(_ value: String) -> SourceTensor? {
         var v = value, steps = 0
         while steps < 64 {
             if let t = initializers[v] { return t }
@@ -47,7 +47,7 @@ extension ONNXGraph {
             case "Identity": v = n.input(0)
             case "Constant":
                 if case let .tensor(t)? = n.attributes["value"] { return t }
-                if let f = n.float("value_float") { return ONNXTensorRef.scalar(f, name: n.name, file: file) }
+                if let f = n.float("value_float") { return SourceTensor.scalar(f, name: n.name, file: file) }
                 return nil
             default: return nil
             }
@@ -57,11 +57,11 @@ extension ONNXGraph {
     }
 
     /// The constant behind a value, also looking through Cast (for scalars like eps and 1.702).
-    func constantThroughCast(_ value: String) -> ONNXTensorRef? { constant(source(value)) }
+    func constantThroughCast(_ value: String) -> SourceTensor? { constant(source(value)) }
 
     /// A constant, or a block of rows cut from one by Split or Slice along axis 0 (how torch's
     /// `nn.MultiheadAttention` cuts its packed `in_proj` when query and key differ): the block is read lazily.
-    func constantRows(_ value: String) -> ONNXTensorRef? {
+    func constantRows(_ value: String) -> SourceTensor? {
         let v = source(value)
         if let c = constant(v) { return c }
         guard let n = producerNode(v), ["Split", "Slice"].contains(n.opType), let whole = constant(source(n.input(0))),
@@ -88,8 +88,8 @@ extension ONNXGraph {
 
     /// A small constant as Doubles (at most `limit` elements), nil otherwise.
     func constFloats(_ value: String, limit: Int = 64) -> [Double]? {
-        guard let t = constantThroughCast(value), t.elementCount <= limit, let d = t.dtype else { return nil }
-        if d.isFloat { return (try? t.floats())?.map(Double.init) }
+        guard let t = constantThroughCast(value), t.elementCount <= limit else { return nil }
+        if t.dtype.loaded.isFloat { return (try? t.floats())?.map(Double.init) }
         return (try? t.ints())?.map(Double.init)
     }
 
@@ -101,7 +101,7 @@ extension ONNXGraph {
 
     /// A small integer constant.
     func constInts(_ value: String, limit: Int = 64) -> [Int]? {
-        guard let t = constantThroughCast(value), t.elementCount <= limit, let d = t.dtype, !d.isFloat else { return nil }
+        guard let t = constantThroughCast(value), t.elementCount <= limit, !t.dtype.loaded.isFloat else { return nil }
         return try? t.ints()
     }
 
@@ -172,22 +172,22 @@ extension ONNXGraph {
     }
 }
 
-extension ONNXTensorRef {
+extension SourceTensor {
     /// Rows `range` of the first axis, named `name[a:b]`, read from this tensor when loaded; nil for
-    /// data types Clipz does not read.
-    func rows(_ range: Range<Int>) -> ONNXTensorRef? {
-        guard let size = dtype?.size, let rows = shape.first, rows > 0, range.lowerBound >= 0, range.upperBound <= rows else { return nil }
-        let rowBytes = elementCount / rows * size, whole = self
+    /// rows outside the tensor.
+    func rows(_ range: Range<Int>) -> SourceTensor? {
+        guard let rows = shape.first, rows > 0, range.lowerBound >= 0, range.upperBound <= rows else { return nil }
+        let rowBytes = byteCount / rows, whole = self
         let bytes = (range.lowerBound * rowBytes)..<(range.upperBound * rowBytes)
-        var part = SourceTensor.Storage.produced { Array(try whole.loadBytes()[bytes]) }
+        var part = SourceTensor.Storage.produced { try whole.readBytes(bytes) }
         if case let .file(path, offset) = storage, let start = Checked.add(offset, bytes.lowerBound) { part = .file(path: path, offset: start) }
-        return ONNXTensorRef(name: "\(name)[\(range.lowerBound):\(range.upperBound)]", onnxType: onnxType, shape: [range.count] + shape.dropFirst(),
-                             elementCount: range.count * (elementCount / rows), storage: part, file: file)
+        return try? SourceTensor(name: "\(name)[\(range.lowerBound):\(range.upperBound)]", dtype: dtype,
+                                 shape: [range.count] + shape.dropFirst(), file: file, storage: part)
     }
 
     /// A synthetic f32 scalar (Constant nodes with `value_float`).
-    static func scalar(_ f: Float, name: String, file: String) -> ONNXTensorRef {
+    static func scalar(_ f: Float, name: String, file: String) -> SourceTensor? {
         let bytes = withUnsafeBytes(of: f) { Array($0) }
-        return ONNXTensorRef(name: name, onnxType: 1, shape: [], elementCount: 1, storage: .produced { bytes }, file: file)
+        return try? SourceTensor(name: name, dtype: .f32, shape: [], file: file, storage: .produced { bytes })
     }
 }

@@ -3,7 +3,7 @@ import ClipzCore
 
 /// A node attribute, reduced to the kinds the matcher reads.
 enum ONNXAttribute {
-    case float(Float), int(Int), string(String), tensor(ONNXTensorRef), floats([Float]), ints([Int]), other
+    case float(Float), int(Int), string(String), tensor(SourceTensor), floats([Float]), ints([Int]), other
 }
 
 struct ONNXNode {
@@ -38,7 +38,7 @@ struct ONNXGraph {
     let file: String
     let model: ONNXProtoModel
     let nodes: [ONNXNode]
-    let initializers: [String: ONNXTensorRef]
+    let initializers: [String: SourceTensor]
     let inputs: [ONNXInput]
     let producer: [String: Int]
     let consumers: [String: [Int]]
@@ -54,13 +54,13 @@ struct ONNXGraph {
         guard g.n_initializer <= ONNXLimits.maxInitializers else {
             throw ImportError.limitExceeded(file: file, what: "initializer count", value: g.n_initializer, limit: ONNXLimits.maxInitializers)
         }
-        var inits: [String: ONNXTensorRef] = [:]
+        var inits: [String: SourceTensor] = [:]
         for (i, p) in cArray(g.initializer, g.n_initializer).enumerated() {
             guard let p else { continue }
             // The model checked that the wire walk saw exactly n_initializer tensors.
             let raw = i < model.initializerRaw.count ? model.initializerRaw[i] : nil
-            let ref = try ONNXTensorRef.make(UnsafePointer(p), owner: model, fallbackName: "initializer#\(i)", raw: raw)
-            inits[ref.name] = ref
+            let t = try SourceTensor.onnx(UnsafePointer(p), owner: model, fallbackName: "initializer#\(i)", raw: raw)
+            if let t { inits[t.name] = t }
         }
         var nodes: [ONNXNode] = []
         nodes.reserveCapacity(g.n_node)
@@ -110,7 +110,10 @@ struct ONNXGraph {
                 let bytes = cArray(at.s.data, at.s.data == nil ? 0 : at.s.len)
                 attrs[key] = .string(String(decoding: bytes, as: UTF8.self))
             case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
-                if let t = at.t { attrs[key] = .tensor(try ONNXTensorRef.make(UnsafePointer(t), owner: model, fallbackName: "\(name).\(key)")) }
+                let t = try at.t.flatMap {
+                    try SourceTensor.onnx(UnsafePointer($0), owner: model, fallbackName: "\(name).\(key)")
+                }
+                attrs[key] = t.map { .tensor($0) } ?? .other
             case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS:
                 guard at.n_floats <= ONNXLimits.maxListAttribute else { throw listCap(model, name, key, at.n_floats) }
                 attrs[key] = .floats(Array(cArray(at.floats, at.n_floats)))

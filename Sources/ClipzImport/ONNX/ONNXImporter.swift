@@ -131,13 +131,13 @@ public enum ONNXImporter {
 extension ONNXGraph {
     /// The logit scale as trained (its log): the one-element constant fed to an Exp node; with the
     /// logit bias (SigLIP) when a one-element constant is added to the logits that Exp scales.
-    func logitScale() -> (scale: ONNXTensorRef, bias: ONNXTensorRef?)? {
+    func logitScale() -> (scale: SourceTensor, bias: SourceTensor?)? {
         for n in nodes where n.opType == "Exp" {
-            guard let c = constant(source(n.input(0))), c.elementCount == 1, c.dtype?.isFloat == true, let e = n.outputs.first else { continue }
+            guard let c = constant(source(n.input(0))), c.elementCount == 1, c.dtype.loaded.isFloat, let e = n.outputs.first else { continue }
             for (mul, _) in uses(e) where mul.opType == "Mul" {
                 guard let m = mul.outputs.first else { continue }
                 for (add, _) in uses(m) where add.opType == "Add" {
-                    if let b = constant(source(otherInput(add, than: m))), b.elementCount == 1, b.dtype?.isFloat == true { return (c, b) }
+                    if let b = constant(source(otherInput(add, than: m))), b.elementCount == 1, b.dtype.loaded.isFloat { return (c, b) }
                 }
             }
             return (c, nil)

@@ -26,7 +26,7 @@ final class ONNXProtoModel: @unchecked Sendable {
     let fileBytes: Int
     let pointer: UnsafeMutablePointer<Onnx__ModelProto>
     /// raw_data location of `graph.initializer[i]` in the file; nil when it had none.
-    let initializerRaw: [ONNXRawRange?]
+    let initializerRaw: [Range<Int>?]
 
     /// - Throws: `CoreError.unreadableFile` when unreadable or not a regular file, `.limitExceeded` above 2 GiB,
     ///   `.malformed` when the wire walk or protobuf-c rejects the bytes or the file has no graph.

@@ -1,19 +1,13 @@
 import ClipzCore
 
-/// Where one initializer's `raw_data` bytes lie in the ONNX file.
-struct ONNXRawRange: Equatable {
-    let offset: Int
-    let length: Int
-}
-
 /// A ModelProto re-encoded without initializer `raw_data`, plus where those bytes were.
 struct ONNXStrippedModel {
     /// The model bytes with every `GraphProto.initializer[i].raw_data` field removed.
     let bytes: [UInt8]
     /// One entry per `GraphProto.initializer`, in wire order (the order protobuf-c unpacks them,
     /// also across repeated `graph` fields, which protobuf merges by concatenation); nil when that
-    /// tensor had no `raw_data`.
-    let raw: [ONNXRawRange?]
+    /// tensor had no `raw_data`; else the byte range of its `raw_data` in the file.
+    let raw: [Range<Int>?]
 }
 
 /// Walks the protobuf wire format of a ModelProto to strip initializer `raw_data` before
@@ -33,7 +27,7 @@ enum ONNXWireStrip {
     ///   `.limitExceeded` above `ONNXLimits.maxInitializers` initializers.
     static func strip(_ buf: UnsafeRawBufferPointer, file: String) throws -> ONNXStrippedModel {
         let w = Walker(buf: buf, file: file)
-        var out: [UInt8] = [], raw: [ONNXRawRange?] = []
+        var out: [UInt8] = [], raw: [Range<Int>?] = []
         try w.fields(0, buf.count) { f in
             guard f.number == modelGraphField, f.wireType == 2 else { return out += w.slice(f.start, f.end) }
             let (graph, found) = try w.graph(f.payload, f.end, initializersBefore: raw.count)
@@ -111,20 +105,20 @@ struct Walker {
 
     /// GraphProto content `[from, end)` re-encoded with each initializer's raw_data removed, and
     /// the raw_data ranges of its initializers in order.
-    func graph(_ from: Int, _ end: Int, initializersBefore: Int) throws -> ([UInt8], [ONNXRawRange?]) {
+    func graph(_ from: Int, _ end: Int, initializersBefore: Int) throws -> ([UInt8], [Range<Int>?]) {
         var out: [UInt8] = []
         out.reserveCapacity(min(end - from, 1 << 20))
-        var found: [ONNXRawRange?] = []
+        var found: [Range<Int>?] = []
         try fields(from, end) { f in
             guard f.number == ONNXWireStrip.graphInitializerField, f.wireType == 2 else { return out += slice(f.start, f.end) }
             guard initializersBefore + found.count < ONNXLimits.maxInitializers else {
                 throw ImportError.limitExceeded(file: file, what: "initializer count", value: initializersBefore + found.count + 1, limit: ONNXLimits.maxInitializers)
             }
             var tensor: [UInt8] = []
-            var range: ONNXRawRange?
+            var range: Range<Int>?
             try fields(f.payload, f.end) { t in
                 if t.number == ONNXWireStrip.tensorRawDataField && t.wireType == 2 {
-                    range = ONNXRawRange(offset: t.payload, length: t.end - t.payload)   // last one wins, as in protobuf
+                    range = t.payload..<t.end   // last one wins, as in protobuf
                 } else {
                     tensor += slice(t.start, t.end)
                 }

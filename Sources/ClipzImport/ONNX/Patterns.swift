@@ -4,8 +4,8 @@ import ClipzCore
 /// chain ReduceMean → Sub → Pow → ReduceMean → Add(eps) → Sqrt → Div → Mul(w) → Add(b).
 struct LNMatch {
     let output: String
-    let weight: ONNXTensorRef
-    let bias: ONNXTensorRef
+    let weight: SourceTensor
+    let bias: SourceTensor
     let eps: Double
     let decomposed: Bool
     let node: String
@@ -18,9 +18,9 @@ enum WeightLayout { case inOut, outIn }
 struct LinearMatch {
     let input: String
     let output: String
-    let weight: ONNXTensorRef
+    let weight: SourceTensor
     let layout: WeightLayout
-    let bias: ONNXTensorRef?
+    let bias: SourceTensor?
     let node: String
     var inDim: Int { weight.shape.count == 2 ? (layout == .inOut ? weight.shape[0] : weight.shape[1]) : 0 }
     var outDim: Int { weight.shape.count == 2 ? (layout == .inOut ? weight.shape[1] : weight.shape[0]) : 0 }
@@ -79,16 +79,16 @@ extension ONNXGraph {
 
     /// A 2-D float constant (or rows of one) usable as a weight; `transposed` when it is read through
     /// Transpose(perm 1, 0), which swaps MatMul's [in, out] for torch's [out, in].
-    func weight(_ value: String) -> (ref: ONNXTensorRef, transposed: Bool)? {
+    func weight(_ value: String) -> (ref: SourceTensor, transposed: Bool)? {
         var v = value, transposed = false
         if let t = producerNode(source(v)), t.opType == "Transpose", (t.ints("perm") ?? [1, 0]) == [1, 0] { v = t.input(0); transposed = true }
-        guard let t = constantRows(v), t.shape.count == 2, t.dtype?.isFloat == true else { return nil }
+        guard let t = constantRows(v), t.shape.count == 2, t.dtype.loaded.isFloat else { return nil }
         return (t, transposed)
     }
 
     /// A 1-D float constant (or rows of one) of `count` elements usable as a bias.
-    func bias(_ value: String, count: Int) -> ONNXTensorRef? {
-        guard let t = constantRows(value), t.elementCount == count, t.dtype?.isFloat == true,
+    func bias(_ value: String, count: Int) -> SourceTensor? {
+        guard let t = constantRows(value), t.elementCount == count, t.dtype.loaded.isFloat,
               t.shape.filter({ $0 != 1 }).count <= 1 else { return nil }
         return t
     }
@@ -131,7 +131,7 @@ extension ONNXGraph {
            case let (w, transposed)? = weight(n.input(1)) {
             let layout: WeightLayout = ((n.int("transB") ?? 0) == 1) != transposed ? .outIn : .inOut
             let outDim = layout == .outIn ? w.shape[0] : w.shape[1]
-            var b: ONNXTensorRef? = nil
+            var b: SourceTensor? = nil
             if !n.input(2).isEmpty {
                 guard let bb = bias(n.input(2), count: outDim) else { return nil }
                 b = bb

@@ -59,8 +59,7 @@ extension ONNXGraph {
             throw ImportError.graphMismatch(file: file, node: core.context.name, expected: "the pooling head's output projection [\(w), \(w)] with bias")
         }
         plans["attn.out.weight"] = .linearWeight(out); plans["attn.out.bias"] = .vector(outBias)
-        let mlp = try mlpHalf(at: afterLayout(out.output), width: w, after: out.node, ln: "ln")
-        plans.merge(mlp.plans) { a, _ in a }
+        let mlp = try mlpHalf(at: afterLayout(out.output), width: w, after: out.node, ln: "ln", into: &plans)
         guard let pooled = tokenZero(mlp.output) else {
             throw ImportError.graphMismatch(file: file, node: producerNode(mlp.output)?.name ?? mlp.output, expected: "the pooling head's output token 0 (Gather/Slice)")
         }

@@ -3,7 +3,7 @@ import ClipzCore
 /// How the graph matcher makes one canonical tensor from one ONNX constant: the constant, its
 /// layout fix and the canonical shape the matcher derived (loaded lazily through `SourceTensor`).
 struct TensorPlan: Sendable {
-    let ref: ONNXTensorRef
+    let ref: SourceTensor
     let layout: LayoutFix
     /// Canonical shape.
     let shape: [Int]
@@ -20,11 +20,11 @@ struct TensorPlan: Sendable {
     }
 
     /// Part `part` of `parts` biases packed into one vector.
-    static func packedBias(_ r: ONNXTensorRef, part: Int, of parts: Int) -> TensorPlan {
+    static func packedBias(_ r: SourceTensor, part: Int, of parts: Int) -> TensorPlan {
         TensorPlan(ref: r, layout: .rows(part: part, of: parts), shape: [r.elementCount / parts])
     }
 
-    static func vector(_ r: ONNXTensorRef) -> TensorPlan {
+    static func vector(_ r: SourceTensor) -> TensorPlan {
         TensorPlan(ref: r, layout: .reshape, shape: [r.elementCount])
     }
 
@@ -32,11 +32,10 @@ struct TensorPlan: Sendable {
     /// - Throws: `ImportError.unsupported` for a non-float constant, `.shapeMismatch` when the layout
     ///   fix cannot make `shape` from it.
     func canonical(_ name: String) throws -> TensorSource {
-        let source = try ref.source()
-        guard source.dtype.loaded.isFloat else {
-            let detail = "tensor '\(ref.name)' for \(name) is \(source.dtype.loaded.rawValue)"
+        guard ref.dtype.loaded.isFloat else {
+            let detail = "tensor '\(ref.name)' for \(name) is \(ref.dtype.loaded.rawValue)"
             throw ImportError.unsupported(file: ref.file, detail: detail)
         }
-        return try source.canonical(name, shape: shape, layout: layout)
+        return try ref.canonical(name, shape: shape, layout: layout)
     }
 }

@@ -71,14 +71,14 @@ extension ONNXGraph {
     }
 
     /// Gather(table, ids) with a constant [vocab, width] table (ids through Reshape/Cast allowed).
-    func gatherFromTable(ids: String) -> (node: ONNXNode, table: ONNXTensorRef)? {
+    func gatherFromTable(ids: String) -> (node: ONNXNode, table: SourceTensor)? {
         var frontier = [ids]
         for _ in 0..<4 {
             var next: [String] = []
             for v in frontier {
                 for (n, slot) in uses(v) {
                     if n.opType == "Gather", slot == 1, (n.int("axis") ?? 0) == 0, let t = constant(source(n.input(0))),
-                       t.shape.count == 2, t.dtype?.isFloat == true { return (n, t) }
+                       t.shape.count == 2, t.dtype.loaded.isFloat { return (n, t) }
                     if ["Reshape", "Unsqueeze", "Squeeze", "Flatten"].contains(n.opType), slot == 0 { next += n.outputs.prefix(1) }
                 }
             }

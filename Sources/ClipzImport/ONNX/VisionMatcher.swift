@@ -16,7 +16,7 @@ extension ONNXGraph {
             throw ImportError.graphMismatch(file: file, node: input, expected: "a Conv patch embedding reading the image input")
         }
         guard let wt = constant(source(conv.input(1))), wt.shape.count == 4, wt.shape[1] == 3, wt.shape[2] == wt.shape[3], wt.shape[2] > 0,
-              wt.dtype?.isFloat == true else {
+              wt.dtype.loaded.isFloat else {
             throw ImportError.graphMismatch(file: file, node: conv.name, expected: "a constant Conv weight [width, 3, patch, patch]")
         }
         let w = wt.shape[0], p = wt.shape[2]
@@ -133,10 +133,10 @@ extension ONNXGraph {
     }
 
     /// A constant holding one embedding vector, reached back through broadcast/reshape ops.
-    func embeddingConstant(_ value: String, elements: Int) -> ONNXTensorRef? {
+    func embeddingConstant(_ value: String, elements: Int) -> SourceTensor? {
         var v = value
         for _ in 0..<8 {
-            if let c = constant(source(v)), c.elementCount == elements, c.dtype?.isFloat == true { return c }
+            if let c = constant(source(v)), c.elementCount == elements, c.dtype.loaded.isFloat { return c }
             guard let p = producerNode(source(v)), ["Expand", "Reshape", "Unsqueeze", "Tile", "Squeeze", "Transpose"].contains(p.opType) else { return nil }
             v = p.input(0)
         }
@@ -144,11 +144,11 @@ extension ONNXGraph {
     }
 
     /// A position table [rows, width]: a constant added directly, or Gather(table, 0..<rows).
-    func positionTable(_ value: String, width w: Int) -> ONNXTensorRef? {
-        if let c = constant(source(value)), c.dtype?.isFloat == true, c.shape.last == w, c.shape.count >= 2,
+    func positionTable(_ value: String, width w: Int) -> SourceTensor? {
+        if let c = constant(source(value)), c.dtype.loaded.isFloat, c.shape.last == w, c.shape.count >= 2,
            c.shape.dropLast().filter({ $0 != 1 }).count <= 1 { return c }
         guard let g = producerNode(source(value)), g.opType == "Gather", (g.int("axis") ?? 0) == 0,
-              let table = constant(source(g.input(0))), table.shape.count == 2, table.shape[1] == w, table.dtype?.isFloat == true else { return nil }
+              let table = constant(source(g.input(0))), table.shape.count == 2, table.shape[1] == w, table.dtype.loaded.isFloat else { return nil }
         // Indices: a constant arange over the whole table, or a Slice of one (text, dynamic length).
         if let idx = constInts(g.input(1), limit: 1 << 20) { return idx == Array(0..<table.shape[0]) ? table : nil }
         if let s = producerNode(source(g.input(1))), s.opType == "Slice", let idx = constInts(s.input(0), limit: 1 << 20),

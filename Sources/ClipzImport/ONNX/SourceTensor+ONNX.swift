@@ -2,24 +2,13 @@ import COnnxProto
 import ClipzCore
 import Foundation
 
-/// An initializer or Constant-node tensor as the graph matcher sees it: ONNX type code and shape
-/// known up front. Its bytes are described by a `SourceTensor.Storage` (the stripped raw_data range
-/// in the model file, an external data file, or protobuf fields read on demand) and loaded through
-/// `source()`, the lazy source-tensor type every importer shares.
-struct ONNXTensorRef: Sendable {
-    let name: String
-    /// ONNX TensorProto.DataType code.
-    let onnxType: Int32
-    let shape: [Int]
-    let elementCount: Int
-    let storage: SourceTensor.Storage
-    /// The ONNX file this tensor is declared in (for error messages).
-    let file: String
-
-    /// The Clipz dtype, nil for types Clipz does not read (double, strings, complex...).
-    var dtype: DType? { ONNXTensorRef.sourceDType(onnxType)?.loaded }
-
-    static func sourceDType(_ code: Int32) -> SourceDType? {
+/// ONNX initializers and Constant-node tensors are `SourceTensor`s like every importer's: their bytes
+/// lie in the stripped raw_data range of the model file, in an external data file, or in protobuf
+/// fields read on demand. Tensors of ONNX data types Clipz does not read (double, strings, complex...)
+/// are no constants to the graph matcher.
+extension SourceTensor {
+    /// The source dtype of an ONNX TensorProto.DataType code, nil for types Clipz does not read.
+    static func onnxDType(_ code: Int32) -> SourceDType? {
         switch code {
         case 1: return .f32
         case 10: return .f16
@@ -31,23 +20,6 @@ struct ONNXTensorRef: Sendable {
         default: return nil
         }
     }
-
-    func requireDType() throws -> DType { try source().dtype.loaded }
-
-    /// Byte count for dtype × shape (checked when the reference was built).
-    var byteCount: Int { elementCount * (dtype?.size ?? 0) }
-
-    /// The tensor as a `SourceTensor`.
-    /// - Throws: `ImportError.unsupported` for ONNX data types Clipz does not read.
-    func source() throws -> SourceTensor {
-        guard let d = ONNXTensorRef.sourceDType(onnxType) else {
-            throw ImportError.unsupported(file: file, detail: "tensor '\(name)' has ONNX data type \(onnxType)")
-        }
-        return try SourceTensor(name: name, dtype: d, shape: shape, file: file, storage: storage)
-    }
-
-    /// Reads the tensor's little-endian bytes, validating their length against dtype × shape.
-    func loadBytes() throws -> [UInt8] { try source().readBytes() }
 
     /// Bytes of a tensor held in protobuf fields (raw_data left in place, or typed repeated fields).
     private static func protoBytes(_ t: Onnx__TensorProto, _ dt: DType, name: String, shape: [Int],
@@ -90,22 +62,21 @@ struct ONNXTensorRef: Sendable {
 
     /// Values as Float (float tensors only); used for small constants (eps, scales).
     func floats() throws -> [Float] {
-        try Tensor(name: name, dtype: try requireDType(), shape: shape, bytes: try loadBytes()).floats()
+        try Tensor(name: name, dtype: dtype.loaded, shape: shape, bytes: try readBytes()).floats()
     }
 
     /// Values as Int (integer tensors only); used for small shape constants.
     func ints() throws -> [Int] {
-        let d = try requireDType()
+        let d = dtype.loaded
         guard !d.isFloat else { throw ImportError.unsupported(file: file, detail: "tensor '\(name)' is \(d.rawValue), expected integers") }
-        return try Tensor(name: name, dtype: d, shape: shape, bytes: try loadBytes()).ints()
+        return try Tensor(name: name, dtype: d, shape: shape, bytes: try readBytes()).ints()
     }
-}
 
-extension ONNXTensorRef {
-    /// Builds a reference from a TensorProto, validating shape, dtype size and external-data location.
-    /// `raw` is where the tensor's stripped raw_data lies in the model file (initializers only).
-    static func make(_ p: UnsafePointer<Onnx__TensorProto>, owner: ONNXProtoModel, fallbackName: String,
-                     raw: ONNXRawRange? = nil) throws -> ONNXTensorRef {
+    /// Describes a TensorProto, validating shape, dtype size and external-data location; nil for ONNX
+    /// data types Clipz does not read. `raw` is where the tensor's stripped raw_data lies in the model
+    /// file (initializers only).
+    static func onnx(_ p: UnsafePointer<Onnx__TensorProto>, owner: ONNXProtoModel, fallbackName: String,
+                     raw: Range<Int>? = nil) throws -> SourceTensor? {
         let t = p.pointee
         let file = owner.path
         var name = cString(t.name)
@@ -113,25 +84,22 @@ extension ONNXTensorRef {
         guard t.n_dims <= ONNXLimits.maxRank else {
             throw ImportError.limitExceeded(file: file, what: "rank of tensor '\(name)'", value: t.n_dims, limit: ONNXLimits.maxRank)
         }
+        guard let dtype = onnxDType(t.data_type) else { return nil }
         let dims = cArray(t.dims, t.n_dims).map { Int($0) }
-        guard let count = Checked.elementCount(dims),
-              Checked.mul(count, sourceDType(t.data_type)?.size ?? 1) != nil else {
-            throw ImportError.malformed(file: file, detail: "tensor '\(name)' has invalid dims \(dims)")
-        }
-        let size = Checked.mul(count, sourceDType(t.data_type)?.size ?? 0) ?? 0
-        var storage = SourceTensor.Storage.produced { [field = ProtoField(p: p, owner: owner), name] in
-            guard let dt = sourceDType(field.p.pointee.data_type)?.loaded else { return [] }
-            return try withExtendedLifetime(field.owner) {
-                try protoBytes(field.p.pointee, dt, name: name, shape: dims, file: file)
+        let field = ProtoField(p: p, owner: owner)
+        var tensor = try SourceTensor(name: name, dtype: dtype, shape: dims, file: file, storage: .produced { [name] in
+            try withExtendedLifetime(field.owner) {
+                try protoBytes(field.p.pointee, dtype.loaded, name: name, shape: dims, file: file)
             }
-        }
+        })
         if let raw {
-            storage = inFile(file, offset: raw.offset, length: raw.length, needed: size, name: name, what: "raw_data")
+            tensor.storage = inFile(file, offset: raw.lowerBound, length: raw.count, needed: tensor.byteCount, name: name,
+                                    what: "raw_data")
         }
         if t.has_data_location != 0 && t.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL {
-            storage = try externalStorage(t, name: name, modelPath: file, needed: size)
+            tensor.storage = try externalStorage(t, name: name, modelPath: file, needed: tensor.byteCount)
         }
-        return ONNXTensorRef(name: name, onnxType: t.data_type, shape: dims, elementCount: count, storage: storage, file: file)
+        return tensor
     }
 
     /// Bytes at `offset` of `path`; a length that does not match dtype × shape fails when the tensor is read.
