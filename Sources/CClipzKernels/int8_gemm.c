@@ -200,6 +200,15 @@ static uint8_t *flip_buffer(size_t bytes) {
     return flip_data;
 }
 
+// M rows of activations with the sign bit of every byte flipped (int8 x ↔ unsigned x + 128), in the
+// per-thread buffer; NULL when that cannot grow.
+static const uint8_t *flipped(const void *x, int M, int K) {
+    size_t total = (size_t)M * (size_t)(k4_of(K) * 4);
+    uint8_t *buf = flip_buffer((total + 63) / 64 * 64);
+    if (buf) clipz_i8_offset((const uint8_t *)x, buf, total);
+    return buf;
+}
+
 #if defined(__x86_64__)
 // AVX2 tile: R ≤ 4 rows × 16 columns (8 ymm accumulators). Per k4 and row, 4 activation bytes are
 // broadcast once. `narrow` (a constant after inlining): x is stored x + 128 and the weights fit 7 bits,
@@ -340,10 +349,8 @@ static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, con
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 static void gemm_vnni(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                       const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
-    size_t total = (size_t)M * (size_t)(k4_of(K) * 4);
-    uint8_t *xu = flip_buffer((total + 63) / 64 * 64);
+    const uint8_t *xu = flipped(xq, M, K);
     if (!xu) { gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
-    clipz_i8_offset((const uint8_t *)xq, xu, total);
     gemm_vnni_core(xu, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
 #endif
@@ -543,15 +550,8 @@ static void gemm_dispatch(clipz_i8_path path, const int8_t *xq, const float *sx,
         return;
     }
     if (path == CLIPZ_I8_PATH_AVX2) { gemm_avx2(xq, sx, M, K, packed, colsum, 0, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
-    if (path == CLIPZ_I8_PATH_AVX2_NARROW) {
-        size_t total = (size_t)M * (size_t)(k4_of(K) * 4);
-        uint8_t *xu = flip_buffer(total);
-        if (xu) {
-            clipz_i8_offset((const uint8_t *)xq, xu, total);
-            gemm_avx2((const int8_t *)xu, sx, M, K, packed, colsum, 1, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
-            return;
-        }
-    }
+    const uint8_t *xu = path == CLIPZ_I8_PATH_AVX2_NARROW ? flipped(xq, M, K) : NULL;
+    if (xu) { gemm_avx2((const int8_t *)xu, sx, M, K, packed, colsum, 1, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act); return; }
 #endif
     (void)colsum;
     gemm_scalar(xq, sx, M, K, packed, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
@@ -588,9 +588,7 @@ void clipz_i8_gemm_offset(const uint8_t *xu, const float *sx, int M, int K, cons
 #endif
     (void)narrow;
     // Any other path wants signed activations: undo the offset into the per-thread buffer.
-    size_t total = (size_t)M * (size_t)(k4_of(K) * 4);
-    uint8_t *xq = flip_buffer(total);
+    const uint8_t *xq = flipped(xu, M, K);
     if (!xq) return;
-    clipz_i8_offset(xu, xq, total);
     clipz_i8_gemm((const int8_t *)xq, sx, M, K, packed, colsum, sw, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
