@@ -45,6 +45,9 @@ struct System: ParsableCommand {
             print("OpenBLAS core: \(BLAS.coreName) (\(why))")
         }
         print("kernels: \(KernelPaths.summary)")
+        if KernelPaths.int8GEMM == "avx2" {
+            print("int8: no VNNI here; models quantized with `clipz quantize --type int8 --weight-bits 7` take a faster AVX2 kernel")
+        }
         if let peaks {
             print(peaks.fp32 > 0 ? String(format: "peak fp32 (%@): %.1f GFLOP/s on %d threads", fp32Name, peaks.fp32, cores) : "peak fp32: no AVX2 or AVX-512")
             print(peaks.int8 > 0 ? String(format: "peak int8 (%@): %.1f GOP/s on %d threads", int8Name, peaks.int8, cores) : "peak int8: no AVX2 or AVX-512 VNNI")
