@@ -344,11 +344,13 @@ def cpu_class(a):
     return f"{name} with {isa}"
 
 
-def write_readme(section, text):
-    """Replaces the text between <!-- bench-vs-ort:SECTION:begin --> and its end marker in README.md."""
+def write_readme(section, text, marker=None):
+    """Replaces the text between <!-- MARKER:begin --> and <!-- MARKER:end --> in README.md (MARKER defaults to
+    bench-vs-ort:SECTION)."""
     import re
     readme = HERE.parent / "README.md"
-    begin, end = f"<!-- bench-vs-ort:{section}:begin -->", f"<!-- bench-vs-ort:{section}:end -->"
+    marker = marker or f"bench-vs-ort:{section}"
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
     s = readme.read_text()
     if begin not in s or end not in s:
         sys.exit(f"README.md has no {begin} … {end} section")

@@ -1,7 +1,7 @@
 """SigLIP fixtures (SentencePiece tokenizer, HF SiglipModel, open_clip SigLIP), made by the real libraries.
 
     python Tools/make_siglip_fixtures.py            # everything
-    python Tools/make_siglip_fixtures.py spm hf     # only some parts (spm, gemma, hf, openclip, onnx)
+    python Tools/make_siglip_fixtures.py spm hf     # only some parts (spm, gemma, hf, odd, openclip, onnx)
 
 Needs torch, transformers, open_clip_torch, timm, sentencepiece, protobuf, safetensors, numpy, pillow (PyPI);
 onnx, onnxscript and onnxruntime for the `onnx` part. Seeds are fixed; rerunning rewrites byte-identical files
@@ -24,6 +24,8 @@ onnx, onnxscript and onnxruntime for the `onnx` part. Seeds are fixed; rerunning
 - Tests/ClipzImportTests/Fixtures/siglip_openclip/: a tiny open_clip SigLIP (timm ViT trunk with MAP head +
   custom text tower) in the hub layout: open_clip_config.json, open_clip_model.safetensors, the HF
   tokenizer files, golden.npz, golden_texts.json.
+- Tests/ClipzImportTests/Fixtures/siglip_hf_odd/ (part `odd`): a tiny SiglipModel with So400m's awkward shapes
+  (width 48, head dim 24, MLP 88, image 30 at patch 8): config.json, model.safetensors, golden.npz, README.md.
 - onnx part: siglip_hf/vision.onnx, siglip_hf/text.onnx (torch.onnx.export dynamo=True, dynamic batch) and
   image_embeds_ort / text_embeds_ort added to siglip_hf/golden.npz.
 The facts measured while generating (versions, sizes, name tables) go into the README sections.
@@ -43,6 +45,7 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 TEXT_DIR = REPO / "Tests/ClipzTextTests/Fixtures/siglip"
 HF_DIR = REPO / "Tests/ClipzImportTests/Fixtures/siglip_hf"
 OC_DIR = REPO / "Tests/ClipzImportTests/Fixtures/siglip_openclip"
+ODD_DIR = REPO / "Tests/ClipzImportTests/Fixtures/siglip_hf_odd"
 PHOTO_SRC = REPO / "Tests/ClipzImageTests/Fixtures/rgb_97x61.png"
 COMMAND = "python Tools/make_siglip_fixtures.py"
 
@@ -51,6 +54,7 @@ CONTEXT = 64
 SPM_SEED = 1234
 HF_SEED = 700
 OC_SEED = 800
+ODD_SEED = 900
 
 # Three texts for the model goldens (the same in both model folders).
 MODEL_TEXTS = ["a photo of a cat", "Two DOGS, playing in the snow!", "a red car with 42 wheels"]
@@ -459,6 +463,53 @@ def hf_part(spm_path, facts):
     return model
 
 
+def odd_part(facts):
+    """siglip_hf_odd/: So400m's awkward shapes at toy size. Width 48 (not a multiple of 32) with 2 heads of 24
+    channels (not a multiple of 16: the AVX-512 attention tiles need one; 24 = 16 + 8 like So400m's 72 = 4 x 16 + 8),
+    MLP 88 (not a multiple of 16, like 4304), image 30 at patch 8 (a 3 x 3 grid and 6 pixel rows and columns the patch
+    convolution never reads, like 384 at patch 14). One layer per tower keeps the files small; no tokenizer files (the
+    test feeds token ids)."""
+    from transformers import SiglipConfig, SiglipModel
+    ODD_DIR.mkdir(parents=True, exist_ok=True)
+    shape = dict(hidden_size=48, intermediate_size=88, num_hidden_layers=1, num_attention_heads=2,
+                 layer_norm_eps=1e-6, hidden_act="gelu_pytorch_tanh")
+    cfg = SiglipConfig(
+        text_config=dict(vocab_size=facts["vocab"], max_position_embeddings=CONTEXT, projection_size=48,
+                         pad_token_id=1, eos_token_id=1, bos_token_id=None, **shape),
+        vision_config=dict(image_size=30, patch_size=8, vision_use_head=True, **shape))
+    torch.manual_seed(ODD_SEED)
+    model = SiglipModel(cfg).eval()
+    perturb(model, ODD_SEED + 1)
+    model.save_pretrained(str(ODD_DIR))
+    model = SiglipModel.from_pretrained(str(ODD_DIR)).eval().double()
+    g = torch.Generator().manual_seed(ODD_SEED + 2)
+    pixels = torch.randn(2, 3, 30, 30, generator=g)
+    ids = torch.randint(3, facts["vocab"], (3, CONTEXT), generator=g)
+    ids[:, 9:] = 1  # </s> then padding (also </s>), as SiglipTokenizer pads
+    with torch.no_grad():
+        gi = model.get_image_features(pixel_values=pixels.double()).pooler_output
+        gt = model.get_text_features(input_ids=ids).pooler_output
+    f = lambda t: np.ascontiguousarray(t.detach().float().numpy())
+    np.savez(ODD_DIR / "golden.npz", pixel_values=f(pixels), image_embeds=f(gi), input_ids=ids.numpy(),
+             text_embeds=f(gt))
+    (ODD_DIR / "README.md").write_text(f"""# siglip_hf_odd
+
+Written by `{COMMAND} odd` ({versions()}). A transformers `SiglipModel` with So400m/14-384's awkward
+shapes at toy size: both towers width 48 (not a multiple of 32), 2 heads of 24 channels (not a multiple of 16),
+MLP 88 (not a multiple of 16), 1 layer, `gelu_pytorch_tanh`, `layer_norm_eps` 1e-6; vision image 30 at patch 8 (a
+3 x 3 grid; the last 6 pixel rows and columns are never read, as 384 at patch 14 leaves 6); text vocab
+{facts['vocab']} (no tokenizer files: the goldens hold token ids), 64 positions, `projection_size` 48, pad = eos = 1.
+Seeded init (`torch.manual_seed({ODD_SEED})`) plus 0.05 x randn on every parameter.
+
+- `config.json`, `model.safetensors`: `save_pretrained`, float32.
+- `golden.npz` (float32 but `input_ids`; torch float64 on the reloaded model): `pixel_values` [2,3,30,30] (seeded
+  randn), `image_embeds` [2,48] = `get_image_features(pixel_values).pooler_output`, `input_ids` int64 [3,64] (seeded
+  random ids in 3..{facts['vocab'] - 1}, then 1 from position 9 on), `text_embeds` [3,48] =
+  `get_text_features(input_ids).pooler_output`.
+""")
+    print("odd:", sorted((p.name, p.stat().st_size) for p in ODD_DIR.iterdir()))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # READMEs
 
@@ -760,6 +811,10 @@ def main(parts):
     facts.update(spm_facts(spm_path))
     if "hf" in parts:
         hf_part(spm_path, facts)
+    if "odd" in parts:
+        odd_part(facts)
+        if parts == ["odd"]:
+            return
     if "openclip" in parts:
         openclip_part(spm_path, facts)
     if "onnx" in parts:
@@ -1051,4 +1106,4 @@ def onnx_part(facts):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["spm", "gemma", "hf", "openclip", "onnx"])
+    main(sys.argv[1:] or ["spm", "gemma", "hf", "odd", "openclip", "onnx"])

@@ -54,8 +54,10 @@ extension ModelConfig {
     }
 
     private func validate(_ v: VisionConfig, _ need: (Bool, String) throws -> Void) throws {
-        try need(v.patchSize > 0 && v.imageSize >= v.patchSize && v.imageSize % v.patchSize == 0 && v.imageSize <= 8192,
-                 "vision image_size \(v.imageSize) must be a multiple of patch_size \(v.patchSize) (≤ 8192)")
+        // The patch convolution has stride patch_size and no padding, so a remainder of the image is never read:
+        // SigLIP So400m/14-384 takes 27 × 27 patches and leaves the last 6 pixel rows and columns out.
+        try need(v.patchSize > 0 && v.imageSize >= v.patchSize && v.imageSize <= 8192,
+                 "vision image_size \(v.imageSize) must be at least patch_size \(v.patchSize) and at most 8192")
         try need(v.layerNormEps > 0, "vision.layer_norm_eps must be positive")
         try need(v.projection || embedDim == v.width, "vision has no projection, so embed_dim \(embedDim) must equal vision.width \(v.width)")
         try need(v.classToken || v.pooling != .classToken, "vision pooling class_token needs class_token true")

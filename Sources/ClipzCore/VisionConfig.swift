@@ -43,7 +43,7 @@ public struct VisionConfig: Codable, Sendable, Equatable {
         return c
     }
 
-    /// Patches per side.
+    /// Patches per side; pixels past grid × patch_size (when image_size is not a multiple) are not read.
     public var grid: Int { imageSize / patchSize }
     /// Tokens through the blocks: the patches, plus the class token when there is one.
     public var tokens: Int { grid * grid + (classToken ? 1 : 0) }

@@ -113,6 +113,25 @@ final class SigLIPTests: XCTestCase {
         }
     }
 
+    /// So400m/14-384's awkward shapes at toy size (siglip_hf_odd, `Tools/make_siglip_fixtures.py odd`): width 48 and
+    /// head dim 24 (not multiples of 32 and 16: attention takes the AVX2 tiles and a plain-C tail even on AVX-512),
+    /// MLP 88, and 30 px images at patch 8, whose last 6 pixel rows and columns the patch convolution never reads
+    /// (as 384 px at patch 14 leaves 6). Against transformers, and with NaN in those pixels.
+    func testOddShapesMatchTransformers() throws {
+        let odd = fixtures + "/siglip_hf_odd"
+        let source = try DumpImporter.load(paths: [odd + "/model.safetensors"], configPath: odd + "/config.json")
+        let m = try CLIPModel(source: source)
+        let v = try XCTUnwrap(m.config.vision)
+        XCTAssertEqual([v.imageSize, v.patchSize, v.grid, v.width / v.heads, v.mlpDim], [30, 8, 3, 24, 88])
+        try assertMatchesGolden(m, golden: odd + "/golden.npz", minCosine: 0.99999)
+        var pixels = try XCTUnwrap(try NumpyFiles.readNPZ(odd + "/golden.npz")["pixel_values"]).floats()
+        let want = try m.encodeImages(pixels: pixels, count: 2)
+        for plane in 0..<6 {
+            for y in 0..<30 { for x in 0..<30 where y >= 24 || x >= 24 { pixels[(plane * 30 + y) * 30 + x] = .nan } }
+        }
+        XCTAssertEqual(try m.encodeImages(pixels: pixels, count: 2), want, "pixels past the 3 × 3 patch grid were read")
+    }
+
     /// open_clip's SigLIP layout: timm trunk names, open_clip's text tower, `open_clip_config.json` with
     /// `preprocess_cfg`, the HF tokenizer files beside it; against open_clip's own outputs.
     func testOpenCLIPFolderMatchesOpenCLIP() throws {

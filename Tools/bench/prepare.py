@@ -177,11 +177,56 @@ def siglip_modules(m):
     return vision, Text()
 
 
+def siglip_hf_folder(root: Path, cfg, seed: int = 0):
+    """Writes a seeded SiglipModel(cfg) as a Hugging Face folder root/hf: save_pretrained (safetensors), SiglipTokenizer
+    over a 32000-piece unigram root/spiece.model (trained once by siglip_spm, then cached) and SiglipImageProcessor
+    sized to cfg's image. The text config gets the released google/siglip-* special ids (vocab = the pieces, no bos,
+    eos = pad = 1); every shape comes from cfg. Cached: an existing root/hf with its weights is reused.
+    Returns (folder, {"vocab", "spm_seconds", "write_seconds"})."""
+    import sentencepiece as spm
+    hf, spm_path = root / "hf", root / "spiece.model"
+    info_path = root / "hf.json"
+    if all((hf / f).exists() for f in ("model.safetensors", "spiece.model", "preprocessor_config.json")):  # written last
+        log(f"cached Hugging Face folder {hf}")
+        pieces = spm.SentencePieceProcessor(model_file=str(hf / "spiece.model")).get_piece_size()
+        return hf, json.loads(info_path.read_text()) if info_path.exists() else {"vocab": pieces}
+    t0 = time.time()
+    root.mkdir(parents=True, exist_ok=True)
+    if not spm_path.exists():
+        log(f"training a {SIGLIP_VOCAB}-piece unigram spiece.model ...")
+        tmp = spm_path.with_suffix(".tmp")
+        siglip_spm(tmp)
+        tmp.rename(spm_path)
+    pieces = spm.SentencePieceProcessor(model_file=str(spm_path)).get_piece_size()
+    spm_seconds = round(time.time() - t0, 1)
+    log(f"spiece.model: {pieces} pieces ({spm_seconds} s)")
+    import torch
+    from transformers import SiglipImageProcessor, SiglipModel, SiglipTokenizer
+    # SiglipTextConfig's defaults carry CLIP's bos/eos ids (49406/49407), outside a 32000 vocabulary; the released
+    # google/siglip-* checkpoints use </s> = 1 for eos and padding and no bos.
+    cfg.text_config.vocab_size = pieces
+    cfg.text_config.bos_token_id = None
+    cfg.text_config.eos_token_id = 1
+    cfg.text_config.pad_token_id = 1
+    t1 = time.time()
+    torch.manual_seed(seed)
+    model = SiglipModel(cfg).eval()
+    hf.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(hf))
+    SiglipTokenizer(vocab_file=str(spm_path)).save_pretrained(str(hf))
+    px = cfg.vision_config.image_size
+    SiglipImageProcessor(size={"height": px, "width": px}).save_pretrained(str(hf))
+    info = {"vocab": pieces, "spm_seconds": spm_seconds, "write_seconds": round(time.time() - t1, 1)}
+    info_path.write_text(json.dumps(info))
+    log(f"wrote {hf} in {info['write_seconds']} s")
+    return hf, info
+
+
 def export_siglip(work: Path, seed: int = 0):
     """Seeded transformers SiglipModel(SiglipConfig()) (both towers 768 wide, 12 layers, 12 heads, MLP 3072, patch 16,
-    224 px, text context 64, vocab 32000) saved as a Hugging Face folder (save_pretrained + SiglipTokenizer +
-    SiglipImageProcessor) plus vision / text ONNX graphs (opset 17, TorchScript exporter, dynamic batch, text fixed at
-    64 ids, no attention mask). Cached in work/siglip-b16/."""
+    224 px, text context 64, vocab 32000) saved as a Hugging Face folder (siglip_hf_folder) plus vision / text ONNX
+    graphs (opset 17, TorchScript exporter, dynamic batch, text fixed at 64 ids, no attention mask). Cached in
+    work/siglip-b16/."""
     root = work / "siglip-b16"
     paths = {"hf": root / "hf", "vision": root / "onnx" / "vision.onnx", "text": root / "onnx" / "text.onnx"}
     meta_path = root / "export.json"
@@ -190,32 +235,13 @@ def export_siglip(work: Path, seed: int = 0):
         return paths, json.loads(meta_path.read_text())
     import torch
     import transformers
-    from transformers import SiglipConfig, SiglipImageProcessor, SiglipModel, SiglipTokenizer
+    from transformers import SiglipConfig, SiglipModel
     t0 = time.time()
-    paths["hf"].mkdir(parents=True, exist_ok=True)
-    paths["vision"].parent.mkdir(parents=True, exist_ok=True)
-    spm_path = root / "spiece.model"
-    if not spm_path.exists():
-        log(f"training a {SIGLIP_VOCAB}-piece unigram spiece.model ...")
-        tmp = spm_path.with_suffix(".tmp")
-        pieces = siglip_spm(tmp)
-        tmp.rename(spm_path)
-    import sentencepiece as spm
-    pieces = spm.SentencePieceProcessor(model_file=str(spm_path)).get_piece_size()
-    spm_seconds = round(time.time() - t0, 1)
-    log(f"spiece.model: {pieces} pieces ({spm_seconds} s)")
     cfg = SiglipConfig()
-    # SiglipTextConfig's defaults carry CLIP's bos/eos ids (49406/49407), outside a 32000 vocabulary; the released
-    # google/siglip-* checkpoints use </s> = 1 for eos and padding and no bos. Shapes stay the defaults.
-    cfg.text_config.vocab_size = pieces
-    cfg.text_config.bos_token_id = None
-    cfg.text_config.eos_token_id = 1
-    cfg.text_config.pad_token_id = 1
-    torch.manual_seed(seed)
-    model = SiglipModel(cfg).eval()
-    model.save_pretrained(str(paths["hf"]))
-    SiglipTokenizer(vocab_file=str(spm_path)).save_pretrained(str(paths["hf"]))
-    SiglipImageProcessor().save_pretrained(str(paths["hf"]))
+    _, info = siglip_hf_folder(root, cfg, seed)
+    pieces = info["vocab"]
+    paths["vision"].parent.mkdir(parents=True, exist_ok=True)
+    model = SiglipModel.from_pretrained(str(paths["hf"])).eval()
     ids = torch.randint(3, pieces, (2, SIGLIP_CONTEXT), dtype=torch.int64)
     ids[:, 20], ids[:, 21:] = 1, 1
     px = torch.randn(2, 3, cfg.vision_config.image_size, cfg.vision_config.image_size)
@@ -231,7 +257,7 @@ def export_siglip(work: Path, seed: int = 0):
         tmp.rename(paths[name])
     meta = {"seed": seed, "config": "transformers SiglipConfig() defaults (SigLIP-B/16-224), text bos None, eos/pad 1",
             "vocab": pieces, "spm": "unigram SentencePiece trained on Tools/bench/prepare.py siglip_corpus() (pseudo-words)",
-            "spm_seconds": spm_seconds, "torch": torch.__version__, "transformers": transformers.__version__,
+            "spm_seconds": info["spm_seconds"], "torch": torch.__version__, "transformers": transformers.__version__,
             "opset": 17, "export_seconds": round(time.time() - t0, 1),
             "bytes": {k: p.stat().st_size for k, p in paths.items() if p.is_file()}}
     meta_path.write_text(json.dumps(meta, indent=1))
