@@ -254,14 +254,22 @@ AVX512 static void attention_avx512(const float *q, const float *k, const float 
 // rows per register tile, so that each K or V vector load feeds 6 rows (12 ymm accumulators).
 #define AVX2_ROWS 6
 
+// Lanes 0..n-1 of 8 set (all for n ≥ 8, none for n ≤ 0): a mask for vmaskmovps.
+__attribute__((target("avx2"), always_inline)) static inline __m256i lanes_below(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
 // acc[r][0..1] = Σ_{t < n} a[r][t] · b[t·ldb .. t·ldb + 16] for the 6 rows a[r]: each 16-wide load of b
-// feeds all 6 rows. Q·Kᵀ runs it over head channels (b = Kᵀ), P·V over keys (b = V).
+// feeds all 6 rows. Q·Kᵀ runs it over head channels (b = Kᵀ), P·V over keys (b = V). `mask` (NULL for a
+// full tile; a constant after inlining) limits the loads of b to the lanes it sets: the last channels of a
+// head size that is not a multiple of 16 (e.g. 72), without reading past them.
 __attribute__((target("avx2,fma"), always_inline)) static inline
-void tile6x16(const float *const a[AVX2_ROWS], const float *b, size_t ldb, int n, __m256 acc[AVX2_ROWS][2]) {
+void tile6x16(const float *const a[AVX2_ROWS], const float *b, size_t ldb, int n, const __m256i *mask, __m256 acc[AVX2_ROWS][2]) {
     for (int r = 0; r < AVX2_ROWS; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     for (int t = 0; t < n; t++) {
         const float *bt = b + (size_t)t * ldb;
-        __m256 b0 = _mm256_loadu_ps(bt), b1 = _mm256_loadu_ps(bt + 8);
+        __m256 b0 = mask ? _mm256_maskload_ps(bt, mask[0]) : _mm256_loadu_ps(bt);
+        __m256 b1 = mask ? _mm256_maskload_ps(bt + 8, mask[1]) : _mm256_loadu_ps(bt + 8);
         for (int r = 0; r < AVX2_ROWS; r++) {
             __m256 x = _mm256_broadcast_ss(a[r] + t);
             acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
@@ -287,7 +295,7 @@ __attribute__((target("avx2,fma"))) static void attention_avx2(const float *q, c
         }
         for (int j0 = 0; j0 < keys; j0 += 16) {
             __m256 acc[AVX2_ROWS][2];
-            tile6x16(qr, kt + j0, seqp, hd, acc);  // scores[i][j0..j0+16] = Σ_c q[i][c]·kᵀ[c][j]
+            tile6x16(qr, kt + j0, seqp, hd, NULL, acc);  // scores[i][j0..j0+16] = Σ_c q[i][c]·kᵀ[c][j]
             for (int r = 0; r < rows; r++) { _mm256_storeu_ps(sr[r] + j0, acc[r][0]); _mm256_storeu_ps(sr[r] + j0 + 8, acc[r][1]); }
         }
         float inv[AVX2_ROWS];
@@ -297,23 +305,20 @@ __attribute__((target("avx2,fma"))) static void attention_avx2(const float *q, c
             inv[r] = 1.0f / exp_shifted(s, n);
             for (int j = n; j < keys; j++) s[j] = 0;  // masked keys weigh nothing in P·V
         }
-        int c0 = 0;
-        for (; c0 + 16 <= hd; c0 += 16) {
+        for (int c0 = 0; c0 < hd; c0 += 16) {
             __m256 acc[AVX2_ROWS][2];
-            tile6x16((const float *const *)sr, v + c0, ld, keys, acc);  // out[i][c0..c0+16] = Σ_j p[i][j]·v[j][c]
+            // out[i][c0..c0+16] = Σ_j p[i][j]·v[j][c]; the last w < 16 channels through masked loads and stores.
+            int w = hd - c0 < 16 ? hd - c0 : 16;
+            __m256i mask[2] = {lanes_below(w), lanes_below(w - 8)};
+            if (w == 16) tile6x16((const float *const *)sr, v + c0, ld, keys, NULL, acc);
+            else tile6x16((const float *const *)sr, v + c0, ld, keys, mask, acc);
             for (int r = 0; r < rows; r++) {
                 float *o = out + (size_t)(i0 + r) * ldo + c0;
                 __m256 m = _mm256_set1_ps(inv[r]);
-                _mm256_storeu_ps(o, _mm256_mul_ps(acc[r][0], m));
-                _mm256_storeu_ps(o + 8, _mm256_mul_ps(acc[r][1], m));
+                _mm256_maskstore_ps(o, mask[0], _mm256_mul_ps(acc[r][0], m));
+                _mm256_maskstore_ps(o + 8, mask[1], _mm256_mul_ps(acc[r][1], m));
             }
         }
-        for (; c0 < hd; c0++)
-            for (int r = 0; r < rows; r++) {
-                float acc = 0;
-                for (int j = 0; j < keys; j++) acc += sr[r][j] * v[(size_t)j * ld + c0];
-                out[(size_t)(i0 + r) * ldo + c0] = acc * inv[r];
-            }
     }
 }
 #endif

@@ -199,7 +199,8 @@ final class AttentionKernelTests: XCTestCase {
         return out
     }
 
-    /// The tiled kernel (AVX-512 for hd % 16 == 0, where 80 splits P·V into 64 + 16 channels; AVX2 for hd = 24
+    /// The tiled kernel (AVX-512 for hd % 16 == 0, where 80 splits P·V into 64 + 16 channels; AVX2 for hd = 8, 20, 24, 72
+    /// (masked last channels: 8, 4, 8, 8)
     /// and for every size on CPUs without AVX-512; the generic C loop without AVX2) against a plain
     /// softmax(q·kᵀ)·v: sequence lengths around the 16-key tile and the 6-query blocks, causal on and off,
     /// padded and tight row strides; output columns past hd and rows past seq must stay untouched.
@@ -207,7 +208,7 @@ final class AttentionKernelTests: XCTestCase {
         var rng = SplitMix64(seed: 21)
         var worst = 0.0
         for seq in [1, 2, 15, 16, 17, 50, 77] {
-            for hd in [16, 24, 64, 80, 128] {
+            for hd in [8, 16, 20, 24, 64, 72, 80, 128] {
                 for causal in [false, true] {
                     // Strides like the fused q/k/v buffer (3·width, here also odd so rows are unaligned) or tight.
                     let ld = (seq + hd) % 2 == 0 ? hd * 3 + 5 : hd, ldo = causal ? hd + 3 : hd
