@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "bench"))
 sys.path.insert(0, str(HERE))
 import prepare  # noqa: E402
-from bench_vs_ort import PARITY_TEXTS, cpu_class, run, write_readme  # noqa: E402
+from bench_vs_ort import PARITY_TEXTS, cpu_class, public_flags, run, write_readme  # noqa: E402
 
 MODELS = {
     "b16": {"name": "SigLIP-B/16-224", "vision": {}, "text": {}},
@@ -194,7 +194,7 @@ def tables(a, done):
     b = next(iter(done.values()))["bench"][("fp32", "image")][0]
     out += ["", f"Kernels: OpenBLAS `{b['openblas_core']}`, int8 `{b['int8_kernel']}`, attention `{b['kernels']['attention']}` "
             "for head dim 64 (B/16); So400m's head dim 72 is not a multiple of 16, so its attention takes the AVX2 "
-            "tiles (64 channels in 16-wide tiles, the last 8 in plain C) on every x86 CPU. "
+            "tiles (16-wide tiles, the last 8 channels through masked loads and stores) on every x86 CPU. "
             f"Batch 1, {a.threads} threads; per cell {a.rounds} rounds (fresh processes, the models in turn) × "
             f"{a.iterations} iterations after {a.warmup} warm-up, median of the pooled iterations; "
             "text over the whole 64-token context. GFLOP/s: `clipz bench`'s effective rate (images/s × the standard FLOP "
@@ -245,14 +245,7 @@ def main():
     import torch
     import transformers
     md = tables(a, done)
-    argv, flags = sys.argv[1:], []  # the command as run, without machine paths (--clipz, --work) or --readme
-    while argv:
-        x = argv.pop(0)
-        if x in ("--clipz", "--work"):
-            argv = argv[1:]
-        elif not x.startswith(("--clipz=", "--work=", "--readme")):
-            flags.append(x)
-    cmd = " ".join(["python Tools/bench_siglip_sizes.py"] + flags)
+    cmd = " ".join(["python Tools/bench_siglip_sizes.py", public_flags(sys.argv[1:])]).strip()
     head = (f"Measured {started:%Y-%m-%d} on {cpu_class(a)} ({os.cpu_count()} cores, shared), `{cmd}`; "
             f"torch {torch.__version__}, transformers {transformers.__version__}; seeded weights (seed {a.seed}).")
     print("\n" + head + "\n\n" + md)

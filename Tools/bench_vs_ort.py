@@ -344,6 +344,18 @@ def cpu_class(a):
     return f"{name} with {isa}"
 
 
+def public_flags(argv):
+    """The command's flags as run, without machine paths (--clipz, --work) or --readme: what a README may quote."""
+    argv, flags = list(argv), []
+    while argv:
+        x = argv.pop(0)
+        if x in ("--clipz", "--work"):
+            argv = argv[1:]
+        elif not x.startswith(("--clipz=", "--work=", "--readme")):
+            flags.append(x)
+    return " ".join(flags)
+
+
 def write_readme(section, text, marker=None):
     """Replaces the text between <!-- MARKER:begin --> and <!-- MARKER:end --> in README.md (MARKER defaults to
     bench-vs-ort:SECTION)."""
@@ -431,14 +443,7 @@ def main():
     if a.readme:
         disabled = os.environ.get("CLIPZ_CPU_DISABLE")
         section = a.model + (f":no-{disabled}" if disabled else "")
-        argv, flags = sys.argv[1:], []  # the command as run, without machine paths (--clipz, --work) or --readme
-        while argv:
-            x = argv.pop(0)
-            if x in ("--clipz", "--work"):
-                argv = argv[1:]
-            elif not x.startswith(("--clipz=", "--work=", "--readme")):
-                flags.append(x)
-        flags = " ".join(flags)
+        flags = public_flags(sys.argv[1:])
         clean = (f"Measured {started:%Y-%m-%d} on {cpu_class(a)} ({os.cpu_count()} cores, shared), {a.threads} threads, "
                  + (f"Clipz with `CLIPZ_CPU_DISABLE={disabled}` ({results[('clipz', 'image fp32', 1)][0]['int8_kernel']} "
                     "int8 kernel; ORT cannot be restricted and keeps AVX-512), " if disabled else "")
