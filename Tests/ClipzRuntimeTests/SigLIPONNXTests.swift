@@ -69,6 +69,29 @@ final class SigLIPONNXTests: XCTestCase {
         XCTAssertEqual(bias, -10)
     }
 
+    /// A processor size with the graph's patch grid is the image size (So400m/14-384: 27 × 14 = 378 < 384): the
+    /// file says 39 px for the fixture's 4 × 8 grid, and the pixels past 32 are never read.
+    func testProcessorSizeWithTheGraphsGridIsTheImageSize() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("siglip-onnx-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        for f in ["vision.onnx", "text.onnx", "spiece.model", "tokenizer_config.json", "config.json"] {
+            try FileManager.default.copyItem(atPath: dir + "/" + f, toPath: tmp + "/" + f)
+        }
+        let processor = try String(contentsOfFile: dir + "/preprocessor_config.json", encoding: .utf8)
+            .replacingOccurrences(of: "\"height\": 32", with: "\"height\": 39").replacingOccurrences(of: "\"width\": 32", with: "\"width\": 39")
+        try processor.write(toFile: tmp + "/preprocessor_config.json", atomically: true, encoding: .utf8)
+        let (wide, _) = try SourceImporter.load(paths: [tmp + "/vision.onnx", tmp + "/text.onnx"])
+        XCTAssertEqual(wide.metadata.config.vision?.imageSize, 39)
+        XCTAssertEqual(wide.metadata.preprocessing.cropSize, 39)
+        XCTAssertTrue(wide.metadata.provenance.notes.contains { $0.contains("image 39 from preprocessor_config.json") })
+        let m39 = try CLIPModel(source: wide), m32 = try CLIPModel(source: try SourceImporter.load(paths: towers).0)
+        var rng = SplitMix64(seed: 4)
+        let big = (0..<(3 * 39 * 39)).map { _ in rng.nextGaussian() }
+        let crop = (0..<3).flatMap { c in (0..<32).flatMap { y in (0..<32).map { x in big[(c * 39 + y) * 39 + x] } } }
+        XCTAssertEqual(try m39.encodeImages(pixels: big, count: 1), try m32.encodeImages(pixels: crop, count: 1))
+    }
+
     /// CLIP's text towers keep their causal mask (each exporter builds it its own way).
     func testCLIPTowersStayCausal() throws {
         for files in [["combined_op17.onnx"], ["combined_op14.onnx"], ["combined_dynamo.onnx"], ["vision_op17.onnx", "text_op17.onnx"]] {

@@ -4,7 +4,9 @@ import Foundation
 /// Image preprocessing from a Hugging Face `preprocessor_config.json` (CLIPImageProcessor, which
 /// starts its centre crop at `int((size - crop) / 2)`).
 enum HFPreprocessor {
-    static func read(path: String, imageSize: Int) throws -> Preprocessing {
+    /// - Parameter patchSize: given when the image size is only known as grid × patch (an ONNX graph): then any
+    ///   crop with the same patch grid fits (the patch convolution leaves the last pixels unread).
+    static func read(path: String, imageSize: Int, patchSize: Int? = nil) throws -> Preprocessing {
         let j = try DumpPaths.jsonObject(at: path)
         var out = Preprocessing(resizeShortest: imageSize, cropSize: imageSize, cropOffset: .floor)
         if let m = j["image_mean"] as? [NSNumber] {
@@ -38,7 +40,8 @@ enum HFPreprocessor {
         case 2?: out.resample = "bilinear"
         case let r?: throw ImportError.unsupported(file: path, detail: "resample mode \(r) (supported: 2 bilinear, 3 bicubic)")
         }
-        guard out.cropSize == imageSize, out.resizeShortest >= out.cropSize else {
+        let sameGrid = patchSize.map { $0 > 0 && out.cropSize / $0 == imageSize / $0 } ?? false
+        guard out.cropSize == imageSize || sameGrid, out.resizeShortest >= out.cropSize else {
             throw ImportError.config(file: path, detail: "crop \(out.cropSize) / resize \(out.resizeShortest) do not fit the model's image size \(imageSize)")
         }
         return out

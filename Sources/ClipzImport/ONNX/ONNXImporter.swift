@@ -78,7 +78,7 @@ public enum ONNXImporter {
         // The attention-pooling head is SigLIP's; so is a bias added to the scaled logits.
         let probe = v?.visionPooling == .attentionProbe
         let sigmoid = probe || t?.pooling == .last || plans[CanonicalName.logitBias] != nil
-        let config = ModelConfig(vision: visionConfig, text: textConfig, embedDim: v?.projectionDim ?? t?.projectionDim ?? 0,
+        var config = ModelConfig(vision: visionConfig, text: textConfig, embedDim: v?.projectionDim ?? t?.projectionDim ?? 0,
                                  scoring: sigmoid ? .sigmoid : .softmax)
         if sigmoid { notes.append("scoring sigmoid (SigLIP structure: \(probe ? "attention-pooling head" : t?.pooling == .last ? "last-position text pooling" : "logit bias"))") }
         try config.validate()
@@ -109,8 +109,17 @@ public enum ONNXImporter {
             : Preprocessing(resizeShortest: imageSize, cropSize: imageSize)
         let processor = DumpPaths.join(folder, "preprocessor_config.json")
         if v != nil, FileManager.default.fileExists(atPath: processor) {
-            preprocessing = try HFPreprocessor.read(path: processor, imageSize: imageSize)
+            preprocessing = try HFPreprocessor.read(path: processor, imageSize: imageSize, patchSize: v?.patchSize)
             inputFiles.append(processor)
+            // The graph gives grid × patch; a processor size with the same grid is the trained one (So400m/14:
+            // 384 px, 27 patches of 14, the last 6 pixel rows and columns unread by the patch convolution).
+            if var vc = config.vision, preprocessing.cropSize != vc.imageSize, preprocessing.cropSize / vc.patchSize == vc.grid {
+                notes.append("vision: image \(preprocessing.cropSize) from preprocessor_config.json (the graph's \(vc.grid) × \(vc.patchSize) "
+                             + "patches cover \(vc.imageSize) of it)")
+                vc.imageSize = preprocessing.cropSize
+                config.vision = vc
+                try config.validate()
+            }
         } else if sigmoid, v != nil {
             notes.append("no preprocessor_config.json beside the graphs: SigLIP's square resize to \(imageSize), mean and std 0.5")
         }
