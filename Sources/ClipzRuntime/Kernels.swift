@@ -47,16 +47,19 @@ enum Kernels {
     static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) { clipz_add(y, x, count) }
 
     /// Attention of one (sequence, head): q, k, v are [seq, headDim] with row stride `ld`, `out` has
-    /// row stride `ldo`; `scratch` holds `attentionScratchFloats(seq:headDim:)` floats.
+    /// row stride `ldo`; `scratch` holds `attentionScratchFloats(seq:headDim:)` floats. `bf16`: both
+    /// products take bfloat16 inputs where the CPU has AVX512_BF16 (int8 models; fp32 elsewhere).
     static func attentionHead(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                               out: UnsafeMutablePointer<Float>, seq: Int, headDim: Int, ld: Int, ldo: Int,
-                              scratch: UnsafeMutablePointer<Float>, causal: Bool, scale: Float) {
-        clipz_attention_head(q, k, v, out, Int32(seq), Int32(headDim), Int32(ld), Int32(ldo), scratch,
-                             causal ? 1 : 0, scale)
+                              scratch: UnsafeMutablePointer<Float>, causal: Bool, scale: Float, bf16: Bool) {
+        let run = bf16 ? clipz_attention_head_bf16 : clipz_attention_head
+        run(q, k, v, out, Int32(seq), Int32(headDim), Int32(ld), Int32(ldo), scratch, causal ? 1 : 0, scale)
     }
 
     /// Scratch floats `attentionHead` needs.
-    static func attentionScratchFloats(seq: Int, headDim: Int) -> Int { (seq + headDim) * ((seq + 15) / 16 * 16) }
+    static func attentionScratchFloats(seq: Int, headDim: Int) -> Int {
+        clipz_attention_scratch_floats(Int32(seq), Int32(headDim))
+    }
 
     // MARK: fp32 GEMM
 

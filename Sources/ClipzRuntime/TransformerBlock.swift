@@ -105,13 +105,15 @@ final class TransformerBlock {
         let per = Kernels.attentionScratchFloats(seq: seq, headDim: hd)
         let scores = ws.get("scores", threads * per)
         let total = batch * heads
+        // int8 q/k/v projections (inputs rounded to 8 bits) take bf16 attention products; fp32 layers keep fp32.
+        let bf16 = (qkv ?? q).isInt8
         Kernels.parallel(threads, threads: threads) { t in
             var i = t
             while i < total {
                 let b = i / heads, head = i % heads
                 let base = b * seq * ld + head * hd, outBase = b * seq * w + head * hd
                 Kernels.attentionHead(q: qs + base, k: ks + base, v: vs + base, out: result + outBase, seq: seq, headDim: hd,
-                                      ld: ld, ldo: w, scratch: scores + t * per, causal: causal, scale: scale)
+                                      ld: ld, ldo: w, scratch: scores + t * per, causal: causal, scale: scale, bf16: bf16)
                 i += threads
             }
         }

@@ -122,6 +122,19 @@ void clipz_add(float *y, const float *x, size_t n);
 /// causal masks keys after the query.
 void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
                           float *scratch, int causal, float scale);
+/// clipz_attention_head with bfloat16 inputs to both products (q, the scaled keys, the softmax weights and
+/// v rounded to nearest even; fp32 accumulation and softmax): twice the fp32 rate on CPUs with AVX512_BF16,
+/// for int8 models. Runs clipz_attention_head where that path is missing (see
+/// clipz_attention_bf16_available) or hd is not a multiple of 16. scratch: clipz_attention_scratch_floats.
+void clipz_attention_head_bf16(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
+                               float *scratch, int causal, float scale);
+/// 1 when clipz_attention_head_bf16 has its bf16 path here (AVX-512F + AVX512_BF16, not disabled).
+int clipz_attention_bf16_available(void);
+/// Plain reference of clipz_attention_head_bf16's path (the same bf16 roundings, double sums, libm exp).
+void clipz_attention_head_bf16_ref(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
+                                   int ldo, int causal, float scale);
+/// Scratch floats either attention function needs for one head (0 for empty shapes).
+size_t clipz_attention_scratch_floats(int seq, int hd);
 /// Instruction-set level the plain-C loops (LayerNorm, activations, add, row quantization) run at:
 /// 0 baseline, 1 AVX2 + FMA, 2 AVX-512F; follows clipz_cpu_features(), so CLIPZ_CPU_DISABLE lowers it.
 int clipz_ops_level(void);
