@@ -183,6 +183,42 @@ final class OpsKernelTests: XCTestCase {
             for i in 0..<w { XCTAssertEqual(Double(out[r * w + i]), (row[i] - mean) / (v + 1e-5).squareRoot() * Double(g[i]) + Double(bta[i]), accuracy: 1e-4) }
         }
     }
+
+    /// LayerNorm fused with the int8 quantization of its output (the q/k/v and fc1 inputs): y bit for bit as
+    /// clipz_layernorm, bytes and scales as the plain reference clipz_quantize_rows_ref (per-row scales) or the
+    /// static formula, then the x + 128 flip; widths with and without padding to 4, an all-zero row (scale 1).
+    func testLayerNormQuantizeMatchesSeparatePasses() {
+        var rng = SplitMix64(seed: 12)
+        for w in [37, 64, 768] {
+            let rows = 5, kp = (w + 3) / 4 * 4
+            let x = (0..<(rows * w)).map { _ in rng.nextGaussian() * 3 + 0.5 }
+            var g = (0..<w).map { _ in rng.nextGaussian() }, b = (0..<w).map { _ in rng.nextGaussian() * 0.1 }
+            if w == 64 { g = [Float](repeating: 0, count: w); b = g }   // every row normalizes to zeros
+            var ln = [Float](repeating: 0, count: rows * w)
+            clipz_layernorm(x, &ln, Int32(rows), Int32(w), g, b, 1e-6)
+            var refQ = [Int8](repeating: 0, count: rows * kp), refScales = [Float](repeating: 0, count: rows)
+            clipz_quantize_rows_ref(ln, Int32(rows), Int32(w), &refQ, &refScales)
+            for staticScale: Float in [0, 0.021] {
+                var expectQ = refQ, expectScales = refScales
+                if staticScale > 0 {
+                    let inv = 1 / staticScale
+                    for r in 0..<rows {
+                        expectScales[r] = staticScale
+                        for i in 0..<w { expectQ[r * kp + i] = Int8(min(127, max(-127, ln[r * w + i] * inv)).rounded(.toNearestOrEven)) }
+                    }
+                }
+                for offset: Int32 in [0, 1] {
+                    var y = [Float](repeating: .nan, count: rows * w), q = [Int8](repeating: 99, count: rows * kp)
+                    var scales = [Float](repeating: .nan, count: rows)
+                    clipz_layernorm_quantize_rows(x, &y, Int32(rows), Int32(w), g, b, 1e-6, staticScale, offset, &q, &scales)
+                    let name = "w \(w) static \(staticScale) offset \(offset)"
+                    XCTAssertEqual(y.map(\.bitPattern), ln.map(\.bitPattern), name)
+                    XCTAssertEqual(scales, expectScales, name)
+                    XCTAssertEqual(q.map { UInt8(bitPattern: $0) }, expectQ.map { UInt8(bitPattern: $0) ^ (offset == 1 ? 0x80 : 0) }, name)
+                }
+            }
+        }
+    }
 }
 
 final class AttentionKernelTests: XCTestCase {

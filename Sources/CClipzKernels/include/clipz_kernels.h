@@ -105,6 +105,12 @@ void clipz_planes_to_bytes_ref(const uint8_t *src, uint8_t *dst, size_t n, size_
 // ---- transformer ops (fp32) -------------------------------------------------
 /// y[r] = (x[r] - mean) / sqrt(var + eps) * gamma + beta for each of `rows` rows of width w (x == y allowed).
 void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps);
+/// clipz_layernorm into y, then each row quantized as clipz_quantize_rows does (static_scale > 0: that fixed
+/// scale, as clipz_quantize_rows_static with 1/static_scale; scales[r] receives the scale either way) into
+/// rows of round_up(w, 4) bytes, stored as x + 128 (clipz_i8_offset) when offset: one pass over rows in L1
+/// instead of three (normalize, quantize, offset).
+void clipz_layernorm_quantize_rows(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps,
+                                   float static_scale, int offset, int8_t *xq, float *scales);
 /// Activation functions, applied in place (clipz_activation) or fused into a GEMM epilogue.
 typedef enum {
     CLIPZ_ACT_NONE = -1,
