@@ -113,7 +113,8 @@ BF16 static void pack_queries(const float *q, int ld, int hd, int rows, uint32_t
             const float *qr = q + (size_t)r * ld + c0;
             int full = hd - c0 >= 32;
             __m512i x = to_bf16_pairs(_mm512_loadu_ps(qr), full ? _mm512_loadu_ps(qr + 16) : _mm512_setzero_ps());
-            _mm512_mask_storeu_epi32(qb + (size_t)r * hw + c0 / 2, full ? 0xFFFF : 0x00FF, x);
+            if (full) _mm512_storeu_si512(qb + (size_t)r * hw + c0 / 2, x);
+            else _mm256_storeu_si256((__m256i *)(qb + (size_t)r * hw + c0 / 2), _mm512_castsi512_si256(x));
         }
 }
 
@@ -203,6 +204,9 @@ BF16 static void attention_bf16(const float *q, const float *k, const float *v, 
         int rows = seq - i0 < ROWS ? seq - i0 : ROWS;
         int keys = causal ? i0 + rows : seq, tiles = (keys + 15) / 16;   // causal: keys the block's last row sees
         pack_queries(q + (size_t)i0 * ld, ld, hd, rows, qb);
+        // The next block's query rows (strided, usually in L3 after the q/k/v GEMM) load while this one runs.
+        for (int i = i0 + ROWS; i < i0 + 2 * ROWS && i < seq; i++)
+            for (int c = 0; c < hd; c += 16) _mm_prefetch((const char *)(q + (size_t)i * ld + c), _MM_HINT_T0);
         for (int t0 = 0; t0 < tiles; t0 += 4)
             qk_block(qb, hw, kt + 16 * t0, seqp, s + 16 * t0, rows, tiles - t0 < 4 ? tiles - t0 : 4);
         float inv[ROWS];

@@ -5,6 +5,7 @@
 #include "fast_math.h"
 #include "isa_dispatch.h"
 #include <math.h>
+#include <string.h>
 
 // Hot loops are compiled for AVX-512, AVX2 + FMA and the baseline, and picked by clipz_cpu_features()
 // (isa_dispatch.h), so CLIPZ_CPU_DISABLE reaches every level.
@@ -44,8 +45,17 @@ CLIPZ_ISA_BODY void layernorm_quantize_body(const float *x, float *y, int rows, 
         layernorm_row(x + (size_t)r * w, yr, w, gamma, beta, eps);
         float s = static_scale;
         if (s <= 0) {
-            float mx = 0;
-            for (int i = 0; i < w; i++) { float a = fabsf(yr[i]); mx = a > mx ? a : mx; }
+            // max |y| as the largest bit pattern without the sign: an integer max, which vectorizes (a float
+            // max reduction does not without -ffinite-math-only); y is finite.
+            uint32_t top = 0;
+            for (int i = 0; i < w; i++) {
+                uint32_t b;
+                memcpy(&b, yr + i, 4);
+                b &= 0x7FFFFFFFu;
+                top = b > top ? b : top;
+            }
+            float mx;
+            memcpy(&mx, &top, 4);
             s = mx > 0 ? mx / 127.0f : 1.0f;
         }
         scales[r] = s;
