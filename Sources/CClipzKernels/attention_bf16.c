@@ -78,9 +78,17 @@ INLINE_BF16 __m512bh pair_at(const uint32_t *p) {
     return (__m512bh)_mm512_set1_epi32(w);
 }
 
+/// Prefetches rows [i0, i1) of a [rows × hd] matrix with row stride ld: q, k and v are strided slices of the
+/// q/k/v GEMM's output, usually in L3 by now, and the packing loops would otherwise wait on each line.
+INLINE_BF16 void prefetch_rows(const float *x, int ld, int hd, int i0, int i1) {
+    for (int i = i0; i < i1; i++)
+        for (int c = 0; c < hd; c += 16) _mm_prefetch((const char *)(x + (size_t)i * ld + c), _MM_HINT_T0);
+}
+
 BF16 static void pack_keys(const float *k, int seq, int hd, int ld, float scale, uint32_t *kt, int seqp) {
     const __m512 sv = _mm512_set1_ps(scale);
-    for (int j0 = 0; j0 < seqp; j0 += 16)
+    for (int j0 = 0; j0 < seqp; j0 += 16) {
+        prefetch_rows(k, ld, hd, j0 + 16, j0 + 32 < seq ? j0 + 32 : seq);
         for (int c0 = 0; c0 < hd; c0 += 32) {
             int words = hd - c0 >= 32 ? 16 : (hd - c0) / 2;
             __m512 r[16];
@@ -93,16 +101,19 @@ BF16 static void pack_keys(const float *k, int seq, int hd, int ld, float scale,
             transpose16(r);
             for (int m = 0; m < words; m++) _mm512_storeu_ps(kt + (size_t)(c0 / 2 + m) * seqp + j0, r[m]);
         }
+    }
 }
 
 BF16 static void pack_values(const float *v, int seq, int hd, int ld, uint32_t *vp, int seqp) {
-    for (int jp = 0; jp < seqp / 2; jp++)
+    for (int jp = 0; jp < seqp / 2; jp++) {
+        if (jp % 4 == 0) prefetch_rows(v, ld, hd, 2 * jp + 8, 2 * jp + 16 < seq ? 2 * jp + 16 : seq);
         for (int c0 = 0; c0 < hd; c0 += 16) {
             __m512i a = _mm512_setzero_si512(), b = _mm512_setzero_si512();
             if (2 * jp < seq) a = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(v + (size_t)(2 * jp) * ld + c0)));
             if (2 * jp + 1 < seq) b = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(v + (size_t)(2 * jp + 1) * ld + c0)));
             _mm512_storeu_si512(vp + (size_t)jp * hd + c0, _mm512_or_si512(a, _mm512_slli_epi32(b, 16)));
         }
+    }
 }
 
 /// qb[r] = rows r < R of q in bf16 pairs (hd/2 words each).
@@ -198,15 +209,16 @@ BF16 static void attention_bf16(const float *q, const float *k, const float *v, 
     uint32_t *kt = (uint32_t *)scratch, *vp = kt + (size_t)hw * seqp;
     float *s = (float *)(vp + (size_t)pw * hd);
     uint32_t *p = (uint32_t *)(s + (size_t)ROWS * seqp), *qb = p + (size_t)ROWS * pw;
+    prefetch_rows(q, ld, hd, 0, seq < ROWS ? seq : ROWS);
+    prefetch_rows(k, ld, hd, 0, seq < 16 ? seq : 16);
+    prefetch_rows(v, ld, hd, 0, seq < 8 ? seq : 8);
     pack_keys(k, seq, hd, ld, scale, kt, seqp);
     pack_values(v, seq, hd, ld, vp, seqp);
     for (int i0 = 0; i0 < seq; i0 += ROWS) {
         int rows = seq - i0 < ROWS ? seq - i0 : ROWS;
         int keys = causal ? i0 + rows : seq, tiles = (keys + 15) / 16;   // causal: keys the block's last row sees
         pack_queries(q + (size_t)i0 * ld, ld, hd, rows, qb);
-        // The next block's query rows (strided, usually in L3 after the q/k/v GEMM) load while this one runs.
-        for (int i = i0 + ROWS; i < i0 + 2 * ROWS && i < seq; i++)
-            for (int c = 0; c < hd; c += 16) _mm_prefetch((const char *)(q + (size_t)i * ld + c), _MM_HINT_T0);
+        prefetch_rows(q, ld, hd, i0 + ROWS, i0 + 2 * ROWS < seq ? i0 + 2 * ROWS : seq);   // the next block's queries
         for (int t0 = 0; t0 < tiles; t0 += 4)
             qk_block(qb, hw, kt + 16 * t0, seqp, s + 16 * t0, rows, tiles - t0 < 4 ? tiles - t0 : 4);
         float inv[ROWS];
