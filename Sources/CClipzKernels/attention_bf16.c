@@ -109,8 +109,9 @@ BF16 static void pack_values(const float *v, int seq, int hd, int ld, uint32_t *
         if (jp % 4 == 0) prefetch_rows(v, ld, hd, 2 * jp + 8, 2 * jp + 16 < seq ? 2 * jp + 16 : seq);
         for (int c0 = 0; c0 < hd; c0 += 16) {
             __m512i a = _mm512_setzero_si512(), b = _mm512_setzero_si512();
-            if (2 * jp < seq) a = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(v + (size_t)(2 * jp) * ld + c0)));
-            if (2 * jp + 1 < seq) b = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(v + (size_t)(2 * jp + 1) * ld + c0)));
+            const float *v0 = v + (size_t)(2 * jp) * ld + c0;
+            if (2 * jp < seq) a = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(v0)));
+            if (2 * jp + 1 < seq) b = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(v0 + ld)));
             _mm512_storeu_si512(vp + (size_t)jp * hd + c0, _mm512_or_si512(a, _mm512_slli_epi32(b, 16)));
         }
     }
@@ -195,16 +196,18 @@ INLINE_BF16 void softmax_tile(const float *s, int seqp, int i0, int R, int seq, 
 BF16 static void qk_block(const uint32_t *qb, int hw, const uint32_t *kt, int seqp, float *s, int rows, int tiles) {
     switch (rows * 8 + tiles) { ALL(QK_CASE) default: break; }
 }
-BF16 static void pv_block(const uint32_t *p, int pw, const uint32_t *vp, int hd, int pairs, const float *inv, float *o, int ldo,
-                          int rows, int tiles) {
+BF16 static void pv_block(const uint32_t *p, int pw, const uint32_t *vp, int hd, int pairs, const float *inv, float *o,
+                          int ldo, int rows, int tiles) {
     switch (rows * 8 + tiles) { ALL(PV_CASE) default: break; }
 }
 BF16 static void softmax_rows(const float *s, int seqp, int i0, int rows, int seq, int causal, uint32_t *p, float *inv) {
-    switch (rows) { SOFTMAX_CASE(1) SOFTMAX_CASE(2) SOFTMAX_CASE(3) SOFTMAX_CASE(4) SOFTMAX_CASE(5) SOFTMAX_CASE(6) default: break; }
+    switch (rows) {
+        SOFTMAX_CASE(1) SOFTMAX_CASE(2) SOFTMAX_CASE(3) SOFTMAX_CASE(4) SOFTMAX_CASE(5) SOFTMAX_CASE(6) default: break;
+    }
 }
 
-BF16 static void attention_bf16(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
-                                float *scratch, int causal, float scale) {
+BF16 static void attention_bf16(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
+                                int ldo, float *scratch, int causal, float scale) {
     int seqp = (seq + 15) & ~15, hw = hd / 2, pw = seqp / 2;
     uint32_t *kt = (uint32_t *)scratch, *vp = kt + (size_t)hw * seqp;
     float *s = (float *)(vp + (size_t)pw * hd);
@@ -224,8 +227,10 @@ BF16 static void attention_bf16(const float *q, const float *k, const float *v, 
         float inv[ROWS];
         softmax_rows(s, seqp, i0, rows, seq, causal, p, inv);
         int pairs = (keys + 1) / 2;   // rows shorter than keys have zero weights past their end
-        for (int c0 = 0; c0 < hd; c0 += 64)
-            pv_block(p, pw, vp + c0, hd, pairs, inv, out + (size_t)i0 * ldo + c0, ldo, rows, (hd - c0) / 16 < 4 ? (hd - c0) / 16 : 4);
+        for (int c0 = 0; c0 < hd; c0 += 64) {
+            int tiles_c = (hd - c0) / 16 < 4 ? (hd - c0) / 16 : 4;
+            pv_block(p, pw, vp + c0, hd, pairs, inv, out + (size_t)i0 * ldo + c0, ldo, rows, tiles_c);
+        }
     }
 }
 #endif
@@ -238,8 +243,8 @@ size_t clipz_attention_scratch_floats(int seq, int hd) {
     return f32 > bf16 ? f32 : bf16;
 }
 
-void clipz_attention_head_bf16(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
-                               float *scratch, int causal, float scale) {
+void clipz_attention_head_bf16(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
+                               int ldo, float *scratch, int causal, float scale) {
     if (seq <= 0 || hd <= 0) return;
 #if defined(__x86_64__)
     if (bf16_path(hd)) { attention_bf16(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale); return; }

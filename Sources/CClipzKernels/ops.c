@@ -36,8 +36,9 @@ void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gam
 
 // Each row is normalized, then quantized while it is still in L1, with clipz_quantize_rows' formulas
 // (scale max|y|/127, or 1 for a zero row; y·(1/scale) clamped to ±127, rounded to nearest even).
-CLIPZ_ISA_BODY void layernorm_quantize_body(const float *x, float *y, int rows, int w, const float *gamma, const float *beta,
-                                            float eps, float static_scale, int offset, int8_t *xq, float *scales) {
+CLIPZ_ISA_BODY void layernorm_quantize_body(const float *x, float *y, int rows, int w, const float *gamma,
+                                            const float *beta, float eps, float static_scale, int offset, int8_t *xq,
+                                            float *scales) {
     int kp = (w + 3) & ~3;
     uint8_t flip = offset ? 0x80 : 0;
     for (int r = 0; r < rows; r++) {
@@ -69,12 +70,14 @@ CLIPZ_ISA_BODY void layernorm_quantize_body(const float *x, float *y, int rows, 
         for (int i = w; i < kp; i++) q[i] = flip;
     }
 }
-CLIPZ_ISA_VARIANTS(layernorm_quantize, (const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps,
-                                        float static_scale, int offset, int8_t *xq, float *scales),
+CLIPZ_ISA_VARIANTS(layernorm_quantize,
+                   (const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps,
+                    float static_scale, int offset, int8_t *xq, float *scales),
                    (x, y, rows, w, gamma, beta, eps, static_scale, offset, xq, scales))
-void clipz_layernorm_quantize_rows(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps,
-                                   float static_scale, int offset, int8_t *xq, float *scales) {
-    CLIPZ_ISA_CALL(clipz_isa_level(), layernorm_quantize, (x, y, rows, w, gamma, beta, eps, static_scale, offset, xq, scales));
+void clipz_layernorm_quantize_rows(const float *x, float *y, int rows, int w, const float *gamma, const float *beta,
+                                   float eps, float static_scale, int offset, int8_t *xq, float *scales) {
+    CLIPZ_ISA_CALL(clipz_isa_level(), layernorm_quantize,
+                   (x, y, rows, w, gamma, beta, eps, static_scale, offset, xq, scales));
 }
 
 CLIPZ_ISA_BODY void activation_body(float *x, size_t n, clipz_act kind) {

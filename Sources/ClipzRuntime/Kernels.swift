@@ -41,10 +41,10 @@ enum Kernels {
     /// LayerNorm x → y, each row then quantized into `q` (rows of round_up(width, 4) bytes, x + 128 when
     /// `i8TakesOffset`) with its scale in `scales`: per row, or the fixed `staticScale`.
     static func layerNormQuantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int,
-                                  gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, eps: Float, staticScale: Float?,
-                                  into q: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>) {
-        clipz_layernorm_quantize_rows(x, y, Int32(rows), Int32(width), gamma, beta, eps, staticScale ?? 0, i8TakesOffset ? 1 : 0,
-                                      q, scales)
+                                  gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, eps: Float,
+                                  staticScale: Float?, into q: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>) {
+        clipz_layernorm_quantize_rows(x, y, Int32(rows), Int32(width), gamma, beta, eps, staticScale ?? 0,
+                                      i8TakesOffset ? 1 : 0, q, scales)
     }
 
     /// Applies `kind` to `count` floats in place.

@@ -166,8 +166,8 @@ final class Linear {
             ln.gamma.withUnsafeBufferPointer { g in ln.beta.withUnsafeBufferPointer { b in
                 Ops.parallelRows(rows, work: rows * w, threads: threads) { r0, r1 in
                     Kernels.layerNormQuantize(x + r0 * w, h + r0 * w, rows: r1 - r0, width: w, gamma: g.baseAddress,
-                                              beta: b.baseAddress, eps: eps, staticScale: scale, into: q.baseAddress! + r0 * kp,
-                                              scales: s.baseAddress! + r0)
+                                              beta: b.baseAddress, eps: eps, staticScale: scale,
+                                              into: q.baseAddress! + r0 * kp, scales: s.baseAddress! + r0)
                 }
             } }
         } }

@@ -70,13 +70,15 @@ final class TransformerBlock {
         let w = width, h = ws.get("h", rows * w), threads = ws.threads
         out.forward(attn, rows: rows, into: x, threads: threads, accumulate: true)
         let m = ws.get("mlp", rows * fc1.outDim)
-        fc1.forward(normalizing: x, ln2, eps: eps, normalized: h, rows: rows, into: m, threads: threads, activation: activation)
+        fc1.forward(normalizing: x, ln2, eps: eps, normalized: h, rows: rows, into: m, threads: threads,
+                    activation: activation)
         fc2.forward(m, rows: rows, into: x, threads: threads, accumulate: true)
     }
 
     /// Multi-head scaled dot-product attention on LN1(x) (x itself without LN1), x = [batch*seq, width]; heads
     /// run in parallel.
-    func attention(_ x: UnsafeMutablePointer<Float>, into result: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace) {
+    func attention(_ x: UnsafeMutablePointer<Float>, into result: UnsafeMutablePointer<Float>, batch: Int, seq: Int,
+                   causal: Bool, ws: Workspace) {
         let rows = batch * seq, w = width, hd = w / heads
         // q, k, v side by side in one buffer [rows, 3w] (ld = 3w), from the fused layer when possible.
         let ld = 3 * w

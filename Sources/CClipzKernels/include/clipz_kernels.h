@@ -109,8 +109,8 @@ void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gam
 /// scale, as clipz_quantize_rows_static with 1/static_scale; scales[r] receives the scale either way) into
 /// rows of round_up(w, 4) bytes, stored as x + 128 (clipz_i8_offset) when offset: one pass over rows in L1
 /// instead of three (normalize, quantize, offset).
-void clipz_layernorm_quantize_rows(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps,
-                                   float static_scale, int offset, int8_t *xq, float *scales);
+void clipz_layernorm_quantize_rows(const float *x, float *y, int rows, int w, const float *gamma, const float *beta,
+                                   float eps, float static_scale, int offset, int8_t *xq, float *scales);
 /// Activation functions, applied in place (clipz_activation) or fused into a GEMM epilogue.
 typedef enum {
     CLIPZ_ACT_NONE = -1,
@@ -132,8 +132,8 @@ void clipz_attention_head(const float *q, const float *k, const float *v, float 
 /// v rounded to nearest even; fp32 accumulation and softmax): twice the fp32 rate on CPUs with AVX512_BF16,
 /// for int8 models. Runs clipz_attention_head where that path is missing (see
 /// clipz_attention_bf16_available) or hd is not a multiple of 16. scratch: clipz_attention_scratch_floats.
-void clipz_attention_head_bf16(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
-                               float *scratch, int causal, float scale);
+void clipz_attention_head_bf16(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
+                               int ldo, float *scratch, int causal, float scale);
 /// 1 when clipz_attention_head_bf16 has its bf16 path here (AVX-512F + AVX512_BF16, not disabled).
 int clipz_attention_bf16_available(void);
 /// Plain reference of clipz_attention_head_bf16's path (the same bf16 roundings, double sums, libm exp).
