@@ -65,41 +65,12 @@ static void attention_generic(const float *q, const float *k, const float *v, fl
 }
 
 #if defined(__x86_64__)
-#include <immintrin.h>
+#include "attention_simd.h"
 // AVX-512 path. Q·Kᵀ: Kᵀ is built with 16 × 16 register transposes, then each K vector load feeds 6
 // query rows (6 × 4 accumulators). Softmax: masked vector max / exp / sum, 6 rows interleaved.
 // P·V: each V vector load feeds 6 query rows (6 × 4 accumulators of 16 channels). Both products run
 // at about one 512-bit FMA per cycle on Zen 4; a causal block stops at its last row's keys.
 #define AVX512 __attribute__((target("avx512f"), noinline))
-#define INLINE_AVX512 __attribute__((target("avx512f"), always_inline)) static inline
-
-/// Transposes 16 rows of 16 floats in registers: on return r[c] holds column c.
-INLINE_AVX512 void transpose16(__m512 r[16]) {
-    __m512 t[16], u[16];
-    // Interleave pairs of rows, then pairs of pairs: within each 128-bit lane, u[4g + m] holds
-    // element m of rows 4g..4g+3 (for the lane's four columns).
-    for (int i = 0; i < 8; i++) {
-        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    for (int g = 0; g < 4; g++) {
-        __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 2]);
-        __m512d c = _mm512_castps_pd(t[4 * g + 1]), d = _mm512_castps_pd(t[4 * g + 3]);
-        u[4 * g + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
-        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
-        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
-        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
-    }
-    // Then gather the 128-bit lanes: column 4L + m takes lane L of u[m], u[4 + m], u[8 + m], u[12 + m].
-    for (int m = 0; m < 4; m++) {
-        __m512 lo0 = _mm512_shuffle_f32x4(u[m], u[4 + m], 0x88), hi0 = _mm512_shuffle_f32x4(u[m], u[4 + m], 0xDD);
-        __m512 lo1 = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0x88), hi1 = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0xDD);
-        r[m] = _mm512_shuffle_f32x4(lo0, lo1, 0x88);
-        r[8 + m] = _mm512_shuffle_f32x4(lo0, lo1, 0xDD);
-        r[4 + m] = _mm512_shuffle_f32x4(hi0, hi1, 0x88);
-        r[12 + m] = _mm512_shuffle_f32x4(hi0, hi1, 0xDD);
-    }
-}
 
 /// kt [hd × seqp] = Kᵀ in 16 × 16 register blocks; key columns past seq are zero.
 AVX512 static void transpose_keys_avx512(const float *k, int seq, int hd, int ld, float *kt, int seqp, float scale) {
@@ -179,12 +150,6 @@ AVX512 static void qk_block(const float *q, int ld, const float *kt, int seqp, i
 }
 AVX512 static void pv_block(const float *p, int seqp, const float *v, int ld, int n, const float *inv, float *o, int ldo, int rows, int tiles) {
     switch (rows * 8 + tiles) { PV_ALL(PV_CASE) default: break; }
-}
-
-/// The lanes of score tile t (keys 16t..16t+15) inside a row's first n keys.
-INLINE_AVX512 __mmask16 kept_lanes(int n, int t) {
-    int left = n - 16 * t;
-    return left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
 }
 
 /// Softmax of rows i0 .. i0+rows-1 of the score matrix, in place, the rows interleaved so that their

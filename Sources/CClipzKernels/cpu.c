@@ -16,7 +16,7 @@ static uint64_t xgetbv0(void) { uint32_t a, d; __asm__ volatile("xgetbv" : "=a"(
 
 static uint32_t detect(void);
 
-// CLIPZ_CPU_DISABLE=avx512 (or avx2, which implies avx512; or sha; comma separated) hides features from
+// CLIPZ_CPU_DISABLE=avx512 (or avx2, which implies avx512; or sha; or bf16; comma separated) hides features from
 // every kernel dispatch, to run and test the fallback paths (OpenBLAS fp32, AVX2 int8) on a newer CPU.
 // On aarch64: i8mm (smmla), dotprod (sdot), neon (all three: OpenBLAS fp32, scalar int8).
 static uint32_t disabled(void) {
@@ -28,6 +28,7 @@ static uint32_t disabled(void) {
     if (strstr(e, "avx512")) off |= avx512;
     if (strstr(e, "avx2")) off |= avx512 | CLIPZ_CPU_AVX2 | CLIPZ_CPU_FMA;
     if (strstr(e, "sha")) off |= CLIPZ_CPU_SHA;
+    if (strstr(e, "bf16")) off |= CLIPZ_CPU_AVX512BF16;
     if (strstr(e, "i8mm")) off |= CLIPZ_CPU_NEON_I8MM;
     if (strstr(e, "dotprod")) off |= CLIPZ_CPU_NEON_DOT;
     if (strstr(e, "neon")) off |= CLIPZ_CPU_NEON | CLIPZ_CPU_NEON_DOT | CLIPZ_CPU_NEON_I8MM;

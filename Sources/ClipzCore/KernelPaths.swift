@@ -11,10 +11,13 @@ public enum KernelPaths {
     public static var int8GEMM: String { String(cString: clipz_i8_kernel_name()) }
     /// Attention: AVX-512 for head sizes that are multiples of 16 (others take the AVX2 or generic loop).
     public static var attention: String { ["generic", "avx2", "avx512"][Int(clipz_ops_level())] }
+    /// Attention in int8 models: bf16 products on CPUs with AVX512_BF16 (head sizes multiples of 16), else `attention`.
+    public static var attentionInt8: String { clipz_attention_bf16_available() != 0 ? "avx512-bf16" : attention }
     /// LayerNorm, activations, adds and row quantization.
     public static var elementwise: String { ["baseline", "avx2", "avx512"][Int(clipz_ops_level())] }
     public static var all: [(String, String)] {
-        [("fp32_gemm", fp32GEMM), ("int8_gemm", int8GEMM), ("attention", attention), ("elementwise", elementwise)]
+        [("fp32_gemm", fp32GEMM), ("int8_gemm", int8GEMM), ("attention", attention), ("attention_int8", attentionInt8),
+         ("elementwise", elementwise)]
     }
     public static var summary: String { all.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
 }

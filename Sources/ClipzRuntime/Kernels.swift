@@ -38,6 +38,15 @@ enum Kernels {
         clipz_layernorm(x, y, Int32(rows), Int32(width), gamma, beta, eps)
     }
 
+    /// LayerNorm x → y, each row then quantized into `q` (rows of round_up(width, 4) bytes, x + 128 when
+    /// `i8TakesOffset`) with its scale in `scales`: per row, or the fixed `staticScale`.
+    static func layerNormQuantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int,
+                                  gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, eps: Float,
+                                  staticScale: Float?, into q: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>) {
+        clipz_layernorm_quantize_rows(x, y, Int32(rows), Int32(width), gamma, beta, eps, staticScale ?? 0,
+                                      i8TakesOffset ? 1 : 0, q, scales)
+    }
+
     /// Applies `kind` to `count` floats in place.
     static func activate(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {
         clipz_activation(x, count, kind.kernelCode)
@@ -47,16 +56,19 @@ enum Kernels {
     static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) { clipz_add(y, x, count) }
 
     /// Attention of one (sequence, head): q, k, v are [seq, headDim] with row stride `ld`, `out` has
-    /// row stride `ldo`; `scratch` holds `attentionScratchFloats(seq:headDim:)` floats.
+    /// row stride `ldo`; `scratch` holds `attentionScratchFloats(seq:headDim:)` floats. `bf16`: both
+    /// products take bfloat16 inputs where the CPU has AVX512_BF16 (int8 models; fp32 elsewhere).
     static func attentionHead(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                               out: UnsafeMutablePointer<Float>, seq: Int, headDim: Int, ld: Int, ldo: Int,
-                              scratch: UnsafeMutablePointer<Float>, causal: Bool, scale: Float) {
-        clipz_attention_head(q, k, v, out, Int32(seq), Int32(headDim), Int32(ld), Int32(ldo), scratch,
-                             causal ? 1 : 0, scale)
+                              scratch: UnsafeMutablePointer<Float>, causal: Bool, scale: Float, bf16: Bool) {
+        let run = bf16 ? clipz_attention_head_bf16 : clipz_attention_head
+        run(q, k, v, out, Int32(seq), Int32(headDim), Int32(ld), Int32(ldo), scratch, causal ? 1 : 0, scale)
     }
 
     /// Scratch floats `attentionHead` needs.
-    static func attentionScratchFloats(seq: Int, headDim: Int) -> Int { (seq + headDim) * ((seq + 15) / 16 * 16) }
+    static func attentionScratchFloats(seq: Int, headDim: Int) -> Int {
+        clipz_attention_scratch_floats(Int32(seq), Int32(headDim))
+    }
 
     // MARK: fp32 GEMM
 

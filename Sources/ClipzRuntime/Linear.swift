@@ -161,6 +161,32 @@ final class Linear {
         compute(x, rows: rows, into: y, threads: threads, accumulate: accumulate, activation: activation)
     }
 
+    /// forward(LN(x)), with LN(x) written to `normalized`. An int8 layer nobody observes quantizes each row
+    /// as it is normalized (`Kernels.layerNormQuantize`): one pass and one parallel section instead of two.
+    func forward(normalizing x: UnsafePointer<Float>, _ ln: (gamma: [Float], beta: [Float]), eps: Float,
+                 normalized h: UnsafeMutablePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, threads: Int,
+                 activation: Activation? = nil) {
+        guard case let .i8(packed, colsum, scales) = weights, observer == nil else {
+            Ops.layerNorm(x, h, rows: rows, width: inDim, gamma: ln.gamma, beta: ln.beta, eps: eps, threads: threads)
+            forward(h, rows: rows, into: y, threads: threads, activation: activation)
+            return
+        }
+        let kp = (inDim + 3) / 4 * 4, w = inDim, scale = inputScale
+        if xq.count < rows * kp { xq = [Int8](repeating: 0, count: rows * kp) }
+        if sx.count < rows { sx = [Float](repeating: 0, count: rows) }
+        xq.withUnsafeMutableBufferPointer { q in sx.withUnsafeMutableBufferPointer { s in
+            ln.gamma.withUnsafeBufferPointer { g in ln.beta.withUnsafeBufferPointer { b in
+                Ops.parallelRows(rows, work: rows * w, threads: threads) { r0, r1 in
+                    Kernels.layerNormQuantize(x + r0 * w, h + r0 * w, rows: r1 - r0, width: w, gamma: g.baseAddress,
+                                              beta: b.baseAddress, eps: eps, staticScale: scale,
+                                              into: q.baseAddress! + r0 * kp, scales: s.baseAddress! + r0)
+                }
+            } }
+        } }
+        Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales,
+                     bias: bias, y: y, outDim: outDim, threads: threads, activation: activation)
+    }
+
     /// The GEMM of `forward` (without notifying observers), on whichever weights this layer holds.
     private func compute(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, threads: Int,
                          accumulate: Bool, activation: Activation?) {

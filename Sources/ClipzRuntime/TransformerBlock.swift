@@ -48,14 +48,8 @@ final class TransformerBlock {
     ///     only (the pooled tokens), which skips ~3/4 of the block's work. Other rows are left stale.
     func forward(_ x: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace, keepRows: [Int]? = nil) {
         let rows = batch * seq, w = width
-        let h = ws.get("h", rows * w)
-        if let ln1 {
-            Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps, threads: ws.threads)
-        } else {
-            h.update(from: x, count: rows * w)
-        }
         let attn = ws.get("attn", rows * w)
-        attention(h, into: attn, batch: batch, seq: seq, causal: causal, ws: ws)
+        attention(x, into: attn, batch: batch, seq: seq, causal: causal, ws: ws)
         guard let keep = keepRows else {
             residualTail(attn: attn, x: x, rows: rows, ws: ws)
             return
@@ -75,26 +69,38 @@ final class TransformerBlock {
     func residualTail(attn: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>, rows: Int, ws: Workspace) {
         let w = width, h = ws.get("h", rows * w), threads = ws.threads
         out.forward(attn, rows: rows, into: x, threads: threads, accumulate: true)
-        Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln2.gamma, beta: ln2.beta, eps: eps, threads: threads)
         let m = ws.get("mlp", rows * fc1.outDim)
-        fc1.forward(h, rows: rows, into: m, threads: threads, activation: activation)
+        fc1.forward(normalizing: x, ln2, eps: eps, normalized: h, rows: rows, into: m, threads: threads,
+                    activation: activation)
         fc2.forward(m, rows: rows, into: x, threads: threads, accumulate: true)
     }
 
-    /// Multi-head scaled dot-product attention on LN'd input `h` = [batch*seq, width]; heads run in parallel.
-    func attention(_ h: UnsafeMutablePointer<Float>, into result: UnsafeMutablePointer<Float>, batch: Int, seq: Int, causal: Bool, ws: Workspace) {
+    /// Multi-head scaled dot-product attention on LN1(x) (x itself without LN1), x = [batch*seq, width]; heads
+    /// run in parallel.
+    func attention(_ x: UnsafeMutablePointer<Float>, into result: UnsafeMutablePointer<Float>, batch: Int, seq: Int,
+                   causal: Bool, ws: Workspace) {
         let rows = batch * seq, w = width, hd = w / heads
         // q, k, v side by side in one buffer [rows, 3w] (ld = 3w), from the fused layer when possible.
         let ld = 3 * w
-        let qkvOut = ws.get("qkv", rows * ld)
-        if let qkv {
-            for part in [q, k, v] { part.notify(h, rows: rows) }
-            qkv.forward(h, rows: rows, into: qkvOut, threads: ws.threads)
+        let qkvOut = ws.get("qkv", rows * ld), h = ws.get("h", rows * w)
+        if let qkv, let ln1, [q, k, v].allSatisfy({ $0.observer == nil }) {
+            // LN1 and (int8) the quantization of its output in one pass.
+            qkv.forward(normalizing: x, ln1, eps: eps, normalized: h, rows: rows, into: qkvOut, threads: ws.threads)
         } else {
-            let tmp = ws.get("qkv-part", rows * w)
-            for (i, layer) in [q, k, v].enumerated() {
-                layer.forward(h, rows: rows, into: tmp, threads: ws.threads)
-                for r in 0..<rows { (qkvOut + r * ld + i * w).update(from: tmp + r * w, count: w) }
+            if let ln1 {
+                Ops.layerNorm(x, h, rows: rows, width: w, gamma: ln1.gamma, beta: ln1.beta, eps: eps, threads: ws.threads)
+            } else {
+                h.update(from: x, count: rows * w)
+            }
+            if let qkv {
+                for part in [q, k, v] { part.notify(h, rows: rows) }
+                qkv.forward(h, rows: rows, into: qkvOut, threads: ws.threads)
+            } else {
+                let tmp = ws.get("qkv-part", rows * w)
+                for (i, layer) in [q, k, v].enumerated() {
+                    layer.forward(h, rows: rows, into: tmp, threads: ws.threads)
+                    for r in 0..<rows { (qkvOut + r * ld + i * w).update(from: tmp + r * w, count: w) }
+                }
             }
         }
         let qs = qkvOut, ks = qkvOut + w, vs = qkvOut + 2 * w
@@ -105,13 +111,15 @@ final class TransformerBlock {
         let per = Kernels.attentionScratchFloats(seq: seq, headDim: hd)
         let scores = ws.get("scores", threads * per)
         let total = batch * heads
+        // int8 q/k/v projections (inputs rounded to 8 bits) take bf16 attention products; fp32 layers keep fp32.
+        let bf16 = (qkv ?? q).isInt8
         Kernels.parallel(threads, threads: threads) { t in
             var i = t
             while i < total {
                 let b = i / heads, head = i % heads
                 let base = b * seq * ld + head * hd, outBase = b * seq * w + head * hd
                 Kernels.attentionHead(q: qs + base, k: ks + base, v: vs + base, out: result + outBase, seq: seq, headDim: hd,
-                                      ld: ld, ldo: w, scratch: scores + t * per, causal: causal, scale: scale)
+                                      ld: ld, ldo: w, scratch: scores + t * per, causal: causal, scale: scale, bf16: bf16)
                 i += threads
             }
         }

@@ -183,6 +183,42 @@ final class OpsKernelTests: XCTestCase {
             for i in 0..<w { XCTAssertEqual(Double(out[r * w + i]), (row[i] - mean) / (v + 1e-5).squareRoot() * Double(g[i]) + Double(bta[i]), accuracy: 1e-4) }
         }
     }
+
+    /// LayerNorm fused with the int8 quantization of its output (the q/k/v and fc1 inputs): y bit for bit as
+    /// clipz_layernorm, bytes and scales as the plain reference clipz_quantize_rows_ref (per-row scales) or the
+    /// static formula, then the x + 128 flip; widths with and without padding to 4, an all-zero row (scale 1).
+    func testLayerNormQuantizeMatchesSeparatePasses() {
+        var rng = SplitMix64(seed: 12)
+        for w in [37, 64, 768] {
+            let rows = 5, kp = (w + 3) / 4 * 4
+            let x = (0..<(rows * w)).map { _ in rng.nextGaussian() * 3 + 0.5 }
+            var g = (0..<w).map { _ in rng.nextGaussian() }, b = (0..<w).map { _ in rng.nextGaussian() * 0.1 }
+            if w == 64 { g = [Float](repeating: 0, count: w); b = g }   // every row normalizes to zeros
+            var ln = [Float](repeating: 0, count: rows * w)
+            clipz_layernorm(x, &ln, Int32(rows), Int32(w), g, b, 1e-6)
+            var refQ = [Int8](repeating: 0, count: rows * kp), refScales = [Float](repeating: 0, count: rows)
+            clipz_quantize_rows_ref(ln, Int32(rows), Int32(w), &refQ, &refScales)
+            for staticScale: Float in [0, 0.021] {
+                var expectQ = refQ, expectScales = refScales
+                if staticScale > 0 {
+                    let inv = 1 / staticScale
+                    for r in 0..<rows {
+                        expectScales[r] = staticScale
+                        for i in 0..<w { expectQ[r * kp + i] = Int8(min(127, max(-127, ln[r * w + i] * inv)).rounded(.toNearestOrEven)) }
+                    }
+                }
+                for offset: Int32 in [0, 1] {
+                    var y = [Float](repeating: .nan, count: rows * w), q = [Int8](repeating: 99, count: rows * kp)
+                    var scales = [Float](repeating: .nan, count: rows)
+                    clipz_layernorm_quantize_rows(x, &y, Int32(rows), Int32(w), g, b, 1e-6, staticScale, offset, &q, &scales)
+                    let name = "w \(w) static \(staticScale) offset \(offset)"
+                    XCTAssertEqual(y.map(\.bitPattern), ln.map(\.bitPattern), name)
+                    XCTAssertEqual(scales, expectScales, name)
+                    XCTAssertEqual(q.map { UInt8(bitPattern: $0) }, expectQ.map { UInt8(bitPattern: $0) ^ (offset == 1 ? 0x80 : 0) }, name)
+                }
+            }
+        }
+    }
 }
 
 final class AttentionKernelTests: XCTestCase {
@@ -236,6 +272,65 @@ final class AttentionKernelTests: XCTestCase {
             }
         }
         print("attention (\(KernelPaths.attention) for hd % 16 == 0): worst relative error \(worst)")
+    }
+
+    /// The bf16 attention (int8 models) against its plain reference, which rounds the same values to bf16 and sums
+    /// in double: shapes around the 16-key tile, the 6-query block and the 32-channel packing (hd 16, 80), causal on
+    /// and off, padded strides, a scale that is not a power of two. Its error against exact fp32 attention must
+    /// be far larger than against the reference (the bf16 path really ran). Without AVX512_BF16 (or with
+    /// CLIPZ_CPU_DISABLE=bf16) it must return the fp32 kernel's result bit for bit.
+    func testAttentionHeadBF16MatchesReference() {
+        var rng = SplitMix64(seed: 23)
+        let bf16 = clipz_attention_bf16_available() != 0
+        var worst = 0.0, worstExact = 0.0
+        for seq in [1, 2, 15, 16, 17, 50, 77, 196] {
+            for hd in [16, 24, 64, 80] {
+                for causal in [false, true] {
+                    let ld = (seq + hd) % 2 == 0 ? hd * 3 + 5 : hd, ldo = causal ? hd + 3 : hd
+                    let scale: Float = 0.3 / Float(hd).squareRoot() * 3
+                    let q = (0..<(seq * ld)).map { _ in rng.nextGaussian() * 2 }
+                    let k = (0..<(seq * ld)).map { _ in rng.nextGaussian() }
+                    let v = (0..<(seq * ld)).map { _ in rng.nextGaussian() }
+                    let pad = 32
+                    var out = [Float](repeating: .nan, count: seq * ldo + pad)
+                    var scratch = [Float](repeating: .nan, count: clipz_attention_scratch_floats(Int32(seq), Int32(hd)))
+                    clipz_attention_head_bf16(q, k, v, &out, Int32(seq), Int32(hd), Int32(ld), Int32(ldo), &scratch, causal ? 1 : 0, scale)
+                    let name = "seq \(seq) hd \(hd) ld \(ld) causal \(causal)"
+                    var untouched = true
+                    for i in 0..<seq { for c in hd..<ldo where !out[i * ldo + c].isNaN { untouched = false } }
+                    for x in out[(seq * ldo)...] where !x.isNaN { untouched = false }
+                    XCTAssertTrue(untouched, "wrote outside the output rows: \(name)")
+                    if !bf16 || hd % 16 != 0 {
+                        var fp32 = [Float](repeating: .nan, count: seq * ldo + pad)
+                        clipz_attention_head(q, k, v, &fp32, Int32(seq), Int32(hd), Int32(ld), Int32(ldo), &scratch, causal ? 1 : 0, scale)
+                        XCTAssertEqual(out.map(\.bitPattern), fp32.map(\.bitPattern), "fp32 fallback: \(name)")
+                        continue
+                    }
+                    var ref = [Float](repeating: 0, count: seq * hd)
+                    clipz_attention_head_bf16_ref(q, k, v, &ref, Int32(seq), Int32(hd), Int32(ld), Int32(hd), causal ? 1 : 0, scale)
+                    let exact = naiveAttention(q, k.map { $0 * scale }, v, seq: seq, hd: hd, ld: ld, causal: causal)
+                    // The kernel's fp32 scores differ from the reference's double ones in the last bits, so now and
+                    // then a weight rounds to the neighbouring bf16 (2^-8 relative): bound the largest error by
+                    // that, and the mean error tightly (it stays near fp32 rounding).
+                    var err = 0.0, sum = 0.0, sumExact = 0.0
+                    for i in 0..<seq {
+                        for c in 0..<hd {
+                            let o = Double(out[i * ldo + c]), r = Double(ref[i * hd + c])
+                            err = max(err, abs(o - r) / (1 + abs(r)))
+                            sum += abs(o - r)
+                            sumExact += abs(o - exact[i * hd + c])
+                        }
+                    }
+                    let mean = sum / Double(seq * hd), meanExact = sumExact / Double(seq * hd)
+                    XCTAssertLessThanOrEqual(err, 2e-3, name)
+                    XCTAssertLessThanOrEqual(mean, 1e-5, name)
+                    if seq > 1 { XCTAssertGreaterThan(meanExact, 10 * mean, "no bf16 rounding seen: \(name)") }
+                    worst = max(worst, mean)
+                    worstExact = max(worstExact, meanExact)
+                }
+            }
+        }
+        print("bf16 attention (\(KernelPaths.attentionInt8)): worst mean error \(worst) against its reference, \(worstExact) against fp32")
     }
 
     /// The scale folded into the keys equals pre-scaling q: bit for bit for power-of-two scales (CLIP's

@@ -106,6 +106,12 @@ void clipz_planes_to_bytes_ref(const uint8_t *src, uint8_t *dst, size_t n, size_
 // ---- transformer ops (fp32) -------------------------------------------------
 /// y[r] = (x[r] - mean) / sqrt(var + eps) * gamma + beta for each of `rows` rows of width w (x == y allowed).
 void clipz_layernorm(const float *x, float *y, int rows, int w, const float *gamma, const float *beta, float eps);
+/// clipz_layernorm into y, then each row quantized as clipz_quantize_rows does (static_scale > 0: that fixed
+/// scale, as clipz_quantize_rows_static with 1/static_scale; scales[r] receives the scale either way) into
+/// rows of round_up(w, 4) bytes, stored as x + 128 (clipz_i8_offset) when offset: one pass over rows in L1
+/// instead of three (normalize, quantize, offset).
+void clipz_layernorm_quantize_rows(const float *x, float *y, int rows, int w, const float *gamma, const float *beta,
+                                   float eps, float static_scale, int offset, int8_t *xq, float *scales);
 /// Activation functions, applied in place (clipz_activation) or fused into a GEMM epilogue.
 typedef enum {
     CLIPZ_ACT_NONE = -1,
@@ -123,6 +129,19 @@ void clipz_add(float *y, const float *x, size_t n);
 /// causal masks keys after the query.
 void clipz_attention_head(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld, int ldo,
                           float *scratch, int causal, float scale);
+/// clipz_attention_head with bfloat16 inputs to both products (q, the scaled keys, the softmax weights and
+/// v rounded to nearest even; fp32 accumulation and softmax): twice the fp32 rate on CPUs with AVX512_BF16,
+/// for int8 models. Runs clipz_attention_head where that path is missing (see
+/// clipz_attention_bf16_available) or hd is not a multiple of 16. scratch: clipz_attention_scratch_floats.
+void clipz_attention_head_bf16(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
+                               int ldo, float *scratch, int causal, float scale);
+/// 1 when clipz_attention_head_bf16 has its bf16 path here (AVX-512F + AVX512_BF16, not disabled).
+int clipz_attention_bf16_available(void);
+/// Plain reference of clipz_attention_head_bf16's path (the same bf16 roundings, double sums, libm exp).
+void clipz_attention_head_bf16_ref(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
+                                   int ldo, int causal, float scale);
+/// Scratch floats either attention function needs for one head (0 for empty shapes).
+size_t clipz_attention_scratch_floats(int seq, int hd);
 /// Instruction-set level the plain-C loops (LayerNorm, activations, add, row quantization) run at:
 /// 0 baseline, 1 AVX2 + FMA, 2 AVX-512F; follows clipz_cpu_features(), so CLIPZ_CPU_DISABLE lowers it.
 int clipz_ops_level(void);
