@@ -166,7 +166,7 @@ final class Linear {
     func forward(normalizing x: UnsafePointer<Float>, _ ln: (gamma: [Float], beta: [Float]), eps: Float,
                  normalized h: UnsafeMutablePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, threads: Int,
                  activation: Activation? = nil) {
-        guard case let .i8(packed, colsum, scales) = weights, observer == nil else {
+        guard case let .i8(packed, colsum, scales, narrow) = weights, observer == nil else {
             Ops.layerNorm(x, h, rows: rows, width: inDim, gamma: ln.gamma, beta: ln.beta, eps: eps, threads: threads)
             forward(h, rows: rows, into: y, threads: threads, activation: activation)
             return
@@ -183,7 +183,7 @@ final class Linear {
                 }
             } }
         } }
-        Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, scales: scales,
+        Int8GEMM.run(xq: xq, sx: sx, rows: rows, inDim: inDim, packed: packed, colsum: colsum, narrow: narrow, scales: scales,
                      bias: bias, y: y, outDim: outDim, threads: threads, activation: activation)
     }
 
