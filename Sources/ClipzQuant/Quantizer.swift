@@ -87,9 +87,9 @@ public enum Quantizer {
                 appendPerChannel(bits: 8) { .init(name: name, kind: "int8 storage", weightError: $0, outputError: nil) }
             } else if dtype.isFloat && e.shape.count >= 2 && !(CanonicalName.isLinearWeight(name) && excluded(name) && isInt8) {
                 tensors.append(TensorSource(name: name, dtype: half, shape: e.shape) {
-                    let t = try load()
-                    report.add(.init(name: name, kind: half.rawValue, weightError: try WeightQuantization.halfError(t, to: half), outputError: nil))
-                    return try t.converted(to: half)
+                    let (h, err) = try WeightQuantization.half(try load(), to: half)
+                    report.add(.init(name: name, kind: half.rawValue, weightError: err, outputError: nil))
+                    return h
                 })
             } else {
                 tensors.append(TensorSource(name: name, dtype: dtype, shape: e.shape, load: load))

@@ -46,11 +46,15 @@ public enum WeightQuantization {
         return try Tensor(name: q.name, shape: q.shape, floats: out)
     }
 
-    /// Relative error of converting to a 16-bit float type.
-    public static func halfError(_ w: Tensor, to dtype: DType) throws -> Double {
-        let a = w.floats(), b = try w.converted(to: dtype).floats()
+    /// The tensor converted to a 16-bit float type, and the relative error of that conversion
+    /// (converted once: the error is measured on the tensor that is returned).
+    public static func half(_ w: Tensor, to dtype: DType) throws -> (tensor: Tensor, relativeError: Double) {
+        let converted = try w.converted(to: dtype)
+        let a = w.floats(), b = converted.floats()
         var err = 0.0, norm = 0.0
-        for (x, y) in zip(a, b) { let d = Double(x) - Double(y); err += d * d; norm += Double(x) * Double(x) }
-        return norm > 0 ? (err / norm).squareRoot() : 0
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
+            for i in 0..<min(a.count, b.count) { let d = Double(a[i]) - Double(b[i]); err += d * d; norm += Double(a[i]) * Double(a[i]) }
+        } }
+        return (converted, norm > 0 ? (err / norm).squareRoot() : 0)
     }
 }
