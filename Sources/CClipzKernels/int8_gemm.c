@@ -63,11 +63,7 @@ static void quantize_row_c(const float *r, int K, int Kp, float inv, int8_t *q) 
     CLIPZ_ISA_CALL(clipz_isa_level(), quantize_row_c, (r, K, Kp, inv, q));
 }
 
-CLIPZ_ISA_BODY void absmax_c_body(const float *r, int K, float *out) {
-    float mx = 0;
-    for (int k = 0; k < K; k++) { float a = fabsf(r[k]); mx = a > mx ? a : mx; }
-    *out = mx;
-}
+CLIPZ_ISA_BODY void absmax_c_body(const float *r, int K, float *out) { *out = clipz_abs_max(r, (size_t)K); }
 CLIPZ_ISA_VARIANTS(absmax_c, (const float *r, int K, float *out), (r, K, out))
 static float absmax_c(const float *r, int K) { float mx; CLIPZ_ISA_CALL(clipz_isa_level(), absmax_c, (r, K, &mx)); return mx; }
 

@@ -4,6 +4,7 @@
 #include "clipz_kernels.h"
 #include "fast_math.h"
 #include "isa_dispatch.h"
+#include "int8_scale.h"
 #include <math.h>
 #include <string.h>
 
@@ -46,17 +47,7 @@ CLIPZ_ISA_BODY void layernorm_quantize_body(const float *x, float *y, int rows, 
         layernorm_row(x + (size_t)r * w, yr, w, gamma, beta, eps);
         float s = static_scale;
         if (s <= 0) {
-            // max |y| as the largest bit pattern without the sign: an integer max, which vectorizes (a float
-            // max reduction does not without -ffinite-math-only); y is finite.
-            uint32_t top = 0;
-            for (int i = 0; i < w; i++) {
-                uint32_t b;
-                memcpy(&b, yr + i, 4);
-                b &= 0x7FFFFFFFu;
-                top = b > top ? b : top;
-            }
-            float mx;
-            memcpy(&mx, &top, 4);
+            float mx = clipz_abs_max(yr, (size_t)w);
             s = mx > 0 ? mx / 127.0f : 1.0f;
         }
         scales[r] = s;
