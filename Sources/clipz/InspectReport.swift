@@ -41,7 +41,7 @@ enum InspectReport {
         s += "provenance: importer \(p.importer), clipz \(p.converterVersion), created \(p.createdAt)\(p.name.map { ", name \($0)" } ?? "")\n"
         for src in p.sources { s += "  source \(src.path) (\(formatBytes(src.bytes)), sha256 \(src.sha256))\n" }
         if let q = p.quantization {
-            s += "  quantization \(q.type)\(q.smoothAlpha.map { ", smooth \($0)" } ?? "")\(q.excluded.isEmpty ? "" : ", excluded \(q.excluded)")\(q.fallbacks.isEmpty ? "" : ", fallbacks \(q.fallbacks)")\n"
+            s += "  quantization \(q.type)\(q.weightBits.map { ", \($0)-bit weights" } ?? "")\(q.smoothAlpha.map { ", smooth \($0)" } ?? "")\(q.excluded.isEmpty ? "" : ", excluded \(q.excluded)")\(q.fallbacks.isEmpty ? "" : ", fallbacks \(q.fallbacks)")\n"
         }
         for n in p.notes { s += "  note: \(n)\n" }
         s += "\n"
