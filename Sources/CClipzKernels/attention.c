@@ -1,5 +1,6 @@
 // Softmax attention for one (sequence, head): out = softmax(q·kᵀ [causal mask]) · v.
-// A plain C reference path, an AVX2 + FMA path and an AVX-512 path for head sizes that are multiples of 16.
+// A plain C reference path, an AVX2 + FMA path and an AVX-512 path; both SIMD paths mask the last channels of
+// head sizes that are not multiples of 16.
 #include "clipz_kernels.h"
 #include "fast_math.h"
 #include "isa_dispatch.h"
@@ -72,16 +73,19 @@ static void attention_generic(const float *q, const float *k, const float *v, fl
 // at about one 512-bit FMA per cycle on Zen 4; a causal block stops at its last row's keys.
 #define AVX512 __attribute__((target("avx512f"), noinline))
 
-/// kt [hd × seqp] = Kᵀ in 16 × 16 register blocks; key columns past seq are zero.
+/// kt [hd × seqp] = Kᵀ in 16 × 16 register blocks; key columns past seq are zero. A last block of fewer than
+/// 16 channels (head sizes like 72) loads only those channels and stores only their rows.
 AVX512 static void transpose_keys_avx512(const float *k, int seq, int hd, int ld, float *kt, int seqp, float scale) {
     const __m512 sv = _mm512_set1_ps(scale);
     for (int j0 = 0; j0 < seq; j0 += 16) {
         int rows = seq - j0 < 16 ? seq - j0 : 16;
         for (int c0 = 0; c0 < hd; c0 += 16) {
+            int width = hd - c0 < 16 ? hd - c0 : 16;
+            __mmask16 m = (__mmask16)((1u << width) - 1);
             __m512 r[16];
-            for (int j = 0; j < 16; j++) r[j] = j < rows ? _mm512_mul_ps(_mm512_loadu_ps(k + (size_t)(j0 + j) * ld + c0), sv) : _mm512_setzero_ps();
+            for (int j = 0; j < 16; j++) r[j] = j < rows ? _mm512_mul_ps(_mm512_maskz_loadu_ps(m, k + (size_t)(j0 + j) * ld + c0), sv) : _mm512_setzero_ps();
             transpose16(r);
-            for (int c = 0; c < 16; c++) _mm512_storeu_ps(kt + (size_t)(c0 + c) * seqp + j0, r[c]);
+            for (int c = 0; c < width; c++) _mm512_storeu_ps(kt + (size_t)(c0 + c) * seqp + j0, r[c]);
         }
     }
 }
@@ -137,6 +141,18 @@ INLINE_AVX512 void pv_tile(const float *p, int seqp, const float *v, int ld, int
     }
 }
 
+/// pv_tile for the last w < 16 channels of a head: masked V loads and output stores (nothing past the head).
+INLINE_AVX512 void pv_tail_tile(const float *p, int seqp, const float *v, int ld, int n, const float *inv, float *o, int ldo, int R,
+                                __mmask16 m) {
+    __m512 acc[PV_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm512_setzero_ps();
+    for (int j = 0; j < n; j++) {
+        __m512 vv = _mm512_maskz_loadu_ps(m, v + (size_t)j * ld);
+        for (int r = 0; r < R; r++) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(p[(size_t)r * seqp + j]), vv, acc[r]);
+    }
+    for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(o + (size_t)r * ldo, m, _mm512_mul_ps(acc[r], _mm512_set1_ps(inv[r])));
+}
+
 // One inlined copy per (rows, tiles[, half]) shape, so every tile loop above is fully unrolled and its
 // accumulators live in registers; a switch picks the copy.
 #define PV_SHAPES(X, R) X(R, 1) X(R, 2) X(R, 3) X(R, 4)
@@ -150,6 +166,11 @@ AVX512 static void qk_block(const float *q, int ld, const float *kt, int seqp, i
 }
 AVX512 static void pv_block(const float *p, int seqp, const float *v, int ld, int n, const float *inv, float *o, int ldo, int rows, int tiles) {
     switch (rows * 8 + tiles) { PV_ALL(PV_CASE) default: break; }
+}
+#define PV_TAIL_CASE(R) case R: pv_tail_tile(p, seqp, v, ld, n, inv, o, ldo, R, m); break;
+AVX512 static void pv_tail(const float *p, int seqp, const float *v, int ld, int n, const float *inv, float *o, int ldo, int rows, int width) {
+    __mmask16 m = (__mmask16)((1u << width) - 1);
+    switch (rows) { PV_TAIL_CASE(1) PV_TAIL_CASE(2) PV_TAIL_CASE(3) PV_TAIL_CASE(4) PV_TAIL_CASE(5) PV_TAIL_CASE(6) default: break; }
 }
 
 /// Softmax of rows i0 .. i0+rows-1 of the score matrix, in place, the rows interleaved so that their
@@ -207,9 +228,12 @@ AVX512 static void attention_avx512(const float *q, const float *k, const float 
         float inv[PV_ROWS];
         softmax_rows(scores + (size_t)i0 * seqp, seqp, i0, rows, seq, causal, inv);
         int n = causal ? i0 + rows : seq;   // rows shorter than n have zero weights past their end
-        for (int c0 = 0; c0 < hd; c0 += 64)
+        int whole = hd / 16 * 16;          // channels in full 16-wide tiles; the rest (hd % 16) masked
+        for (int c0 = 0; c0 < whole; c0 += 64)
             pv_block(scores + (size_t)i0 * seqp, seqp, v + c0, ld, n, inv, out + (size_t)i0 * ldo + c0, ldo, rows,
-                     (hd - c0) / 16 < 4 ? (hd - c0) / 16 : 4);
+                     (whole - c0) / 16 < 4 ? (whole - c0) / 16 : 4);
+        if (whole < hd)
+            pv_tail(scores + (size_t)i0 * seqp, seqp, v + whole, ld, n, inv, out + (size_t)i0 * ldo + whole, ldo, rows, hd - whole);
     }
 }
 #endif
@@ -293,7 +317,7 @@ void clipz_attention_head(const float *q, const float *k, const float *v, float 
     if (seq <= 0 || hd <= 0) return;
 #if defined(__x86_64__)
     int level = clipz_isa_level();
-    if (hd % 16 == 0 && level == CLIPZ_ISA_AVX512) { attention_avx512(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale); return; }
+    if (level == CLIPZ_ISA_AVX512) { attention_avx512(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale); return; }
     if (level >= CLIPZ_ISA_AVX2) {
         attention_avx2(q, k, v, out, seq, hd, ld, ldo, scratch, causal, scale);
         return;

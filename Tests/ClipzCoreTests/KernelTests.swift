@@ -235,9 +235,8 @@ final class AttentionKernelTests: XCTestCase {
         return out
     }
 
-    /// The tiled kernel (AVX-512 for hd % 16 == 0, where 80 splits P·V into 64 + 16 channels; AVX2 for hd = 8, 20, 24, 72
-    /// (masked last channels: 8, 4, 8, 8)
-    /// and for every size on CPUs without AVX-512; the generic C loop without AVX2) against a plain
+    /// The tiled kernel (AVX-512, where 80 splits P·V into 64 + 16 channels, or AVX2 on CPUs without AVX-512; hd 8, 20,
+    /// 24, 72 end in masked channels: 8, 4, 8, 8; the generic C loop without AVX2) against a plain
     /// softmax(q·kᵀ)·v: sequence lengths around the 16-key tile and the 6-query blocks, causal on and off,
     /// padded and tight row strides; output columns past hd and rows past seq must stay untouched.
     func testAttentionHeadMatchesNaive() {
@@ -271,7 +270,7 @@ final class AttentionKernelTests: XCTestCase {
                 }
             }
         }
-        print("attention (\(KernelPaths.attention) for hd % 16 == 0): worst relative error \(worst)")
+        print("attention (\(KernelPaths.attention)): worst relative error \(worst)")
     }
 
     /// The bf16 attention (int8 models) against its plain reference, which rounds the same values to bf16 and sums
