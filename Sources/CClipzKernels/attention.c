@@ -180,13 +180,8 @@ AVX512 static void pv_tail(const float *p, int seqp, const float *v, int ld, int
 INLINE_AVX512 void softmax_tile(float *s, int seqp, int i0, int rows, int seq, int causal, float *inv) {
     int tiles = ((causal ? i0 + rows : seq) + 15) / 16;
     __m512 mx[PV_ROWS], sum[PV_ROWS];
-    for (int r = 0; r < rows; r++) mx[r] = _mm512_set1_ps(-INFINITY), sum[r] = _mm512_setzero_ps();
-    for (int t = 0; t < tiles; t++)
-        for (int r = 0; r < rows; r++) {
-            __mmask16 m = kept_lanes(causal ? i0 + r + 1 : seq, t);
-            mx[r] = _mm512_mask_max_ps(mx[r], m, mx[r], _mm512_maskz_loadu_ps(m, s + (size_t)r * seqp + 16 * t));
-        }
-    for (int r = 0; r < rows; r++) mx[r] = _mm512_set1_ps(_mm512_reduce_max_ps(mx[r]));
+    score_row_max(s, seqp, i0, rows, seq, causal, mx);
+    for (int r = 0; r < rows; r++) sum[r] = _mm512_setzero_ps();
     for (int t = 0; t < tiles; t++)
         for (int r = 0; r < rows; r++) {
             __mmask16 m = kept_lanes(causal ? i0 + r + 1 : seq, t);

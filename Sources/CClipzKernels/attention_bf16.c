@@ -175,13 +175,8 @@ INLINE_BF16 void pv_tile(const uint32_t *p, int pw, const uint32_t *vp, int hd, 
 INLINE_BF16 void softmax_tile(const float *s, int seqp, int i0, int R, int seq, int causal, uint32_t *p, float *inv) {
     int tiles = ((causal ? i0 + R : seq) + 15) / 16, pw = seqp / 2;
     __m512 mx[ROWS], sum[ROWS];
-    for (int r = 0; r < R; r++) mx[r] = _mm512_set1_ps(-INFINITY), sum[r] = _mm512_setzero_ps();
-    for (int t = 0; t < tiles; t++)
-        for (int r = 0; r < R; r++) {
-            __mmask16 m = kept_lanes(causal ? i0 + r + 1 : seq, t);
-            mx[r] = _mm512_mask_max_ps(mx[r], m, mx[r], _mm512_maskz_loadu_ps(m, s + (size_t)r * seqp + 16 * t));
-        }
-    for (int r = 0; r < R; r++) mx[r] = _mm512_set1_ps(_mm512_reduce_max_ps(mx[r]));
+    score_row_max(s, seqp, i0, R, seq, causal, mx);
+    for (int r = 0; r < R; r++) sum[r] = _mm512_setzero_ps();
     for (int t = 0; t < tiles; t++)
         for (int r = 0; r < R; r++) {
             __mmask16 m = kept_lanes(causal ? i0 + r + 1 : seq, t);

@@ -4,6 +4,7 @@
 #define CLIPZ_ATTENTION_SIMD_H
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
 #define INLINE_AVX512 __attribute__((target("avx512f"), always_inline)) static inline
 
 /// Transposes 16 rows of 16 floats in registers: on return r[c] holds column c.
@@ -38,6 +39,19 @@ INLINE_AVX512 void transpose16(__m512 r[16]) {
 INLINE_AVX512 __mmask16 kept_lanes(int n, int t) {
     int left = n - 16 * t;
     return left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+}
+
+/// mx[r] = the largest of the first (causal ? i0 + r + 1 : seq) scores of row r, r < R, broadcast to every lane:
+/// softmax's first pass, for the fp32 and bf16 kernels alike (score rows are seqp floats apart).
+INLINE_AVX512 void score_row_max(const float *s, int seqp, int i0, int R, int seq, int causal, __m512 *mx) {
+    int tiles = ((causal ? i0 + R : seq) + 15) / 16;
+    for (int r = 0; r < R; r++) mx[r] = _mm512_set1_ps(-INFINITY);
+    for (int t = 0; t < tiles; t++)
+        for (int r = 0; r < R; r++) {
+            __mmask16 m = kept_lanes(causal ? i0 + r + 1 : seq, t);
+            mx[r] = _mm512_mask_max_ps(mx[r], m, mx[r], _mm512_maskz_loadu_ps(m, s + (size_t)r * seqp + 16 * t));
+        }
+    for (int r = 0; r < R; r++) mx[r] = _mm512_set1_ps(_mm512_reduce_max_ps(mx[r]));
 }
 
 #endif

@@ -185,10 +185,7 @@ extension CLIPModel {
 
     /// The int8 kernel this model's layers run here: "avx2-7bit" where AVX2 multiplies every int8 layer's
     /// 7-bit weights with its shorter sequence, else `int8KernelName`.
-    public var int8KernelName: String {
-        let int8 = linears.values.filter(\.isInt8)
-        return Self.int8KernelName == "avx2" && !int8.isEmpty && int8.allSatisfy(\.hasNarrowWeights) ? "avx2-7bit" : Self.int8KernelName
-    }
+    public var int8KernelName: String { Self.int8KernelName == "avx2" && int8WeightsAreNarrow ? "avx2-7bit" : Self.int8KernelName }
 
     /// True when every int8 layer's weights fit 7 bits (-64...63), e.g. `clipz quantize --weight-bits 7`.
     public var int8WeightsAreNarrow: Bool { linears.values.contains(where: \.isInt8) && linears.values.allSatisfy { !$0.isInt8 || $0.hasNarrowWeights } }
