@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "bench"))
 sys.path.insert(0, str(HERE))
 import prepare  # noqa: E402
-from bench_vs_ort import PARITY_TEXTS, cpu_class, public_flags, run, write_readme  # noqa: E402
+from bench_vs_ort import PARITY_TEXTS, common_arguments, cpu_class, public_flags, run, write_readme  # noqa: E402
 
 MODELS = {
     "b16": {"name": "SigLIP-B/16-224", "vision": {}, "text": {}},
@@ -214,10 +214,7 @@ def tables(a, done):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="b16,so400m")
-    ap.add_argument("--clipz", default=str(HERE.parent / ".build-bench" / "release" / "clipz"))
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    ap.add_argument("--work", default=os.environ.get("CLIPZ_BENCH_DIR", os.path.join(cache, "clipz", "bench")))
-    ap.add_argument("--threads", type=int, default=2)
+    common_arguments(ap)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--iterations", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)

@@ -346,6 +346,15 @@ def cpu_class(a):
     return f"{name} with {isa}"
 
 
+def common_arguments(ap):
+    """--clipz, --work and --threads, as every bench script takes them: the work dir (exports, models, results) is
+    $CLIPZ_BENCH_DIR, else $XDG_CACHE_HOME/clipz/bench (~/.cache/clipz/bench), never in git."""
+    ap.add_argument("--clipz", default=str(HERE.parent / ".build-bench" / "release" / "clipz"))
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    ap.add_argument("--work", default=os.environ.get("CLIPZ_BENCH_DIR", os.path.join(cache, "clipz", "bench")))
+    ap.add_argument("--threads", type=int, default=2)
+
+
 def public_flags(argv):
     """The command's flags as run, without machine paths (--clipz, --work) or --readme: what a README may quote."""
     argv, flags = list(argv), []
@@ -376,10 +385,7 @@ def write_readme(section, text, marker=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", choices=sorted(MODELS), default="vitb32")
-    ap.add_argument("--clipz", default=str(HERE.parent / ".build-bench" / "release" / "clipz"))
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    ap.add_argument("--work", default=os.environ.get("CLIPZ_BENCH_DIR", os.path.join(cache, "clipz", "bench")))
-    ap.add_argument("--threads", type=int, default=2)
+    common_arguments(ap)
     ap.add_argument("--batches", default="1,8")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--iterations", type=int, default=10)
