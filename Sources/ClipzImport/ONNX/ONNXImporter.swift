@@ -111,9 +111,9 @@ public enum ONNXImporter {
         if v != nil, FileManager.default.fileExists(atPath: processor) {
             preprocessing = try HFPreprocessor.read(path: processor, imageSize: imageSize, patchSize: v?.patchSize)
             inputFiles.append(processor)
-            // The graph gives grid × patch; a processor size with the same grid is the trained one (So400m/14:
-            // 384 px, 27 patches of 14, the last 6 pixel rows and columns unread by the patch convolution).
-            if var vc = config.vision, preprocessing.cropSize != vc.imageSize, preprocessing.cropSize / vc.patchSize == vc.grid {
+            // The graph gives grid × patch; a processor size with the same grid (HFPreprocessor refuses any other)
+            // is the trained one (So400m/14: 384 px, 27 patches of 14, the last 6 pixel rows and columns unread).
+            if var vc = config.vision, preprocessing.cropSize != vc.imageSize {
                 notes.append("vision: image \(preprocessing.cropSize) from preprocessor_config.json (the graph's \(vc.grid) × \(vc.patchSize) "
                              + "patches cover \(vc.imageSize) of it)")
                 vc.imageSize = preprocessing.cropSize
