@@ -15,6 +15,7 @@
 // that single-row calls still have enough independent FMAs in flight.
 #include "simd_epilogue.h"
 #include "isa_dispatch.h"
+#include "panel_prefetch.h"
 #include <string.h>
 
 #define NR CLIPZ_F32_NR
@@ -92,10 +93,11 @@ const char *clipz_f32_kernel_name(void) {
 #if defined(__x86_64__)
 // One MR × 32 tile over the full K. MR is a compile-time constant after inlining, so acc[][] lives in registers.
 CLIPZ_AVX512_INLINE void tile(const int MR, const float *x, int ldx, int K, const float *w, const float *bias, float *y, int ldy,
-                 __mmask16 m0, __mmask16 m1, int accumulate, clipz_act act) {
+                 __mmask16 m0, __mmask16 m1, int accumulate, clipz_act act, clipz_prefetch pf) {
     __m512 acc[12][2];
     for (int r = 0; r < MR; r++) { acc[r][0] = _mm512_setzero_ps(); acc[r][1] = _mm512_setzero_ps(); }
     for (int k = 0; k < K; k++) {
+        clipz_prefetch_tick(&pf, k);
         __m512 b0 = _mm512_loadu_ps(w + (size_t)k * NR), b1 = _mm512_loadu_ps(w + (size_t)k * NR + 16);
         for (int r = 0; r < MR; r++) {
             __m512 a = _mm512_set1_ps(x[(size_t)r * ldx + k]);
@@ -130,12 +132,14 @@ static void gemm_avx512(const float *x, int M, int K, int ldx, const float *pack
         __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
         __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xFFFF : cols > 16 ? (1u << (cols - 16)) - 1 : 0);
         const float *b = bias ? bias + n0 : NULL;
+        const float *next = n0 + NR < n_end ? w + (size_t)K * NR : NULL;
         for (int t = 0; t < tiles; t++) {
             int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
             const float *xs = x + (size_t)r0 * ldx;
             float *ys = y + (size_t)r0 * ldy + n0;
+            clipz_prefetch pf = clipz_prefetch_slice(next, sizeof(float) * (size_t)K * NR, t, tiles, K);
             switch (r1 - r0) {
-#define CASE(R) case R: tile(R, xs, ldx, K, w, b, ys, ldy, m0, m1, accumulate, act); break;
+#define CASE(R) case R: tile(R, xs, ldx, K, w, b, ys, ldy, m0, m1, accumulate, act, pf); break;
             CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12)
 #undef CASE
             default: break;
@@ -149,10 +153,11 @@ static void gemm_avx512(const float *x, int M, int K, int ldx, const float *pack
 // activated by the shared activation loop and written with the residual add; w has row stride NR.
 __attribute__((target("avx2,fma"), always_inline)) static inline
 void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, const float *bias16, float *y, int ldy,
-               int cols, int accumulate, clipz_act act) {
+               int cols, int accumulate, clipz_act act, clipz_prefetch pf) {
     __m256 acc[6][2];
     for (int r = 0; r < MR; r++) { acc[r][0] = _mm256_setzero_ps(); acc[r][1] = _mm256_setzero_ps(); }
     for (int k = 0; k < K; k++) {
+        clipz_prefetch_tick(&pf, k);
         __m256 b0 = _mm256_loadu_ps(w + (size_t)k * NR), b1 = _mm256_loadu_ps(w + (size_t)k * NR + 8);
         for (int r = 0; r < MR; r++) {
             __m256 a = _mm256_broadcast_ss(x + (size_t)r * ldx + k);
@@ -172,7 +177,10 @@ void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, con
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
                       int n_begin, int n_end, int accumulate, clipz_act act) {
+    // Both halves' row tiles share the prefetch of the next panel.
+    int tiles = (M + 5) / 6;
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
+        const float *next = n0 + NR < n_end ? packed + (size_t)(n0 / NR + 1) * K * NR : NULL;
         for (int half = 0; half < 2; half++) {
             int c = n0 + half * 16;
             if (c >= n_end) break;
@@ -180,7 +188,8 @@ static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed
             float b16[16] = {0};
             if (bias) memcpy(b16, bias + c, sizeof(float) * (size_t)cols);
             const float *w = packed + (size_t)(n0 / NR) * K * NR + half * 16;
-#define TILE(R) tile_avx2(R, xs, ldx, K, w, b16, ys + c, ldy, cols, accumulate, act)
+#define TILE(R) tile_avx2(R, xs, ldx, K, w, b16, ys + c, ldy, cols, accumulate, act, \
+                          clipz_prefetch_slice(next, sizeof(float) * (size_t)K * NR, half * tiles + t_, 2 * tiles, K))
             CLIPZ_ROW_TILES(M, x, ldx, y, ldy, TILE)
 #undef TILE
         }

@@ -13,6 +13,7 @@
 #include "simd_epilogue.h"
 #include "isa_dispatch.h"
 #include "int8_scale.h"
+#include "panel_prefetch.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,10 +253,10 @@ __attribute__((target("avx2,fma"))) static void epilogue_avx2(int R, __m256i acc
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum, int narrow,
                       const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
-    int K4 = k4_of(K), Kp = K4 * 4;
+    int K4 = k4_of(K), Kp = K4 * 4, tiles = (M + 3) / 4;
     (void)N;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb++) {
-        const int8_t *pb = packed + (size_t)nb * K4 * 64;
+        const int8_t *pb = packed + (size_t)nb * K4 * 64, *next = (nb + 1) * 16 < n_end ? pb + (size_t)K4 * 64 : NULL;
         int n0 = nb * 16, count = n_end - n0 < 16 ? n_end - n0 : 16;
         float sw16[16] = {0}, b16[16] = {0};
         int32_t cs16[16] = {0};
@@ -266,6 +267,7 @@ static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int
             int rows = M - m < 4 ? M - m : 4;
             __m256i acc[4][2];
             const int8_t *x0 = xq + (size_t)m * Kp;
+            clipz_prefetch_burst(clipz_prefetch_slice(next, (size_t)K4 * 64, m / 4, tiles, K4));
 #define CLIPZ_AVX2_TILE(R) narrow ? tile_avx2(R, 1, x0, Kp, K4, pb, acc) : tile_avx2(R, 0, x0, Kp, K4, pb, acc)
             switch (rows) {
             case 4: CLIPZ_AVX2_TILE(4); break;
@@ -285,10 +287,13 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 // Activation and residual never come together here: the dispatchers route that case to the scalar path.
 static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                            const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
-    int K4 = k4_of(K), Kp = K4 * 4;
+    int K4 = k4_of(K), Kp = K4 * 4, tiles = (M + 7) / 8;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb += 2) {
         int two = (nb + 1) * 16 < n_end;
         const int8_t *p0 = packed + (size_t)nb * K4 * 64, *p1 = two ? p0 + (size_t)K4 * 64 : p0;
+        // The next pair of blocks (one when only one is left).
+        int next_blocks = (nb + 2) * 16 >= n_end ? 0 : (nb + 3) * 16 < n_end ? 2 : 1;
+        const int8_t *next = next_blocks ? p0 + (size_t)2 * K4 * 64 : NULL;
         int n0 = nb * 16;
         int c0 = n_end - n0 < 16 ? n_end - n0 : 16, c1 = two ? (n_end - n0 - 16 < 16 ? n_end - n0 - 16 : 16) : 0;
         __mmask16 k0 = (__mmask16)((1u << c0) - 1), k1 = (__mmask16)((1u << c1) - 1);
@@ -305,7 +310,9 @@ static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, con
                 a0[r] = _mm512_setzero_si512(); a1[r] = _mm512_setzero_si512();
                 xr[r] = xu + (size_t)(m + (r < rows ? r : 0)) * Kp;
             }
+            clipz_prefetch pf = clipz_prefetch_slice(next, (size_t)next_blocks * K4 * 64, m / 8, tiles, K4);
             for (int k4 = 0; k4 < K4; k4++) {
+                clipz_prefetch_tick(&pf, k4);
                 __m512i w0 = _mm512_loadu_si512((const void *)(p0 + k4 * 64));
                 __m512i w1 = _mm512_loadu_si512((const void *)(p1 + k4 * 64));
 #pragma clang loop unroll(full)
