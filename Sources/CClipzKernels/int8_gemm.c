@@ -282,12 +282,52 @@ static void gemm_avx2(const int8_t *xq, const float *sx, int M, int K, const int
 }
 
 
-// Micro-kernel: 8 rows × 32 columns (16 zmm accumulators), activations pre-flipped to unsigned.
+// One R-row × 32-column tile (R ≤ 8 a constant after inlining: 2·R zmm accumulators) over the full K, with
+// the epilogue: (sums − 128·colsum) × sx × sw + bias, then the activation, or + y when accumulating.
+// Activation and residual never come together here (the dispatchers route that case); an activated
+// tile is staged in `tile` and written by clipz_act_tile.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"), always_inline)) static inline
+void tile_vnni(const int R, const uint8_t *x0, int Kp, int K4, const int8_t *p0, const int8_t *p1, const float *sx, float *y, int ldy,
+               __mmask16 k0, __mmask16 k1, int two, __m512i cs0, __m512i cs1, __m512 sw0, __m512 sw1, __m512 b0, __m512 b1,
+               int accumulate, clipz_act act, clipz_prefetch pf) {
+    __m512i a0[8], a1[8];
+    for (int r = 0; r < R; r++) { a0[r] = _mm512_setzero_si512(); a1[r] = _mm512_setzero_si512(); }
+    for (int k4 = 0; k4 < K4; k4++) {
+        clipz_prefetch_tick(&pf, k4);
+        __m512i w0 = _mm512_loadu_si512((const void *)(p0 + k4 * 64));
+        __m512i w1 = _mm512_loadu_si512((const void *)(p1 + k4 * 64));
+        for (int r = 0; r < R; r++) {
+            int32_t b; memcpy(&b, x0 + (size_t)r * Kp + k4 * 4, 4);
+            __m512i v = _mm512_set1_epi32(b);
+            a0[r] = _mm512_dpbusd_epi32(a0[r], v, w0);
+            a1[r] = _mm512_dpbusd_epi32(a1[r], v, w1);
+        }
+    }
+    int staged = act != CLIPZ_ACT_NONE && act != CLIPZ_ACT_GELU;
+    __attribute__((aligned(64))) float tile[8 * 32];
+    for (int r = 0; r < R; r++) {
+        __m512 s = _mm512_set1_ps(sx[r]);
+        float *yr = y + (size_t)r * ldy;
+        __m512 v0 = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(a0[r], cs0)), s), sw0, b0);
+        __m512 v1 = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(a1[r], cs1)), s), sw1, b1);
+        if (staged) { _mm512_store_ps(tile + r * 32, v0); _mm512_store_ps(tile + r * 32 + 16, v1); continue; }
+        if (accumulate) v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(k0, yr));
+        _mm512_mask_storeu_ps(yr, k0, v0);
+        if (two) {
+            if (accumulate) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(k1, yr + 16));
+            _mm512_mask_storeu_ps(yr + 16, k1, v1);
+        }
+    }
+    if (staged) clipz_act_tile(tile, R, y, ldy, k0, two ? k1 : 0, act);
+}
+
+// VNNI GEMM on activations pre-flipped to unsigned: blocks of 32 columns, rows in equal tiles of ≤ 8
+// (196 rows → 25 tiles of 7 or 8, not 24 × 8 + a half-empty one; 50 → 7 tiles, not 6 × 8 + 2).
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
-// Activation and residual never come together here: the dispatchers route that case to the scalar path.
 static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, const int8_t *packed, const int32_t *colsum,
                            const float *sw, const float *bias, float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     int K4 = k4_of(K), Kp = K4 * 4, tiles = (M + 7) / 8;
+    (void)N;
     for (int nb = n_begin / 16; nb * 16 < n_end; nb += 2) {
         int two = (nb + 1) * 16 < n_end;
         const int8_t *p0 = packed + (size_t)nb * K4 * 64, *p1 = two ? p0 + (size_t)K4 * 64 : p0;
@@ -302,45 +342,17 @@ static void gemm_vnni_core(const uint8_t *xu, const float *sx, int M, int K, con
         __m512 sw0 = _mm512_maskz_loadu_ps(k0, sw + n0), sw1 = _mm512_maskz_loadu_ps(k1, sw + n0 + 16);
         __m512 b0 = bias ? _mm512_maskz_loadu_ps(k0, bias + n0) : _mm512_setzero_ps();
         __m512 b1 = bias ? _mm512_maskz_loadu_ps(k1, bias + n0 + 16) : _mm512_setzero_ps();
-        for (int m = 0; m < M; m += 8) {
-            int rows = M - m < 8 ? M - m : 8;
-            __m512i a0[8], a1[8];
-            const uint8_t *xr[8];
-            for (int r = 0; r < 8; r++) {
-                a0[r] = _mm512_setzero_si512(); a1[r] = _mm512_setzero_si512();
-                xr[r] = xu + (size_t)(m + (r < rows ? r : 0)) * Kp;
+        for (int t = 0; t < tiles; t++) {
+            int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
+            const uint8_t *x0 = xu + (size_t)r0 * Kp;
+            float *y0 = y + (size_t)r0 * ldy + n0;
+            clipz_prefetch pf = clipz_prefetch_slice(next, (size_t)next_blocks * K4 * 64, t, tiles, K4);
+            switch (r1 - r0) {
+#define CASE(R) case R: tile_vnni(R, x0, Kp, K4, p0, p1, sx + r0, y0, ldy, k0, k1, two, cs0, cs1, sw0, sw1, b0, b1, accumulate, act, pf); break;
+            CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8)
+#undef CASE
+            default: break;
             }
-            clipz_prefetch pf = clipz_prefetch_slice(next, (size_t)next_blocks * K4 * 64, m / 8, tiles, K4);
-            for (int k4 = 0; k4 < K4; k4++) {
-                clipz_prefetch_tick(&pf, k4);
-                __m512i w0 = _mm512_loadu_si512((const void *)(p0 + k4 * 64));
-                __m512i w1 = _mm512_loadu_si512((const void *)(p1 + k4 * 64));
-#pragma clang loop unroll(full)
-                for (int r = 0; r < 8; r++) {
-                    int32_t b; memcpy(&b, xr[r] + k4 * 4, 4);
-                    __m512i v = _mm512_set1_epi32(b);
-                    a0[r] = _mm512_dpbusd_epi32(a0[r], v, w0);
-                    a1[r] = _mm512_dpbusd_epi32(a1[r], v, w1);
-                }
-            }
-            // Activation and residual never come together here (the dispatcher routes that case);
-            // an activated tile is staged in `tile` and written by clipz_act_tile.
-            int staged = act != CLIPZ_ACT_NONE && act != CLIPZ_ACT_GELU;
-            __attribute__((aligned(64))) float tile[8 * 32];
-            for (int r = 0; r < rows; r++) {
-                __m512 s = _mm512_set1_ps(sx[m + r]);
-                float *yr = y + (size_t)(m + r) * ldy + n0;
-                __m512 v0 = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(a0[r], cs0)), s), sw0, b0);
-                __m512 v1 = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(a1[r], cs1)), s), sw1, b1);
-                if (staged) { _mm512_store_ps(tile + r * 32, v0); _mm512_store_ps(tile + r * 32 + 16, v1); continue; }
-                if (accumulate) v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(k0, yr));
-                _mm512_mask_storeu_ps(yr, k0, v0);
-                if (two) {
-                    if (accumulate) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(k1, yr + 16));
-                    _mm512_mask_storeu_ps(yr + 16, k1, v1);
-                }
-            }
-            if (staged) clipz_act_tile(tile, rows, y + (size_t)m * ldy + n0, ldy, k0, two ? k1 : 0, act);
         }
     }
     // Exact-erf GELU is never fused: it runs afterwards through the shared activation kernel.

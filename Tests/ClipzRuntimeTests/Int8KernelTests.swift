@@ -80,7 +80,7 @@ final class Int8KernelTests: XCTestCase {
         var rng = SplitMix64(seed: 11)
         let paths = Self.optimizedPaths + Self.narrowPaths
         print("int8 paths checked against the scalar reference on this CPU: \(paths.map { Self.pathNames[$0] ?? "avx2-narrow" }) (dispatch: \(KernelPaths.int8GEMM))")
-        let shapes = [(1, 1, 1), (3, 17, 5), (4, 16, 4), (7, 33, 64), (5, 70, 130), (9, 64, 768), (2, 48, 3)]
+        let shapes = [(1, 1, 1), (3, 17, 5), (4, 16, 4), (7, 33, 64), (5, 70, 130), (9, 64, 768), (2, 48, 3), (8, 32, 20), (50, 80, 36)]
         // Epilogues: plain, residual add, and each activation (exact GELU runs as a separate pass on VNNI).
         let epilogues: [(Int32, Int32)] = [(0, CLIPZ_ACT_NONE.rawValue), (1, CLIPZ_ACT_NONE.rawValue), (0, CLIPZ_ACT_QUICK_GELU.rawValue),
                                             (0, CLIPZ_ACT_GELU.rawValue), (0, CLIPZ_ACT_GELU_TANH.rawValue), (1, CLIPZ_ACT_QUICK_GELU.rawValue)]
