@@ -12,8 +12,12 @@
 # Needs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user
 # (apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user).
 # qemu timings say nothing about speed on ARM hardware; none are taken here.
+# --readme: also writes a table of the checks (compiler, emulated CPU, path, largest error) between
+# <!-- aarch64-checks:begin --> and <!-- aarch64-checks:end --> in README.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+readme=0
+[[ "${1:-}" == "--readme" ]] && readme=1
 K=Sources/CClipzKernels
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -40,17 +44,38 @@ build_clang() {  # $1: output directory; objects by clang, linked by the cross g
     done
 }
 
+rows="$out/rows.md"
+: > "$rows"
+# run COMPILER CPU-LABEL TEST [ARGS...] (env set by the caller): runs one test under qemu, echoes its output
+# and adds a table row: the path it checked and its largest error (fp32: normalized to the exact product;
+# int8: absolute difference to the scalar path, which must be 0).
+run() {
+    local compiler=$1 label=$2 cpu=$3 test=$4; shift 4
+    local log
+    log=$(qemu-aarch64 -cpu "$cpu" "$@" 2>&1) || { echo "$log"; echo "FAIL: $test on $label"; exit 1; }
+    echo "$log"
+    if [[ $test == test_f32_neon ]]; then
+        local err
+        err=$(echo "$log" | awk '/^ +act / { v = $5 + 0; if (v > m) m = v } END { printf "%.1e", m }')
+        echo "| $compiler | $label | fp32 \`$(echo "$log" | sed -n 's/^fp32 packed kernel: //p')\` | normalized $err | ok |" >> "$rows"
+    else
+        echo "$log" | awk -v c="$compiler" -v l="$label" '
+            /^ok / { sub(":", "", $2); sub(",", "", $11); printf "| %s | %s | int8 `%s` (%s cells) | max abs difference %s | ok |\n", c, l, $2, $3, $11 }
+            /^no NEON int8 path/ { printf "| %s | %s | int8 `scalar` (no sdot / i8mm) | dispatch checked | ok |\n", c, l }' >> "$rows"
+    fi
+}
+
 check() {  # $1: build directory, $2: compiler name
     echo "== $2, qemu -cpu max (dotprod + i8mm)"
-    qemu-aarch64 -cpu max "$1/test_f32_neon"
-    qemu-aarch64 -cpu max "$1/test_int8_neon" neon-i8mm
+    run "$2" "max" max test_f32_neon "$1/test_f32_neon"
+    run "$2" "max" max test_int8_neon "$1/test_int8_neon" neon-i8mm
     echo "== $2, qemu -cpu max, CLIPZ_CPU_DISABLE=i8mm"
-    CLIPZ_CPU_DISABLE=i8mm qemu-aarch64 -cpu max "$1/test_int8_neon" neon-sdot
+    CLIPZ_CPU_DISABLE=i8mm run "$2" "max, i8mm hidden" max test_int8_neon "$1/test_int8_neon" neon-sdot
     echo "== $2, qemu -cpu neoverse-n1 (dotprod)"
-    qemu-aarch64 -cpu neoverse-n1 "$1/test_int8_neon" neon-sdot
+    run "$2" "neoverse-n1" neoverse-n1 test_int8_neon "$1/test_int8_neon" neon-sdot
     echo "== $2, qemu -cpu cortex-a72 (neither)"
-    qemu-aarch64 -cpu cortex-a72 "$1/test_f32_neon"
-    qemu-aarch64 -cpu cortex-a72 "$1/test_int8_neon" scalar
+    run "$2" "cortex-a72" cortex-a72 test_f32_neon "$1/test_f32_neon"
+    run "$2" "cortex-a72" cortex-a72 test_int8_neon "$1/test_int8_neon" scalar
 }
 
 build_gcc "$out/gcc"
@@ -60,4 +85,27 @@ if command -v clang >/dev/null && echo 'int main(void){return 0;}' | clang --tar
     check "$out/clang" clang
 else
     echo "== no clang that targets aarch64 on PATH: the clang build was not checked"
+fi
+
+if [[ $readme == 1 ]]; then
+    table="$out/table.md"
+    {
+        echo "\`Tools/aarch64/run.sh --readme\`, $(date -u +%Y-%m-%d), $(qemu-aarch64 --version | head -1 | sed 's/ (.*//'), $(aarch64-linux-gnu-gcc --version | head -1)$(command -v clang >/dev/null && echo ", $(clang --version | head -1 | sed 's/ (.*//')"); every case passed:"
+        echo
+        echo "| compiler | emulated CPU | kernel checked | largest error against the reference | result |"
+        echo "|---|---|---|---|---|"
+        cat "$rows"
+    } > "$table"
+    python3 - "$table" <<'PY'
+import re, sys
+table = open(sys.argv[1]).read().rstrip("\n")
+readme = open("README.md").read()
+begin, end = "<!-- aarch64-checks:begin -->", "<!-- aarch64-checks:end -->"
+if begin not in readme or end not in readme:
+    sys.exit("README.md has no aarch64-checks markers")
+head, rest = readme.split(begin, 1)
+_, tail = rest.split(end, 1)
+open("README.md", "w").write(head + begin + "\n" + table + "\n" + end + tail)
+print("README.md: aarch64 table written")
+PY
 fi
