@@ -193,8 +193,8 @@ def tables(a, done):
                                                                             for t in ("image", "text")) + " |")
     b = next(iter(done.values()))["bench"][("fp32", "image")][0]
     out += ["", f"Kernels: OpenBLAS `{b['openblas_core']}`, int8 `{b['int8_kernel']}`, attention `{b['kernels']['attention']}` "
-            "(So400m's head dim 72 is not a multiple of 16: the tiles mask its last 8 channels, and its int8 model keeps "
-            "fp32 attention products, where B/16's int8 model takes bf16 ones on CPUs with AVX512_BF16). "
+            "(So400m's head dim 72 is not a multiple of 16: the tiles mask its last 8 channels; int8 models of both sizes "
+            "take bf16 attention products on CPUs with AVX512_BF16). "
             f"Batch 1, {a.threads} threads; per cell {a.rounds} rounds (fresh processes, the models in turn) × "
             f"{a.iterations} iterations after {a.warmup} warm-up, median of the pooled iterations; "
             "text over the whole 64-token context. GFLOP/s: `clipz bench`'s effective rate (images/s × the standard FLOP "

@@ -3,8 +3,8 @@
 // softmax runs in fp32. AVX512_BF16's vdpbf16ps does two multiply-adds per fp32 lane, twice the rate of
 // the fp32 FMAs in attention.c. In an int8 model q, k and v come from GEMMs whose inputs were already
 // rounded to 8 bits (per token), so bf16's 8-bit significand adds an error of the same order, not more.
-// CPUs without AVX512_BF16 (or CLIPZ_CPU_DISABLE=bf16) and head sizes not a multiple of 16 run the fp32
-// kernel. clipz_attention_head_bf16_ref is the plain reference the tests compare with.
+// CPUs without AVX512_BF16 (or CLIPZ_CPU_DISABLE=bf16) and odd head sizes run the fp32 kernel; head sizes
+// that are not multiples of 16 (So400m's 72) have their last channels masked in every load and store. clipz_attention_head_bf16_ref is the plain reference the tests compare with.
 #include "clipz_kernels.h"
 #include "fast_math.h"
 #include "attention_simd.h"
@@ -52,10 +52,12 @@ void clipz_attention_head_bf16_ref(const float *q, const float *k, const float *
 // bf16 queries [ROWS × hd/2 words].
 #define ROWS 6
 #define BLOCK_FLOATS(seqp, hd) ((size_t)ROWS * (seqp) + (size_t)ROWS * (seqp) / 2 + (size_t)ROWS * (hd) / 2)
+/// Channels rounded up to whole 16-lane tiles: the row stride (in words) of the packed values.
+#define PADDED(hd) (((hd) + 15) & ~15)
 
 static int bf16_path(int hd) {
     uint32_t need = CLIPZ_CPU_AVX512F | CLIPZ_CPU_AVX512BF16;
-    return hd % 16 == 0 && (clipz_cpu_features() & need) == need;
+    return hd % 2 == 0 && (clipz_cpu_features() & need) == need;
 }
 
 int clipz_attention_bf16_available(void) { return bf16_path(16); }
@@ -63,13 +65,24 @@ int clipz_attention_bf16_available(void) { return bf16_path(16); }
 #if defined(__x86_64__)
 // Layout (32-bit words, each a pair of bf16, the lower one first as vdpbf16ps pairs them):
 //   kt [hd/2 × seqp]: word (c, j) = keys j's channels 2c, 2c+1 (times scale); keys past seq are zero.
-//   vp [seqp/2 × hd]: word (j, c) = channel c of keys 2j, 2j+1; keys past seq are zero.
+//   vp [seqp/2 × PADDED(hd)]: word (j, c) = channel c of keys 2j, 2j+1; keys past seq and channels past hd
+//   are zero.
 // Per block of 6 query rows: q in bf16 pairs, fp32 scores of the block, then its bf16 weights, so that
 // Q·Kᵀ, softmax and P·V of a block run while its rows are in L1.
 #define BF16 __attribute__((target("avx512f,avx512bf16"), noinline))
 #define INLINE_BF16 __attribute__((target("avx512f,avx512bf16"), always_inline)) static inline
 
 INLINE_BF16 __m512i to_bf16_pairs(__m512 lo, __m512 hi) { return (__m512i)_mm512_cvtne2ps_pbh(hi, lo); }
+
+/// The first n (≤ 16, may be ≤ 0) lanes.
+INLINE_BF16 __mmask16 first_lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
+
+/// Channels c0 .. c0 + 31 of a row as 16 bf16 pairs; channels at or past hd are zero and never read.
+INLINE_BF16 __m512i row_pairs(const float *row, int c0, int hd, __m512 scale) {
+    __m512 lo = _mm512_maskz_loadu_ps(first_lanes(hd - c0), row + c0);
+    __m512 hi = _mm512_maskz_loadu_ps(first_lanes(hd - c0 - 16), row + c0 + 16);
+    return to_bf16_pairs(_mm512_mul_ps(lo, scale), _mm512_mul_ps(hi, scale));
+}
 
 /// Broadcasts one 32-bit word (a bf16 pair).
 INLINE_BF16 __m512bh pair_at(const uint32_t *p) {
@@ -98,12 +111,8 @@ BF16 static void pack_keys(const float *k, int seq, int hd, int ld, float scale,
         for (int c0 = 0; c0 < hd; c0 += 32) {
             int words = hd - c0 >= 32 ? 16 : (hd - c0) / 2;
             __m512 r[16];
-            for (int j = 0; j < 16; j++) {
-                if (j0 + j >= seq) { r[j] = _mm512_setzero_ps(); continue; }
-                const float *kr = k + (size_t)(j0 + j) * ld + c0;
-                __m512 hi = words == 16 ? _mm512_mul_ps(_mm512_loadu_ps(kr + 16), sv) : _mm512_setzero_ps();
-                r[j] = _mm512_castsi512_ps(to_bf16_pairs(_mm512_mul_ps(_mm512_loadu_ps(kr), sv), hi));
-            }
+            for (int j = 0; j < 16; j++)
+                r[j] = j0 + j >= seq ? _mm512_setzero_ps() : _mm512_castsi512_ps(row_pairs(k + (size_t)(j0 + j) * ld, c0, hd, sv));
             transpose16(r);
             for (int m = 0; m < words; m++) _mm512_storeu_ps(kt + (size_t)(c0 / 2 + m) * seqp + j0, r[m]);
         }
@@ -111,14 +120,16 @@ BF16 static void pack_keys(const float *k, int seq, int hd, int ld, float scale,
 }
 
 BF16 static void pack_values(const float *v, int seq, int hd, int ld, uint32_t *vp, int seqp) {
+    int hdp = PADDED(hd);
     for (int jp = 0; jp < seqp / 2; jp++) {
         if (jp % 4 == 0) prefetch_rows(v, ld, hd, 2 * jp + 8, 2 * jp + 16 < seq ? 2 * jp + 16 : seq);
         for (int c0 = 0; c0 < hd; c0 += 16) {
+            __mmask16 m = first_lanes(hd - c0);
             __m512i a = _mm512_setzero_si512(), b = _mm512_setzero_si512();
             const float *v0 = v + (size_t)(2 * jp) * ld + c0;
-            if (2 * jp < seq) a = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(v0)));
-            if (2 * jp + 1 < seq) b = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(v0 + ld)));
-            _mm512_storeu_si512(vp + (size_t)jp * hd + c0, _mm512_or_si512(a, _mm512_slli_epi32(b, 16)));
+            if (2 * jp < seq) a = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, v0)));
+            if (2 * jp + 1 < seq) b = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, v0 + ld)));
+            _mm512_storeu_si512(vp + (size_t)jp * hdp + c0, _mm512_or_si512(a, _mm512_slli_epi32(b, 16)));
         }
     }
 }
@@ -126,14 +137,10 @@ BF16 static void pack_values(const float *v, int seq, int hd, int ld, uint32_t *
 /// qb[r] = rows r < R of q in bf16 pairs (hd/2 words each).
 BF16 static void pack_queries(const float *q, int ld, int hd, int rows, uint32_t *qb) {
     int hw = hd / 2;
+    const __m512 one = _mm512_set1_ps(1.0f);
     for (int r = 0; r < rows; r++)
-        for (int c0 = 0; c0 < hd; c0 += 32) {
-            const float *qr = q + (size_t)r * ld + c0;
-            int full = hd - c0 >= 32;
-            __m512i x = to_bf16_pairs(_mm512_loadu_ps(qr), full ? _mm512_loadu_ps(qr + 16) : _mm512_setzero_ps());
-            if (full) _mm512_storeu_si512(qb + (size_t)r * hw + c0 / 2, x);
-            else _mm256_storeu_si256((__m256i *)(qb + (size_t)r * hw + c0 / 2), _mm512_castsi512_si256(x));
-        }
+        for (int c0 = 0; c0 < hd; c0 += 32)
+            _mm512_mask_storeu_epi32(qb + (size_t)r * hw + c0 / 2, first_lanes((hd - c0) / 2), row_pairs(q + (size_t)r * ld, c0, hd, one));
 }
 
 /// s[r][16t ..] = Σ_c qb[r][c] · kt[c][16t ..] (pairs of channels) for r < R, t < T.
@@ -151,14 +158,15 @@ INLINE_BF16 void qk_tile(const uint32_t *qb, int hw, const uint32_t *kt, int seq
     for (int r = 0; r < R; r++) for (int t = 0; t < T; t++) _mm512_storeu_ps(s + (size_t)r * seqp + 16 * t, acc[r][t]);
 }
 
-/// o[r][16c ..] = inv[r] · Σ_{jp<pairs} p[r][jp] · vp[jp][16c ..] (pairs of keys) for r < R, c < C.
-INLINE_BF16 void pv_tile(const uint32_t *p, int pw, const uint32_t *vp, int hd, int pairs, const float *inv, float *o, int ldo,
-                         int R, int C) {
+/// o[r][16c ..] = inv[r] · Σ_{jp<pairs} p[r][jp] · vp[jp][16c ..] (pairs of keys) for r < R, c < C; vp has row
+/// stride hdp words; the last tile writes only the lanes in `last`.
+INLINE_BF16 void pv_tile(const uint32_t *p, int pw, const uint32_t *vp, int hdp, int pairs, const float *inv, float *o, int ldo,
+                         int R, int C, __mmask16 last) {
     __m512 acc[ROWS][4];
     for (int r = 0; r < R; r++) for (int c = 0; c < C; c++) acc[r][c] = _mm512_setzero_ps();
     for (int jp = 0; jp < pairs; jp++) {
         __m512bh vv[4];
-        for (int c = 0; c < C; c++) vv[c] = (__m512bh)_mm512_loadu_si512(vp + (size_t)jp * hd + 16 * c);
+        for (int c = 0; c < C; c++) vv[c] = (__m512bh)_mm512_loadu_si512(vp + (size_t)jp * hdp + 16 * c);
         for (int r = 0; r < R; r++) {
             __m512bh pv = pair_at(p + (size_t)r * pw + jp);
             for (int c = 0; c < C; c++) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], pv, vv[c]);
@@ -166,7 +174,8 @@ INLINE_BF16 void pv_tile(const uint32_t *p, int pw, const uint32_t *vp, int hd, 
     }
     for (int r = 0; r < R; r++) {
         __m512 sc = _mm512_set1_ps(inv[r]);
-        for (int c = 0; c < C; c++) _mm512_storeu_ps(o + (size_t)r * ldo + 16 * c, _mm512_mul_ps(acc[r][c], sc));
+        for (int c = 0; c < C; c++)
+            _mm512_mask_storeu_ps(o + (size_t)r * ldo + 16 * c, c == C - 1 ? last : (__mmask16)0xFFFF, _mm512_mul_ps(acc[r][c], sc));
     }
 }
 
@@ -192,13 +201,13 @@ INLINE_BF16 void softmax_tile(const float *s, int seqp, int i0, int R, int seq, 
 #define SHAPES(X, R) X(R, 1) X(R, 2) X(R, 3) X(R, 4)
 #define ALL(X) SHAPES(X, 1) SHAPES(X, 2) SHAPES(X, 3) SHAPES(X, 4) SHAPES(X, 5) SHAPES(X, 6)
 #define QK_CASE(R, T) case R * 8 + T: qk_tile(qb, hw, kt, seqp, s, R, T); break;
-#define PV_CASE(R, C) case R * 8 + C: pv_tile(p, pw, vp, hd, pairs, inv, o, ldo, R, C); break;
+#define PV_CASE(R, C) case R * 8 + C: pv_tile(p, pw, vp, hdp, pairs, inv, o, ldo, R, C, last); break;
 #define SOFTMAX_CASE(R) case R: softmax_tile(s, seqp, i0, R, seq, causal, p, inv); break;
 BF16 static void qk_block(const uint32_t *qb, int hw, const uint32_t *kt, int seqp, float *s, int rows, int tiles) {
     switch (rows * 8 + tiles) { ALL(QK_CASE) default: break; }
 }
-BF16 static void pv_block(const uint32_t *p, int pw, const uint32_t *vp, int hd, int pairs, const float *inv, float *o,
-                          int ldo, int rows, int tiles) {
+BF16 static void pv_block(const uint32_t *p, int pw, const uint32_t *vp, int hdp, int pairs, const float *inv, float *o,
+                          int ldo, int rows, int tiles, __mmask16 last) {
     switch (rows * 8 + tiles) { ALL(PV_CASE) default: break; }
 }
 BF16 static void softmax_rows(const float *s, int seqp, int i0, int rows, int seq, int causal, uint32_t *p, float *inv) {
@@ -209,9 +218,9 @@ BF16 static void softmax_rows(const float *s, int seqp, int i0, int rows, int se
 
 BF16 static void attention_bf16(const float *q, const float *k, const float *v, float *out, int seq, int hd, int ld,
                                 int ldo, float *scratch, int causal, float scale) {
-    int seqp = (seq + 15) & ~15, hw = hd / 2, pw = seqp / 2;
+    int seqp = (seq + 15) & ~15, hw = hd / 2, pw = seqp / 2, hdp = PADDED(hd);
     uint32_t *kt = (uint32_t *)scratch, *vp = kt + (size_t)hw * seqp;
-    float *s = (float *)(vp + (size_t)pw * hd);
+    float *s = (float *)(vp + (size_t)pw * hdp);
     uint32_t *p = (uint32_t *)(s + (size_t)ROWS * seqp), *qb = p + (size_t)ROWS * pw;
     prefetch_rows(k, ld, hd, 0, seq < 16 ? seq : 16);
     prefetch_rows(v, ld, hd, 0, seq < 8 ? seq : 8);
@@ -237,8 +246,9 @@ BF16 static void attention_bf16(const float *q, const float *k, const float *v, 
         softmax_rows(s, seqp, i0, rows, seq, causal, p, inv);
         int pairs = (keys + 1) / 2;   // rows shorter than keys have zero weights past their end
         for (int c0 = 0; c0 < hd; c0 += 64) {
-            int tiles_c = (hd - c0) / 16 < 4 ? (hd - c0) / 16 : 4;
-            pv_block(p, pw, vp + c0, hd, pairs, inv, out + (size_t)i0 * ldo + c0, ldo, rows, tiles_c);
+            int tiles_c = (hdp - c0) / 16 < 4 ? (hdp - c0) / 16 : 4;
+            pv_block(p, pw, vp + c0, hdp, pairs, inv, out + (size_t)i0 * ldo + c0, ldo, rows, tiles_c,
+                     first_lanes(hd - c0 - 16 * (tiles_c - 1)));
         }
     }
 }
@@ -248,7 +258,7 @@ size_t clipz_attention_scratch_floats(int seq, int hd) {
     if (seq <= 0 || hd <= 0) return 0;
     size_t seqp = ((size_t)seq + 15) & ~(size_t)15;
     size_t f32 = ((size_t)seq + (size_t)hd) * seqp;
-    size_t bf16 = (size_t)hd * seqp + BLOCK_FLOATS(seqp, (size_t)hd);
+    size_t bf16 = (size_t)hd / 2 * seqp + seqp / 2 * (size_t)PADDED(hd) + BLOCK_FLOATS(seqp, (size_t)hd);
     return f32 > bf16 ? f32 : bf16;
 }
 
