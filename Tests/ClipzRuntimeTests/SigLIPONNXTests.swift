@@ -69,6 +69,7 @@ final class SigLIPONNXTests: XCTestCase {
         XCTAssertEqual(m.metadata.tokenizer.kind, TokenizerSpec.sentencePieceKind)
         let notes = m.metadata.provenance.notes.joined(separator: "\n")
         for part in ["attention-probe pooling head", "bidirectional attention", "logit_scale: no Exp(constant)", "logit_bias: no constant",
+                     "(SigLIP's initialisation); embeddings and class rankings do not depend on it, probabilities do",
                      "from config.json", "scoring sigmoid"] {
             XCTAssertTrue(notes.contains(part), "notes lack '\(part)':\n\(notes)")
         }
