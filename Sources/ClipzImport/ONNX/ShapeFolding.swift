@@ -42,12 +42,22 @@ struct ShapeFolder {
     /// cannot read that feeds Unsqueeze or Add/Sub/Mul/Div is taken as one unknown scalar (what exporters
     /// put there). Never for slice bounds, where a wrongly counted element would cut the wrong rows.
     let lenient: Bool
+    /// Values being evaluated on the way down; caps the recursion (the stack) below the budget.
+    private var depth = 0
     static let maxElements = 64
+    static let maxDepth = 48
+
+    init(graph: ONNXGraph, lenient: Bool) {
+        self.graph = graph
+        self.lenient = lenient
+    }
 
     /// The value of a small integer tensor, nil when its shape does not follow from the graph.
     mutating func values(_ v: String) -> FoldedInts? {
-        guard budget > 0, !v.isEmpty else { return nil }
+        guard budget > 0, depth < Self.maxDepth, !v.isEmpty else { return nil }
         budget -= 1
+        depth += 1
+        defer { depth -= 1 }
         if let t = graph.constant(v) { return Self.ints(t) }
         guard let n = graph.producerNode(v) else { return nil }
         switch n.opType {
@@ -111,11 +121,7 @@ struct ShapeFolder {
             return FoldedInts(shape: shape, elements: out)
         case "ConstantOfShape":
             guard let s = values(n.input(0))?.known, s.count <= ONNXLimits.maxRank, s.allSatisfy({ $0 >= 0 }) else { return nil }
-            var count = 1
-            for d in s {
-                count *= d
-                guard count <= Self.maxElements else { return nil }
-            }
+            guard let count = Self.product(s.map { .known($0) }), count <= Self.maxElements else { return nil }
             var fill = 0
             if case let .tensor(t)? = n.attributes["value"] {
                 guard let f = Self.ints(t), f.elements.count == 1, let k = f.known else { return nil }
@@ -129,8 +135,10 @@ struct ShapeFolder {
 
     /// The shape of any tensor, as far as it follows from initializers, declared input dims and the layout ops.
     mutating func dims(_ v: String) -> [ShapeElement]? {
-        guard budget > 0, !v.isEmpty else { return nil }
+        guard budget > 0, depth < Self.maxDepth, !v.isEmpty else { return nil }
         budget -= 1
+        depth += 1
+        defer { depth -= 1 }
         if let t = graph.constant(v) { return t.shape.count <= ONNXLimits.maxRank ? t.shape.map { .known($0) } : nil }
         if let i = graph.inputs.first(where: { $0.name == v }) { return i.dims?.map { $0.map { .known($0) } ?? .unknown } }
         guard let n = graph.producerNode(v) else { return nil }
@@ -140,7 +148,7 @@ struct ShapeFolder {
         case "Transpose":
             guard let d = dims(n.input(0)) else { return nil }
             let perm = n.ints("perm") ?? Array((0..<d.count).reversed())
-            guard perm.sorted() == Array(0..<d.count) else { return nil }
+            guard perm.count == d.count, perm.sorted() == Array(0..<d.count) else { return nil }
             return perm.map { d[$0] }
         case "Expand":
             guard let d = dims(n.input(0)), let s = values(n.input(1)), s.shape.count == 1 else { return nil }
@@ -213,89 +221,5 @@ struct ShapeFolder {
         guard rank <= ONNXLimits.maxRank, put.count == axes.count, put.allSatisfy({ (0..<rank).contains($0) }) else { return nil }
         var rest = d.makeIterator()
         return (0..<rank).map { put.contains($0) ? .known(1) : rest.next() ?? .unknown }
-    }
-
-    /// A small integer (or integral float) constant of at most `maxElements` elements.
-    static func ints(_ t: SourceTensor) -> FoldedInts? {
-        guard t.elementCount <= maxElements, t.shape.count <= ONNXLimits.maxRank else { return nil }
-        if t.dtype.loaded.isFloat {
-            guard let f = try? t.floats(), f.allSatisfy({ $0.isFinite && $0.rounded() == $0 && abs($0) < 1e15 }) else { return nil }
-            return FoldedInts(shape: t.shape, elements: f.map { .known(Int($0)) })
-        }
-        return (try? t.ints()).map { FoldedInts(shape: t.shape, elements: $0.map { .known($0) }) }
-    }
-
-    /// Numpy-style broadcast of two shapes; nil when two known dims conflict.
-    static func broadcast(_ a: [ShapeElement], _ b: [ShapeElement]) -> [ShapeElement]? {
-        let rank = max(a.count, b.count)
-        guard rank <= ONNXLimits.maxRank else { return nil }
-        var out: [ShapeElement] = []
-        for i in 0..<rank {
-            let x = i < rank - a.count ? .known(1) : a[i - (rank - a.count)]
-            let y = i < rank - b.count ? .known(1) : b[i - (rank - b.count)]
-            switch (x, y) {
-            case (.known(1), _): out.append(y)
-            case (_, .known(1)): out.append(x)
-            case let (.known(p), .known(q)): guard p == q else { return nil }; out.append(x)
-            case (.known, _): out.append(x)
-            default: out.append(y)
-            }
-        }
-        return out
-    }
-
-    /// One element of Add/Sub/Mul/Div (integer division truncates, as ONNX's does); overflow gives unknown.
-    static func combine(_ op: String, _ x: ShapeElement, _ y: ShapeElement) -> ShapeElement {
-        switch (op, x, y) {
-        case let (_, .known(a), .known(b)):
-            let r: (partialValue: Int, overflow: Bool)
-            switch op {
-            case "Add": r = a.addingReportingOverflow(b)
-            case "Sub": r = a.subtractingReportingOverflow(b)
-            case "Mul": r = a.multipliedReportingOverflow(by: b)
-            default: r = b == 0 ? (0, true) : a.dividedReportingOverflow(by: b)
-            }
-            return r.overflow ? .unknown : .known(r.partialValue)
-        case ("Add", _, .known(0)), ("Sub", _, .known(0)), ("Mul", _, .known(1)), ("Div", _, .known(1)): return x
-        case ("Add", .known(0), _), ("Mul", .known(1), _): return y
-        case let ("Mul", .unknown, .known(c)), let ("Mul", .known(c), .unknown): return .times(c)
-        case let ("Div", .unknown, .known(c)): return .divided(c)
-        default: return .unknown
-        }
-    }
-
-    /// The product of dims, nil when one is unknown or it overflows.
-    static func product(_ d: [ShapeElement]) -> Int? {
-        var p = 1
-        for e in d {
-            guard let v = e.value, v >= 0 else { return nil }
-            let r = p.multipliedReportingOverflow(by: v)
-            guard !r.overflow else { return nil }
-            p = r.partialValue
-        }
-        return p
-    }
-}
-
-extension ONNXGraph {
-    /// A small integer tensor folded from constants and shape arithmetic (see `ShapeFolder`).
-    func foldedInts(_ value: String) -> FoldedInts? {
-        var f = ShapeFolder(graph: self, lenient: false)
-        return f.values(value)
-    }
-
-    /// A small integer tensor (at most `limit` elements) whose every element is a constant, directly or
-    /// once its shape arithmetic is folded.
-    func knownInts(_ value: String, limit: Int) -> [Int]? {
-        if let c = constInts(value, limit: limit) { return c }
-        guard let k = foldedInts(value)?.known, k.count <= limit else { return nil }
-        return k
-    }
-
-    /// A Reshape target read for its head count: a 1-D vector whose unreadable scalars count as unknown.
-    func shapeElements(_ value: String) -> [ShapeElement]? {
-        var f = ShapeFolder(graph: self, lenient: true)
-        guard let v = f.values(value), v.shape.count == 1, v.elements.count <= ONNXLimits.maxRank else { return nil }
-        return v.elements
     }
 }
