@@ -36,7 +36,7 @@ final class ONNXShapeFoldingTests: XCTestCase {
     /// A graph with input `x` [batch, 1, 32] and `w` [96, 4]: `xt` = x transposed to [1, batch, 32], `e1` =
     /// Shape(xt)[-1:] (32), `end` = e1 + Unsqueeze(Squeeze(e1) · 2) (96), `kv` = w[e1:end], `bv` = Shape(xt)[1]
     /// (the batch) and `bad` = w[0:bv]; `wrs` = Shape(Reshape(w, [-1, 8])); `filled` = ConstantOfShape([3, 2^63 - 1]);
-    /// `chain` is 40 Adds each reading its predecessor twice.
+    /// `grid` = [[1], [2]] + [10, 20] and `row2` = [10, 20] + 2; `chain` is 40 Adds each reading its predecessor twice.
     func graph() throws -> ONNXGraph {
         var nodes = [node("Transpose", ["x"], "xt", perm: [1, 0, 2]), node("Shape", ["xt"], "s"),
                      node("Slice", ["s", "m1", "big", "z"], "e1"), node("Squeeze", ["e1", "z"], "e"),
@@ -44,12 +44,13 @@ final class ONNXShapeFoldingTests: XCTestCase {
                      node("Slice", ["w", "e1", "end", "z"], "kv"),
                      node("Gather", ["s", "idx1"], "b"), node("Unsqueeze", ["b", "z"], "bv"), node("Slice", ["w", "z", "bv", "z"], "bad"),
                      node("Reshape", ["w", "r"], "wr"), node("Shape", ["wr"], "wrs"),
-                     node("ConstantOfShape", ["huge"], "filled"), node("Shape", ["filled"], "filledShape")]
+                     node("ConstantOfShape", ["huge"], "filled"), node("Shape", ["filled"], "filledShape"),
+                     node("Add", ["col", "row"], "grid"), node("Add", ["row", "two"], "row2")]
         nodes.append(node("Add", ["e1", "e1"], "chain0"))
         for i in 1..<40 { nodes.append(node("Add", ["chain\(i - 1)", "chain\(i - 1)"], "chain\(i)")) }
         let inits = [floats("w", shape: [96, 4]), int64s("m1", [-1]), int64s("big", [Int(Int64.max)]), int64s("z", [0]),
                      int64s("two", [2], shape: []), int64s("idx1", [1], shape: []), int64s("r", [-1, 8]),
-                     int64s("huge", [3, Int(Int64.max)])]
+                     int64s("huge", [3, Int(Int64.max)]), int64s("col", [1, 2], shape: [2, 1]), int64s("row", [10, 20])]
         // ValueInfoProto x: name 1, type 2 → tensor_type 1 → elem_type 1, shape 2 → dim 1 (dim_value 1 | dim_param 2).
         let dims = field(1, str(2, "batch")) + field(1, int(1, 1)) + field(1, int(1, 32))
         let x = str(1, "x") + field(2, field(1, int(1, 1) + field(2, dims)))
@@ -91,6 +92,9 @@ final class ONNXShapeFoldingTests: XCTestCase {
         // Its dims are known, its values too many to hold (and their count overflows): no value, no trap.
         XCTAssertNil(g.foldedInts("filled"))
         XCTAssertEqual(g.knownInts("filledShape", limit: 2), [3, Int(Int64.max)])
+        // Element-by-element arithmetic only where broadcasting pairs the elements so: a scalar, or equal shapes.
+        XCTAssertEqual(g.knownInts("row2", limit: 2), [12, 22])
+        XCTAssertNil(g.foldedInts("grid"), "[2, 1] + [2] is a [2, 2] grid, not two sums")
     }
 
     func testDiamondChainsStopAtTheBudget() throws {

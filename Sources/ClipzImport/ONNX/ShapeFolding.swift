@@ -113,8 +113,10 @@ struct ShapeFolder {
             let scalar = lenient ? FoldedInts(shape: [], elements: [.unknown]) : nil
             guard let a = values(n.input(0)) ?? scalar, let b = values(n.input(1)) ?? scalar,
                   let shape = Self.broadcast(a.shape.map { .known($0) }, b.shape.map { .known($0) })?.compactMap(\.value) else { return nil }
+            // Element i pairs with element i (or a single one): only when that is what broadcasting does.
             let count = max(a.elements.count, b.elements.count)
-            guard [1, count].contains(a.elements.count), [1, count].contains(b.elements.count) else { return nil }
+            guard [1, count].contains(a.elements.count), [1, count].contains(b.elements.count),
+                  Self.product(shape.map { .known($0) }) == count else { return nil }
             let out = (0..<count).map { i in
                 Self.combine(n.opType, a.elements[a.elements.count == 1 ? 0 : i], b.elements[b.elements.count == 1 ? 0 : i])
             }
