@@ -26,8 +26,9 @@ onnx, onnxscript and onnxruntime for the `onnx` part. Seeds are fixed; rerunning
   tokenizer files, golden.npz, golden_texts.json.
 - Tests/ClipzImportTests/Fixtures/siglip_hf_odd/ (part `odd`): a tiny SiglipModel with So400m's awkward shapes
   (width 48, head dim 24, MLP 88, image 30 at patch 8): config.json, model.safetensors, golden.npz, README.md.
-- onnx part: siglip_hf/vision.onnx, siglip_hf/text.onnx (torch.onnx.export dynamo=True, dynamic batch) and
-  image_embeds_ort / text_embeds_ort added to siglip_hf/golden.npz.
+- onnx part: siglip_hf/vision.onnx, siglip_hf/text.onnx (torch.onnx.export dynamo=True, dynamic batch),
+  siglip_hf/vision_legacy.onnx, siglip_hf/text_legacy.onnx (dynamo=False, opset 17) and image_embeds_ort /
+  text_embeds_ort / image_embeds_ort_legacy / text_embeds_ort_legacy added to siglip_hf/golden.npz.
 The facts measured while generating (versions, sizes, name tables) go into the README sections.
 """
 import io
@@ -1064,13 +1065,23 @@ def onnx_part(facts):
     model = SiglipModel.from_pretrained(str(HF_DIR)).eval()
     gold = dict(np.load(HF_DIR / "golden.npz"))
     batch = torch.export.Dim("batch")
-    jobs = [("vision.onnx", _Vision(model), "pixel_values", torch.from_numpy(gold["pixel_values"]), "image_embeds"),
-            ("text.onnx", _Text(model), "input_ids", torch.from_numpy(gold["input_ids"]), "text_embeds")]
+    px, ids = torch.from_numpy(gold["pixel_values"]), torch.from_numpy(gold["input_ids"])
+    # (file, wrapper, input, example, output, golden key, dynamo): the legacy TorchScript exporter (dynamo=False, as
+    # optimum and older scripts run it) traces nn.MultiheadAttention's in_proj cut into Slices whose bounds are
+    # computed from Shape ops of the probe.
+    jobs = [("vision.onnx", _Vision(model), "pixel_values", px, "image_embeds", "image_embeds_ort", True),
+            ("text.onnx", _Text(model), "input_ids", ids, "text_embeds", "text_embeds_ort", True),
+            ("vision_legacy.onnx", _Vision(model), "pixel_values", px, "image_embeds", "image_embeds_ort_legacy", False),
+            ("text_legacy.onnx", _Text(model), "input_ids", ids, "text_embeds", "text_embeds_ort_legacy", False)]
     lines = []
-    for name, mod, inp, x, out in jobs:
+    for name, mod, inp, x, out, key, dynamo in jobs:
         path = HF_DIR / name
-        torch.onnx.export(mod, (x,), str(path), dynamo=True, input_names=[inp], output_names=[out],
-                          dynamic_shapes={inp: {0: batch}})
+        if dynamo:
+            torch.onnx.export(mod, (x,), str(path), dynamo=True, input_names=[inp], output_names=[out],
+                              dynamic_shapes={inp: {0: batch}})
+        else:
+            torch.onnx.export(mod, (x,), str(path), dynamo=False, opset_version=17, input_names=[inp],
+                              output_names=[out], dynamic_axes={inp: {0: "batch"}})
         # One self-contained file, without the exporter's per-node metadata (stack traces with this script's
         # line numbers) so the bytes only change when the graph does.
         g = onnx.load(str(path))
@@ -1086,10 +1097,10 @@ def onnx_part(facts):
         onnx.checker.check_model(str(path))
         sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         got = sess.run(None, {inp: x.numpy()})[0]
-        gold[out + "_ort"] = got.astype(np.float32)
+        gold[key] = got.astype(np.float32)
         one = sess.run(None, {inp: x.numpy()[:1]})[0]
         lines.append(onnx_facts(path))
-        lines.append(f"max abs diff ORT fp32 vs torch fp64 `{out}`: {np.abs(got - gold[out]).max():.2e}; "
+        lines.append(f"max abs diff ORT fp32 vs torch fp64 `{out}` (`{key}`): {np.abs(got - gold[out]).max():.2e}; "
                      f"batch 1 run vs row 0 of the batch run: {np.abs(one[0] - got[0]).max():.2e}")
     np.savez(HF_DIR / "golden.npz", **{k: np.ascontiguousarray(v) for k, v in gold.items()})
     facts["onnx_lines"] = lines
@@ -1102,6 +1113,12 @@ def onnx_part(facts):
         "[2,32] and `text_embeds_ort` [3,32] (onnxruntime CPU, fp32, on `pixel_values` / `input_ids`). The MLPs use the "
         "opset-20 `Gelu` op with `approximate=\"tanh\"` (not an Erf/Tanh decomposition); the vision head's packed "
         "`in_proj` is split by `Split` nodes.\n\n"
+        "`vision_legacy.onnx` and `text_legacy.onnx`: the same wrappers through the legacy TorchScript exporter, "
+        "`torch.onnx.export(wrapper, ..., dynamo=False, opset_version=17, dynamic_axes={input: {0: \"batch\"}})`, "
+        "re-saved the same way; `golden.npz` gains `image_embeds_ort_legacy` and `text_embeds_ort_legacy`. Their "
+        "MLPs are the tanh GELU written out with Mul, Add and Tanh; the vision head's `nn.MultiheadAttention` cuts "
+        "`in_proj_weight`/`in_proj_bias` with `Slice` nodes whose bounds are computed from the probe's shape "
+        "(Shape -> Slice -> Squeeze -> Mul -> Unsqueeze -> Add), not constants.\n\n"
         + "\n".join(f"- {ln}" for ln in lines) + "\n")
 
 

@@ -7,7 +7,9 @@ import Foundation
 /// `tokenizer.model` beside the source. `do_lower_case` and the `eos_token` / `pad_token` pieces come
 /// from `tokenizer_config.json` beside it when present (else the config's ids stand). A `tokenizer_class`
 /// GemmaTokenizer or Siglip2Tokenizer there (SigLIP 2) selects the Gemma tokenizer, with `add_bos_token` /
-/// `add_eos_token` (transformers' defaults without a tokenizer.json: false) and `bos_token`.
+/// `add_eos_token` (transformers' defaults without a tokenizer.json: false) and `bos_token`. A Gemma model
+/// (its pieces, or `model_type` siglip2 in config.json) without such a tokenizer_config.json is refused: the
+/// model file does not say whether to add <bos>/<eos> or lower-case, and SigLIP v1's rules give other ids.
 struct SentencePieceAssets {
     var model: [UInt8]
     var file: String
@@ -40,7 +42,8 @@ struct SentencePieceAssets {
         var pieces: [(key: String, piece: String)] = []
         var gemma: (bos: Bool, eos: Bool)?
         let config = DumpPaths.join(ModelFolder.containing(file), "tokenizer_config.json")
-        if FileManager.default.fileExists(atPath: config), let j = try? DumpPaths.jsonObject(at: config) {
+        let hasConfig = FileManager.default.fileExists(atPath: config)
+        if hasConfig, let j = try? DumpPaths.jsonObject(at: config) {
             let tokenizerClass = (j["tokenizer_class"] as? String).map { $0.hasSuffix("Fast") ? String($0.dropLast(4)) : $0 }
             var keys = ["eos_token", "pad_token"]
             if let c = tokenizerClass, gemmaClasses.contains(c) {
@@ -68,6 +71,12 @@ struct SentencePieceAssets {
         }
         do {
             let probe = try SentencePieceTokenizer(model: bytes, eosID: 0, padID: 0, file: file)
+            if gemma == nil, let why = gemmaEvidence(probe, near: [file] + sources) {
+                throw ImportError.unsupported(file: file, detail: "this is SigLIP 2's Gemma tokenizer (\(why)), but "
+                    + (hasConfig ? "\(config) does not name GemmaTokenizer or Siglip2Tokenizer" : "no tokenizer_config.json is beside it")
+                    + "; whether to add <bos>/<eos> and lower-case is not in the model file: put the checkpoint's "
+                    + "tokenizer_config.json (tokenizer_class GemmaTokenizer or Siglip2Tokenizer) beside \(file)")
+            }
             for (key, piece) in pieces {
                 guard let id = probe.id(ofPiece: piece) else {
                     throw ImportError.malformed(file: config, detail: "\(key) '\(piece)' is not a piece of \(file)")
@@ -87,6 +96,20 @@ struct SentencePieceAssets {
         } catch {
             throw ImportError.malformed(file: file, detail: "\(error)")
         }
+    }
+
+    /// Why a SentencePiece model is Gemma's (SigLIP 2) rather than SigLIP's: Gemma's chat pieces, its
+    /// <pad> <eos> <bos> layout (SigLIP's is <pad> </s> <unk>, no <bos>), or a config.json with
+    /// `model_type` siglip2 beside the tokenizer or a source; nil when nothing says so.
+    static func gemmaEvidence(_ probe: SentencePieceTokenizer, near paths: [String]) -> String? {
+        if probe.id(ofPiece: "<start_of_turn>") != nil { return "it has Gemma's <start_of_turn> piece" }
+        if probe.id(ofPiece: "<eos>") == 1, probe.id(ofPiece: "<bos>") == 2 { return "<eos> and <bos> at Gemma's ids 1 and 2" }
+        for p in paths {
+            let config = DumpPaths.join(DumpPaths.isDirectory(p) ? p : ModelFolder.containing(p), "config.json")
+            if FileManager.default.fileExists(atPath: config), let j = try? DumpPaths.jsonObject(at: config),
+               j["model_type"] as? String == "siglip2" { return "\(config) says model_type siglip2" }
+        }
+        return nil
     }
 
     /// The u8 tensor stored in `.clipz` files.

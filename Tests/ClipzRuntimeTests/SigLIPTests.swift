@@ -211,4 +211,51 @@ final class SigLIPTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("bos_token '<s>' is not a piece"), "\($0)")
         }
     }
+    /// A Gemma tokenizer.model (SigLIP 2) without a tokenizer_config.json naming its class is refused, naming the
+    /// file, instead of being read with SigLIP v1's rules (no <bos>, </s> as eos: other ids); SigLIP's own
+    /// spiece.model alone still loads.
+    func testGemmaTokenizerWithoutItsConfigIsRefused() throws {
+        let gemma = fixtures.replacingOccurrences(of: "ClipzImportTests", with: "ClipzTextTests") + "/siglip2/tokenizer.model"
+        let fm = FileManager.default
+        let tmp = fm.temporaryDirectory.appendingPathComponent("gemma-bare-\(UUID().uuidString)").path
+        defer { try? fm.removeItem(atPath: tmp) }
+        /// siglip_hf's weights and processor with `model` as its only tokenizer file and `extra` written beside it.
+        func folder(_ name: String, model: String, as file: String, extra: [String: String] = [:]) throws -> String {
+            let dst = tmp + "/" + name
+            try fm.createDirectory(atPath: dst, withIntermediateDirectories: true)
+            for f in ["config.json", "model.safetensors", "preprocessor_config.json"] {
+                try fm.copyItem(atPath: dir + "/" + f, toPath: dst + "/" + f)
+            }
+            try fm.copyItem(atPath: model, toPath: dst + "/" + file)
+            for (f, text) in extra { try text.write(toFile: dst + "/" + f, atomically: true, encoding: .utf8) }
+            return dst
+        }
+        let bare = try folder("bare", model: gemma, as: "tokenizer.model")
+        XCTAssertThrowsError(try SourceImporter.load(paths: [bare])) {
+            let m = "\($0)"
+            XCTAssertTrue(m.contains(bare + "/tokenizer.model") && m.contains("<eos> and <bos> at Gemma's ids 1 and 2")
+                          && m.contains("no tokenizer_config.json is beside it") && m.contains("tokenizer_class GemmaTokenizer"), m)
+        }
+        // A tokenizer_config.json of SigLIP's class does not say how to run Gemma's model either.
+        let v1Config = try String(contentsOfFile: dir + "/tokenizer_config.json", encoding: .utf8)
+        let wrong = try folder("wrong", model: gemma, as: "tokenizer.model", extra: ["tokenizer_config.json": v1Config])
+        XCTAssertThrowsError(try SourceImporter.load(paths: [wrong])) {
+            XCTAssertTrue("\($0)".contains(wrong + "/tokenizer_config.json does not name GemmaTokenizer or Siglip2Tokenizer"), "\($0)")
+        }
+        // A --tokenizer folder whose config.json says siglip2 marks even a model without Gemma's pieces.
+        let v1 = try folder("v1", model: dir + "/spiece.model", as: "spiece.model")
+        let tokDir = tmp + "/tok"
+        try fm.createDirectory(atPath: tokDir, withIntermediateDirectories: true)
+        try fm.copyItem(atPath: dir + "/spiece.model", toPath: tokDir + "/spiece.model")
+        try #"{"model_type": "siglip2"}"#.write(toFile: tokDir + "/config.json", atomically: true, encoding: .utf8)
+        var options = SourceImporter.Options()
+        options.tokenizerPath = tokDir
+        XCTAssertThrowsError(try SourceImporter.load(paths: [v1], options: options)) {
+            XCTAssertTrue("\($0)".contains(tokDir + "/config.json says model_type siglip2"), "\($0)")
+        }
+        // SigLIP's own model alone: v1 rules, the config's ids (</s> = 1 for eos and pad).
+        let spec = try SourceImporter.load(paths: [v1]).0.metadata.tokenizer
+        XCTAssertEqual([spec.bosTokenID, spec.eosTokenID, spec.padTokenID], [-1, 1, 1])
+        XCTAssertEqual(spec.source, "spiece.model")
+    }
 }

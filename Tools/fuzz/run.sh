@@ -19,7 +19,7 @@ Tools/fuzz/build.sh 2>&1 | grep -v "Cannot export local symbol" || { echo "fuzz 
 F=Tests/ClipzImportTests/Fixtures
 fixture_seeds() {   # realistic seeds taken from the test fixtures instead of being copied into git
     case $1 in
-        onnx) echo $F/broken/no_post_ln.onnx $F/broken/bad_head_reshape.onnx $F/hf_tiny/vision_op17.onnx $F/hf_tiny/text_op17.onnx $F/hf_tiny/combined_op17.onnx ;;
+        onnx) echo $F/broken/no_post_ln.onnx $F/broken/bad_head_reshape.onnx $F/hf_tiny/vision_op17.onnx $F/hf_tiny/text_op17.onnx $F/hf_tiny/combined_op17.onnx $F/siglip_hf/vision_legacy.onnx ;;
         safetensors) echo $F/hf_tiny/model.safetensors ;;
         npz) echo $F/hf_tiny/model.npz ;;
         pytorch) echo $F/pickle_cases/views.pt $F/hf_tiny/pytorch_model_fp16.bin $F/openclip_pt/openai_jit.pt ;;

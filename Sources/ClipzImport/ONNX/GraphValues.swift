@@ -1,13 +1,6 @@
 import ClipzCore
 
-/// One element of a shape vector under partial evaluation: a constant, an unknown
-/// (dynamic batch or sequence), or an unknown scaled by a constant (open_clip's
-/// `bsz * num_heads`, `embed_dim // num_heads`).
-enum ShapeElement: Equatable {
-    case known(Int), unknown, times(Int), divided(Int)
-}
-
-/// Value-level queries on the graph: constants, pass-through ops, partial shape evaluation.
+/// Value-level queries on the graph: constants, pass-through ops (shape arithmetic: ShapeFolding.swift).
 extension ONNXGraph {
     /// Ops that do not change a tensor's values for our purposes.
     static let passthrough: Set<String> = ["Identity", "Cast", "Dropout"]
@@ -72,14 +65,15 @@ extension ONNXGraph {
             guard [0, -rank].contains(n.int("axis") ?? 0), let k = n.outputs.firstIndex(of: v) else { return nil }
             // Sizes: the second input (opset ≥ 13), the `split` attribute (older), or equal parts.
             let sizes: [Int]? = n.input(1).isEmpty ? n.ints("split") ?? Array(repeating: rows / max(n.outputs.count, 1), count: n.outputs.count)
-                : constInts(n.input(1), limit: ONNXLimits.maxNodeInputs)
+                : knownInts(n.input(1), limit: ONNXLimits.maxNodeInputs)
             guard let sizes, sizes.count == n.outputs.count, sizes.allSatisfy({ $0 >= 0 && $0 <= rows }), sizes.reduce(0, +) == rows else { return nil }
             let start = sizes[..<k].reduce(0, +)
             range = start..<(start + sizes[k])
         } else {
-            guard let st = constInts(n.input(1), limit: 1), st.count == 1, let en = constInts(n.input(2), limit: 1), en.count == 1,
-                  n.input(3).isEmpty || [[0], [-rank]].contains(constInts(n.input(3), limit: 1) ?? []),
-                  n.input(4).isEmpty || constInts(n.input(4), limit: 1) == [1] else { return nil }
+            // Bounds may be computed from static dims (torch's legacy exporter slices `in_proj` at Shape(query)[-1]).
+            guard let st = knownInts(n.input(1), limit: 1), st.count == 1, let en = knownInts(n.input(2), limit: 1), en.count == 1,
+                  n.input(3).isEmpty || [[0], [-rank]].contains(knownInts(n.input(3), limit: 1) ?? []),
+                  n.input(4).isEmpty || knownInts(n.input(4), limit: 1) == [1] else { return nil }
             range = ONNXGraph.clampedRange(start: st[0], end: en[0], count: rows)
         }
         guard !range.isEmpty else { return nil }
@@ -105,70 +99,11 @@ extension ONNXGraph {
         return try? t.ints()
     }
 
-    /// Partially evaluates a 1-D shape vector built from constants, Concat, Unsqueeze of
-    /// dynamic scalars and Mul/Div of a dynamic scalar by a constant. nil when the length is unknown.
-    func shapeElements(_ value: String, depth: Int = 0) -> [ShapeElement]? {
-        guard depth < 16 else { return nil }
-        if let c = constInts(value, limit: ONNXLimits.maxRank) { return c.map { .known($0) } }
-        guard let n = producerNode(value) else { return nil }
-        switch n.opType {
-        case "Identity", "Cast": return shapeElements(n.input(0), depth: depth + 1)
-        case "Concat":
-            var out: [ShapeElement] = []
-            for i in n.inputs {
-                guard let part = shapeElements(i, depth: depth + 1) else { return nil }
-                out += part
-            }
-            return out.count <= ONNXLimits.maxRank ? out : nil
-        case "Unsqueeze":
-            // A scalar made 1-D: its value is the scalar's (constant or derived from a dynamic dim).
-            return [scalarElement(n.input(0), depth: depth + 1)]
-        case "Shape":
-            // Shape(x)[start:end] (the dynamo exporter's dynamic batch / sequence dims): one unknown element
-            // per dim it keeps, when that count follows from the attributes and x's declared rank.
-            return shapeSliceLength(n).map { [ShapeElement](repeating: .unknown, count: $0) }
-        case "Slice":
-            // A constant slice [start:end] (step 1) of such a vector.
-            guard let v = shapeElements(n.input(0), depth: depth + 1), let st = constInts(n.input(1), limit: 1), st.count == 1,
-                  let en = constInts(n.input(2), limit: 1), en.count == 1,
-                  n.input(3).isEmpty || constInts(n.input(3), limit: 1) == [0],
-                  n.input(4).isEmpty || constInts(n.input(4), limit: 1) == [1] else { return nil }
-            let r = ONNXGraph.clampedRange(start: st[0], end: en[0], count: v.count)
-            return Array(v[r])
-        default: return nil
-        }
-    }
-
-    /// Elements of Shape(x) with its start/end attributes, nil when x's rank is needed and unknown.
-    func shapeSliceLength(_ n: ONNXNode) -> Int? {
-        let start = n.int("start") ?? 0
-        let rank = inputs.first { $0.name == n.input(0) }?.rank
-        if let rank { return ONNXGraph.clampedRange(start: start, end: n.int("end") ?? rank, count: rank).count }
-        guard start >= 0, let end = n.int("end"), end >= 0 else { return nil }
-        return max(0, end - start)
-    }
-
     /// Python-style slice bounds (negative from the end, clamped) over `count` elements.
     static func clampedRange(start: Int, end: Int, count: Int) -> Range<Int> {
         func norm(_ i: Int) -> Int { i < 0 ? max(0, count + max(i, -count)) : min(i, count) }
         let s = norm(start), e = norm(end)
         return s..<max(s, e)
-    }
-
-    /// A scalar inside a shape computation.
-    func scalarElement(_ value: String, depth: Int) -> ShapeElement {
-        if let c = constInts(value, limit: 1), c.count == 1 { return .known(c[0]) }
-        guard depth < 16, let n = producerNode(value) else { return .unknown }
-        switch n.opType {
-        case "Identity", "Cast": return scalarElement(n.input(0), depth: depth + 1)
-        case "Mul":
-            if let c = constInts(n.input(1), limit: 1), c.count == 1 { return .times(c[0]) }
-            if let c = constInts(n.input(0), limit: 1), c.count == 1 { return .times(c[0]) }
-        case "Div":
-            if let c = constInts(n.input(1), limit: 1), c.count == 1 { return .divided(c[0]) }
-        default: break
-        }
-        return .unknown
     }
 }
 

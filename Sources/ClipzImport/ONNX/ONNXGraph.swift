@@ -31,6 +31,9 @@ struct ONNXInput {
     let elemType: Int32
     /// Declared rank, nil when the exporter gave no shape.
     let rank: Int?
+    /// Declared dims (nil for a symbolic or missing one, such as a dynamic batch); nil without a shape
+    /// or above `ONNXLimits.maxRank`.
+    let dims: [Int?]?
 }
 
 /// The graph in Swift form with producer/consumer indexes. Built once per file, with caps.
@@ -78,12 +81,21 @@ struct ONNXGraph {
             guard let p else { continue }
             let name = cString(p.pointee.name)
             if inits[name] != nil { continue }
-            var elem: Int32 = 0, rank: Int? = nil
+            var elem: Int32 = 0, rank: Int? = nil, dims: [Int?]? = nil
             if let t = p.pointee.type, t.pointee.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE, let tt = t.pointee.tensor_type {
                 elem = tt.pointee.elem_type
-                if let s = tt.pointee.shape { rank = s.pointee.n_dim }
+                if let s = tt.pointee.shape {
+                    rank = s.pointee.n_dim
+                    if s.pointee.n_dim <= ONNXLimits.maxRank {
+                        dims = cArray(s.pointee.dim, s.pointee.n_dim).map { d -> Int? in
+                            guard let d, d.pointee.value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE,
+                                  d.pointee.dim_value >= 0 else { return nil }
+                            return Int(d.pointee.dim_value)
+                        }
+                    }
+                }
             }
-            inputs.append(ONNXInput(name: name, elemType: elem, rank: rank))
+            inputs.append(ONNXInput(name: name, elemType: elem, rank: rank, dims: dims))
         }
         self.nodes = nodes; self.initializers = inits; self.inputs = inputs
         self.producer = producer; self.consumers = consumers

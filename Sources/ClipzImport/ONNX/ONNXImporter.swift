@@ -92,7 +92,8 @@ public enum ONNXImporter {
         var tensors: [TensorSource] = []
         for (name, shape) in CanonicalName.expectedShapes(config) {
             if plans[name] == nil, case let (value, text)? = defaults[name] {
-                notes.append("\(name): no \(name == CanonicalName.logitScale ? "Exp(constant)" : "constant added to the scaled logits") in the graph; default \(text)")
+                notes.append("\(name): no \(name == CanonicalName.logitScale ? "Exp(constant)" : "constant added to the scaled logits") in the graph; default \(text); "
+                             + "embeddings and class rankings do not depend on it, probabilities do")
                 tensors.append(TensorSource(try Tensor(name: name, shape: [], floats: [Float(value)])))
                 continue
             }
