@@ -80,12 +80,5 @@ echo "$(python3 -c "print('%.2f' % ($F32 / 1e9))") GB of fp32 tensors; $cpu ($fe
 echo "$(date -u +%Y-%m-%d); outputs $([ "$VERIFY" = 1 ] && echo "verified with \`clipz inspect --verify\` (${BINS[0]%%=*} build), same tensor tables" || echo "not verified")."
 } | tee "$WORK/table.md"
 if [ "$README" = 1 ]; then
-  python3 - "$WORK/table.md" <<'PY'
-import re, sys
-table = open(sys.argv[1]).read().strip()
-readme = open("README.md").read()
-new = re.sub(r"<!-- bench-convert:begin -->.*?<!-- bench-convert:end -->",
-             lambda _: "<!-- bench-convert:begin -->\n" + table + "\n<!-- bench-convert:end -->", readme, flags=re.S)
-open("README.md", "w").write(new)
-PY
+  python3 Tools/readme_section.py bench-convert "$WORK/table.md"
 fi

@@ -368,17 +368,10 @@ def public_flags(argv):
 
 
 def write_readme(section, text, marker=None):
-    """Replaces the text between <!-- MARKER:begin --> and <!-- MARKER:end --> in README.md (MARKER defaults to
-    bench-vs-ort:SECTION)."""
-    import re
-    readme = HERE.parent / "README.md"
-    marker = marker or f"bench-vs-ort:{section}"
-    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
-    s = readme.read_text()
-    if begin not in s or end not in s:
-        sys.exit(f"README.md has no {begin} … {end} section")
-    readme.write_text(re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: begin + "\n" + text + "\n" + end, s,
-                             flags=re.S))
+    """Writes text into README.md between <!-- MARKER:begin --> and <!-- MARKER:end --> (readme_section.py;
+    MARKER defaults to bench-vs-ort:SECTION)."""
+    from readme_section import write_section
+    write_section(marker or f"bench-vs-ort:{section}", text)
     print(f"[bench] README.md section {section} updated")
 
 

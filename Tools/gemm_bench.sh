@@ -47,15 +47,4 @@ if [[ $readme == 0 ]]; then table; exit 0; fi
     echo
     CLIPZ_CPU_DISABLE=avx512 table
 } > "$out/table.md"
-python3 - "$out/table.md" <<'PY'
-import sys
-table = open(sys.argv[1]).read().rstrip("\n")
-readme = open("README.md").read()
-begin, end = "<!-- gemm-bench:begin -->", "<!-- gemm-bench:end -->"
-if begin not in readme or end not in readme:
-    sys.exit("README.md has no gemm-bench markers")
-head, rest = readme.split(begin, 1)
-_, tail = rest.split(end, 1)
-open("README.md", "w").write(head + begin + "\n" + table + "\n" + end + tail)
-print("README.md: gemm-bench tables written")
-PY
+python3 Tools/readme_section.py gemm-bench "$out/table.md"

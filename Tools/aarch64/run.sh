@@ -96,16 +96,5 @@ if [[ $readme == 1 ]]; then
         echo "|---|---|---|---|---|"
         cat "$rows"
     } > "$table"
-    python3 - "$table" <<'PY'
-import re, sys
-table = open(sys.argv[1]).read().rstrip("\n")
-readme = open("README.md").read()
-begin, end = "<!-- aarch64-checks:begin -->", "<!-- aarch64-checks:end -->"
-if begin not in readme or end not in readme:
-    sys.exit("README.md has no aarch64-checks markers")
-head, rest = readme.split(begin, 1)
-_, tail = rest.split(end, 1)
-open("README.md", "w").write(head + begin + "\n" + table + "\n" + end + tail)
-print("README.md: aarch64 table written")
-PY
+    python3 Tools/readme_section.py aarch64-checks "$table"
 fi
