@@ -163,10 +163,11 @@ def share_of_peak(runs, tower):
 
 
 def baseline_rows(rows, results, base, name):
-    """Markdown rows of Clipz against one baseline runtime; returns (lines, {(label, batch): throughput ratio})."""
+    """Markdown rows of Clipz against one baseline runtime; returns (lines, {(label, batch): throughput ratio},
+    {(label, batch): the same ratio from each round's own medians})."""
     out = [f"| workload | batch | Clipz median ms | {name} median ms | Clipz /s | {name} /s | Clipz/{name} throughput | "
            "per-round range | Clipz share of peak |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    ratios = {}
+    ratios, per_round = {}, {}
     for label, tower, b, q, extra, ref in rows:
         if (base, tower, ref, b) not in results:
             continue
@@ -175,13 +176,25 @@ def baseline_rows(rows, results, base, name):
         ratios[(label, b)] = om / cm
         # The same ratio from each round's own medians: a wide range means the machine was busy.
         per = [o["median_ms"] / c["median_ms"] for c, o in zip(results[("clipz", label, b)], results[(base, tower, ref, b)])]
+        per_round[(label, b)] = per
         out.append(f"| {label} ({name} {ref}) | {b} | {cm:.1f} | {om:.1f} | {b * 1000 / cm:.1f} | {b * 1000 / om:.1f} | {om / cm:.2f}× "
                    f"| {min(per):.2f}–{max(per):.2f} | {share_of_peak(results[('clipz', label, b)], tower)} |")
-    return out, ratios
+    return out, ratios, per_round
+
+
+def verdict(v, goal, rounds, percent=False):
+    """'yes' / 'no' by the pooled median; when some rounds meet the target and others do not (a busy host), the
+    verdict says so with the rounds' range."""
+    met = v is not None and v >= goal
+    if rounds and (min(rounds) >= goal) != (max(rounds) >= goal):
+        shown = (f"{100 * min(rounds):.0f}–{100 * max(rounds):.0f}%" if percent
+                 else f"{min(rounds):.2f}–{max(rounds):.2f}×")
+        return f"{'yes' if met else 'no'}, not in every round ({shown})"
+    return "yes" if met else "no"
 
 
 def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
-    out, ratios = baseline_rows(rows, results, "ort", "ORT")
+    out, ratios, per_round = baseline_rows(rows, results, "ort", "ORT")
     int8 = results[("clipz", "image int8", 1)]
     load_ms = statistics.median(r["load_ms"] for r in int8)
     model_ms = statistics.median(r["model_load_ms"] for r in int8)
@@ -203,32 +216,35 @@ def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
             + ", ".join(f"{x:.2f}" for x in loads) + f". ORT int8: quantize_dynamic QInt8, per_channel={ort_meta['per_channel']}."]
     avx2 = "avx512" in (disabled or "") or "avx512" not in c0["kernels"]["fp32_gemm"]
     if a.model == "siglip-b16":  # issue #15: at least ORT's speed in fp32, 1.5× its int8, image and text
-        checks = [(f"{label.split(',')[0]} ≥ {1.0 if ref == 'fp32' else 1.5}× ORT {ref} at batch {b}", ratios[(label, b)],
+        checks = [(f"{label.split(',')[0]} ≥ {1.0 if ref == 'fp32' else 1.5}× ORT {ref} at batch {b}", (label, b),
                    1.0 if ref == "fp32" else 1.5) for label, tower, b, q, extra, ref in rows]
     elif avx2:  # issue #16's targets for CPUs with AVX2 and no AVX-512
         text16 = [k for k in ratios if k[0].startswith("text fp32, Clipz")]
-        checks = [(f"fp32 image ≥ 1.1× ORT fp32 at batch {b}", ratios.get(("image fp32", b)), 1.1) for b in (1, 8)] + [
-            (f"{q} image ≥ 1.2× ORT int8 at batch 8", ratios.get((f"image {q}", 8)), 1.2) for q in ("int8", "int8-w7")] + [
-            (f"text fp32 at 77 tok ≥ 1.0× ORT fp32 (batch {k[1]})", ratios[k], 1.0) for k in ratios if k[0] == "text fp32, both 77 tok"] + [
-            (f"text ≤{a.prompt_tokens} tok ≥ 4× ORT 77-tok (fp32, batch {k[1]})", ratios[k], 4.0) for k in text16]
+        checks = [(f"fp32 image ≥ 1.1× ORT fp32 at batch {b}", ("image fp32", b), 1.1) for b in (1, 8)] + [
+            (f"{q} image ≥ 1.2× ORT int8 at batch 8", (f"image {q}", 8), 1.2) for q in ("int8", "int8-w7")] + [
+            (f"text fp32 at 77 tok ≥ 1.0× ORT fp32 (batch {k[1]})", k, 1.0) for k in ratios if k[0] == "text fp32, both 77 tok"] + [
+            (f"text ≤{a.prompt_tokens} tok ≥ 4× ORT 77-tok (fp32, batch {k[1]})", k, 4.0) for k in text16]
     else:
         text16 = [k for k in ratios if k[0].startswith("text fp32, Clipz")]
         checks = [
-            ("fp32 image ≥ 1.1× ORT fp32 at batch 8", ratios.get(("image fp32", 8)), 1.1),
-            ("fp32 image ≥ 1.0× ORT fp32 at batch 1", ratios.get(("image fp32", 1)), 1.0),
-            ("int8 image ≥ 1.5× ORT int8 at batch 8", ratios.get(("image int8", 8)), 1.5),
-        ] + [(f"text ≤{a.prompt_tokens} tok ≥ 3× ORT 77-tok (fp32, batch {k[1]})", ratios[k], 3.0) for k in text16]
+            ("fp32 image ≥ 1.1× ORT fp32 at batch 8", ("image fp32", 8), 1.1),
+            ("fp32 image ≥ 1.0× ORT fp32 at batch 1", ("image fp32", 1), 1.0),
+            ("int8 image ≥ 1.5× ORT int8 at batch 8", ("image int8", 8), 1.5),
+        ] + [(f"text ≤{a.prompt_tokens} tok ≥ 3× ORT 77-tok (fp32, batch {k[1]})", k, 3.0) for k in text16]
+    # ORT checks name their (workload, batch) cell: the pooled ratio, and each round's own.
+    checks = [(name, ratios.get(key), goal, per_round.get(key)) for name, key, goal in checks]
     # Issue #16's AVX2 targets against Clipz itself: int8 at least 1.6× its own fp32, fp32 at 85% of the FMA peak.
     for b in sorted({r[2] for r in rows}):
         for q in ("int8", "int8-w7"):
             if avx2 and ("clipz", f"image {q}", b) in results and ("clipz", "image fp32", b) in results:
                 speedup = pooled(results[("clipz", "image fp32", b)])[0] / pooled(results[("clipz", f"image {q}", b)])[0]
-                checks.append((f"image {q} ≥ 1.6× Clipz fp32 at batch {b} (same host)", speedup, 1.6))
+                rounds = [f["median_ms"] / i["median_ms"] for f, i in zip(results[("clipz", "image fp32", b)], results[("clipz", f"image {q}", b)])]
+                checks.append((f"image {q} ≥ 1.6× Clipz fp32 at batch {b} (same host)", speedup, 1.6, rounds))
         shares = [r["image"]["share_of_peak"] for r in results.get(("clipz", "image fp32", b), []) if r["image"].get("share_of_peak")]
         if avx2 and shares:
-            checks.append((f"image fp32 ≥ 85% of the AVX2 FMA peak at batch {b}", statistics.median(shares), 0.85))
+            checks.append((f"image fp32 ≥ 85% of the AVX2 FMA peak at batch {b}", statistics.median(shares), 0.85, shares))
     if a.openvino:
-        ov_lines, ov_ratios = baseline_rows(rows, results, "ov", "OpenVINO")
+        ov_lines, _, _ = baseline_rows(rows, results, "ov", "OpenVINO")
         ov_version = next(v[0]["runtime"] for k, v in results.items() if k[0] == "ov")
         limited = ov_env("ov") is not None
         out += ["", f"Against {ov_version} (CPU plugin, fp32 inference precision forced, 1 stream, latency hint, same ONNX "
@@ -237,9 +253,9 @@ def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
                 "LayerNorm through its own kernel, both of which still use AVX-512: not an AVX2-only comparison either"
                 if limited else "") + "):", ""] + ov_lines
     out += ["", "| target | measured | met |", "|---|---:|:-:|"]
-    for name, v, goal in checks:
+    for name, v, goal, rounds in checks:
         shown = "–" if v is None else f"{100 * v:.0f}%" if "% of" in name else f"{v:.2f}×"
-        out.append(f"| {name} | {shown} | {'yes' if v is not None and v >= goal else 'no'} |")
+        out.append(f"| {name} | {shown} | {verdict(v, goal, rounds, '% of' in name)} |")
     if a.model != "vitb32":  # the load / memory / tool-time targets below are ViT-B/32's
         return "\n".join(out)
     out.append(f"| int8 load ≤ 1.5 s | {load_ms / 1000:.2f} s | {'yes' if load_ms <= 1500 else 'no'} |")
