@@ -81,7 +81,7 @@ AVX512 static void transpose_keys_avx512(const float *k, int seq, int hd, int ld
         int rows = seq - j0 < 16 ? seq - j0 : 16;
         for (int c0 = 0; c0 < hd; c0 += 16) {
             int width = hd - c0 < 16 ? hd - c0 : 16;
-            __mmask16 m = (__mmask16)((1u << width) - 1);
+            __mmask16 m = first_lanes(width);
             __m512 r[16];
             for (int j = 0; j < 16; j++) r[j] = j < rows ? _mm512_mul_ps(_mm512_maskz_loadu_ps(m, k + (size_t)(j0 + j) * ld + c0), sv) : _mm512_setzero_ps();
             transpose16(r);
@@ -169,7 +169,7 @@ AVX512 static void pv_block(const float *p, int seqp, const float *v, int ld, in
 }
 #define PV_TAIL_CASE(R) case R: pv_tail_tile(p, seqp, v, ld, n, inv, o, ldo, R, m); break;
 AVX512 static void pv_tail(const float *p, int seqp, const float *v, int ld, int n, const float *inv, float *o, int ldo, int rows, int width) {
-    __mmask16 m = (__mmask16)((1u << width) - 1);
+    __mmask16 m = first_lanes(width);
     switch (rows) { PV_TAIL_CASE(1) PV_TAIL_CASE(2) PV_TAIL_CASE(3) PV_TAIL_CASE(4) PV_TAIL_CASE(5) PV_TAIL_CASE(6) default: break; }
 }
 

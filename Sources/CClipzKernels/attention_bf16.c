@@ -76,9 +76,6 @@ int clipz_attention_bf16_available(void) { return bf16_path(16); }
 
 INLINE_BF16 __m512i to_bf16_pairs(__m512 lo, __m512 hi) { return (__m512i)_mm512_cvtne2ps_pbh(hi, lo); }
 
-/// The first n (≤ 16, may be ≤ 0) lanes.
-INLINE_BF16 __mmask16 first_lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
-
 /// Channels c0 .. c0 + 31 of a row as 16 bf16 pairs; channels at or past hd are zero and never read.
 INLINE_BF16 __m512i row_pairs(const float *row, int c0, int hd, __m512 scale) {
     __m512 lo = _mm512_maskz_loadu_ps(first_lanes(hd - c0), row + c0);
@@ -145,18 +142,24 @@ BF16 static void pack_queries(const float *q, int ld, int hd, int rows, uint32_t
             _mm512_mask_storeu_epi32(qb + (size_t)r * hw + c0 / 2, first_lanes((hd - c0) / 2), row_pairs(q + (size_t)r * ld, c0, hd, one));
 }
 
+/// acc[r][t] = Σ_{i<n} a[r·lda + i] · b[i·ldb + 16t ..] over bf16 pairs, for r < R, t < T: each b load feeds R rows.
+/// Q·Kᵀ runs it over channel pairs (a = queries, b = Kᵀ), P·V over key pairs (a = softmax weights, b = V).
+INLINE_BF16 void pair_tile(const uint32_t *a, int lda, const uint32_t *b, int ldb, int n, int R, int T, __m512 acc[ROWS][4]) {
+    for (int r = 0; r < R; r++) for (int t = 0; t < T; t++) acc[r][t] = _mm512_setzero_ps();
+    for (int i = 0; i < n; i++) {
+        __m512bh bv[4];
+        for (int t = 0; t < T; t++) bv[t] = (__m512bh)_mm512_loadu_si512(b + (size_t)i * ldb + 16 * t);
+        for (int r = 0; r < R; r++) {
+            __m512bh av = pair_at(a + (size_t)r * lda + i);
+            for (int t = 0; t < T; t++) acc[r][t] = _mm512_dpbf16_ps(acc[r][t], av, bv[t]);
+        }
+    }
+}
+
 /// s[r][16t ..] = Σ_c qb[r][c] · kt[c][16t ..] (pairs of channels) for r < R, t < T.
 INLINE_BF16 void qk_tile(const uint32_t *qb, int hw, const uint32_t *kt, int seqp, float *s, int R, int T) {
     __m512 acc[ROWS][4];
-    for (int r = 0; r < R; r++) for (int t = 0; t < T; t++) acc[r][t] = _mm512_setzero_ps();
-    for (int c = 0; c < hw; c++) {
-        __m512bh kv[4];
-        for (int t = 0; t < T; t++) kv[t] = (__m512bh)_mm512_loadu_si512(kt + (size_t)c * seqp + 16 * t);
-        for (int r = 0; r < R; r++) {
-            __m512bh qv = pair_at(qb + (size_t)r * hw + c);
-            for (int t = 0; t < T; t++) acc[r][t] = _mm512_dpbf16_ps(acc[r][t], qv, kv[t]);
-        }
-    }
+    pair_tile(qb, hw, kt, seqp, hw, R, T, acc);
     for (int r = 0; r < R; r++) for (int t = 0; t < T; t++) _mm512_storeu_ps(s + (size_t)r * seqp + 16 * t, acc[r][t]);
 }
 
@@ -165,15 +168,7 @@ INLINE_BF16 void qk_tile(const uint32_t *qb, int hw, const uint32_t *kt, int seq
 INLINE_BF16 void pv_tile(const uint32_t *p, int pw, const uint32_t *vp, int hdp, int pairs, const float *inv, float *o, int ldo,
                          int R, int C, __mmask16 last) {
     __m512 acc[ROWS][4];
-    for (int r = 0; r < R; r++) for (int c = 0; c < C; c++) acc[r][c] = _mm512_setzero_ps();
-    for (int jp = 0; jp < pairs; jp++) {
-        __m512bh vv[4];
-        for (int c = 0; c < C; c++) vv[c] = (__m512bh)_mm512_loadu_si512(vp + (size_t)jp * hdp + 16 * c);
-        for (int r = 0; r < R; r++) {
-            __m512bh pv = pair_at(p + (size_t)r * pw + jp);
-            for (int c = 0; c < C; c++) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], pv, vv[c]);
-        }
-    }
+    pair_tile(p, pw, vp, hdp, pairs, R, C, acc);
     for (int r = 0; r < R; r++) {
         __m512 sc = _mm512_set1_ps(inv[r]);
         for (int c = 0; c < C; c++)

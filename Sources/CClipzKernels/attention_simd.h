@@ -35,11 +35,12 @@ INLINE_AVX512 void transpose16(__m512 r[16]) {
     }
 }
 
+/// The first n lanes (all for n ≥ 16, none for n ≤ 0): the channels left in a head's last tile, or the keys
+/// left in a score tile.
+INLINE_AVX512 __mmask16 first_lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
+
 /// The lanes of score tile t (keys 16t..16t+15) inside a row's first n keys.
-INLINE_AVX512 __mmask16 kept_lanes(int n, int t) {
-    int left = n - 16 * t;
-    return left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
-}
+INLINE_AVX512 __mmask16 kept_lanes(int n, int t) { return first_lanes(n - 16 * t); }
 
 /// mx[r] = the largest of the first (causal ? i0 + r + 1 : seq) scores of row r, r < R, broadcast to every lane:
 /// softmax's first pass, for the fp32 and bf16 kernels alike (score rows are seqp floats apart).

@@ -177,8 +177,6 @@ void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, con
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
                       int n_begin, int n_end, int accumulate, clipz_act act) {
-    // Both halves' row tiles share the prefetch of the next panel.
-    int tiles = (M + 5) / 6;
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
         const float *next = n0 + NR < n_end ? packed + (size_t)(n0 / NR + 1) * K * NR : NULL;
         for (int half = 0; half < 2; half++) {
@@ -188,8 +186,9 @@ static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed
             float b16[16] = {0};
             if (bias) memcpy(b16, bias + c, sizeof(float) * (size_t)cols);
             const float *w = packed + (size_t)(n0 / NR) * K * NR + half * 16;
+            // Both halves' row tiles (tiles_ each, CLIPZ_ROW_TILES) share the prefetch of the next panel.
 #define TILE(R) tile_avx2(R, xs, ldx, K, w, b16, ys + c, ldy, cols, accumulate, act, \
-                          clipz_prefetch_slice(next, sizeof(float) * (size_t)K * NR, half * tiles + t_, 2 * tiles, K))
+                          clipz_prefetch_slice(next, sizeof(float) * (size_t)K * NR, half * tiles_ + t_, 2 * tiles_, K))
             CLIPZ_ROW_TILES(M, x, ldx, y, ldy, TILE)
 #undef TILE
         }
