@@ -24,6 +24,12 @@ static inline float fast_exp(float x) {
     return p * scale;
 }
 
+// QuickGELU and tanh-GELU as v · sigmoid(g(v)) = v / (1 + exp(z)), z = -g(v): QuickGELU's z = -1.702·v;
+// tanh-GELU's ½(1 + tanh u) = sigmoid(2u), u = √(2/π)(v + 0.044715 v³), so z = v·(C1 + C3·v²).
+#define CLIPZ_QUICK_GELU_K 1.702f
+#define CLIPZ_GELU_TANH_C1 (-1.5957691216057308f)   // -2·√(2/π)
+#define CLIPZ_GELU_TANH_C3 (-0.07135481627159562f)  // -2·√(2/π)·0.044715
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 /// e^f ≈ 1 + f + f²·P(f) for the reduced argument f = x - i·ln2 (ln2 split in two parts as in

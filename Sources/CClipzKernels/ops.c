@@ -74,15 +74,13 @@ void clipz_layernorm_quantize_rows(const float *x, float *y, int rows, int w, co
 CLIPZ_ISA_BODY void activation_body(float *x, size_t n, clipz_act kind) {
     if (kind == CLIPZ_ACT_NONE) return;
     if (kind == CLIPZ_ACT_QUICK_GELU) {
-        for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = v / (1.0f + fast_exp(-1.702f * v)); }
+        for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = v / (1.0f + fast_exp(-CLIPZ_QUICK_GELU_K * v)); }
     } else if (kind == CLIPZ_ACT_GELU) {
         for (size_t i = 0; i < n; i++) { float v = x[i]; x[i] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f)); }
     } else {
         for (size_t i = 0; i < n; i++) {
-            float v = x[i], u = 0.7978845608028654f * (v + 0.044715f * v * v * v);
-            // tanh(u) = 1 - 2 / (exp(2u) + 1)
-            float th = 1.0f - 2.0f / (fast_exp(2.0f * u) + 1.0f);
-            x[i] = 0.5f * v * (1.0f + th);
+            float v = x[i];
+            x[i] = v / (1.0f + fast_exp(v * (CLIPZ_GELU_TANH_C1 + CLIPZ_GELU_TANH_C3 * v * v)));
         }
     }
 }

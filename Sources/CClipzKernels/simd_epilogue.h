@@ -23,18 +23,15 @@ static inline void clipz_gelu_columns(float *y, int M, int ldy, int n_begin, int
 }
 
 #if defined(__aarch64__)
-/// QuickGELU and tanh-GELU on 4 lanes (NEON); any other code (NONE, exact-erf GELU) returns v unchanged,
-/// as clipz_act512 does: exact GELU runs afterwards through clipz_activation.
+/// QuickGELU and tanh-GELU on 4 lanes (NEON), as v · sigmoid(g(v)) like clipz_act512; any other code
+/// (NONE, exact-erf GELU) returns v unchanged, as clipz_act512 does: exact GELU runs afterwards through
+/// clipz_activation.
 static inline float32x4_t clipz_act_neon(float32x4_t v, clipz_act act) {
-    const float32x4_t one = vdupq_n_f32(1.0f);
-    if (act == CLIPZ_ACT_QUICK_GELU) return vdivq_f32(v, vaddq_f32(exp_neon_ps(vmulq_f32(v, vdupq_n_f32(-1.702f))), one));
-    if (act == CLIPZ_ACT_GELU_TANH) {
-        float32x4_t u = vmulq_f32(vdupq_n_f32(0.7978845608028654f), vfmaq_f32(v, vmulq_f32(vmulq_f32(v, v), v), vdupq_n_f32(0.044715f)));
-        // tanh(u) = 1 - 2 / (e^{2u} + 1); e^{2u} = +Inf gives tanh = 1.
-        float32x4_t th = vsubq_f32(one, vdivq_f32(vdupq_n_f32(2.0f), vaddq_f32(exp_neon_ps(vaddq_f32(u, u)), one)));
-        return vmulq_f32(vmulq_f32(v, vdupq_n_f32(0.5f)), vaddq_f32(th, one));
-    }
-    return v;
+    if (act != CLIPZ_ACT_QUICK_GELU && act != CLIPZ_ACT_GELU_TANH) return v;
+    float32x4_t z = act == CLIPZ_ACT_QUICK_GELU
+                        ? vmulq_f32(v, vdupq_n_f32(-CLIPZ_QUICK_GELU_K))
+                        : vmulq_f32(v, vfmaq_f32(vdupq_n_f32(CLIPZ_GELU_TANH_C1), vmulq_f32(v, v), vdupq_n_f32(CLIPZ_GELU_TANH_C3)));
+    return vdivq_f32(v, vaddq_f32(exp_neon_ps(z), vdupq_n_f32(1.0f)));
 }
 #endif
 
@@ -72,21 +69,14 @@ CLIPZ_AVX512_INLINE __m512 clipz_recip512(__m512 d) {
 }
 
 /// QuickGELU and tanh-GELU in registers; any other code (NONE, exact-erf GELU) returns v unchanged:
-/// exact GELU runs afterwards through clipz_activation, so results never depend on fusion.
+/// exact GELU runs afterwards through clipz_activation, so results never depend on fusion. Both are
+/// v · sigmoid(g(v)) (tanh-GELU since ½(1 + tanh u) = sigmoid(2u)): one exp, one reciprocal.
 CLIPZ_AVX512_INLINE __m512 clipz_act512(__m512 v, clipz_act act) {
-    if (act == CLIPZ_ACT_QUICK_GELU) {
-        __m512 e = exp512_epilogue_ps(_mm512_mul_ps(v, _mm512_set1_ps(-1.702f)));
-        return _mm512_mul_ps(v, clipz_recip512(_mm512_add_ps(e, _mm512_set1_ps(1.0f))));
-    }
-    if (act == CLIPZ_ACT_GELU_TANH) {
-        __m512 u = _mm512_mul_ps(_mm512_set1_ps(0.7978845608028654f),
-                                 _mm512_fmadd_ps(_mm512_mul_ps(_mm512_mul_ps(v, v), v), _mm512_set1_ps(0.044715f), v));
-        // tanh(u) = 1 - 2 / (e^{2u} + 1)
-        __m512 r = clipz_recip512(_mm512_add_ps(exp512_epilogue_ps(_mm512_add_ps(u, u)), _mm512_set1_ps(1.0f)));
-        __m512 th = _mm512_fnmadd_ps(_mm512_set1_ps(2.0f), r, _mm512_set1_ps(1.0f));
-        return _mm512_mul_ps(_mm512_mul_ps(v, _mm512_set1_ps(0.5f)), _mm512_add_ps(th, _mm512_set1_ps(1.0f)));
-    }
-    return v;
+    if (act != CLIPZ_ACT_QUICK_GELU && act != CLIPZ_ACT_GELU_TANH) return v;
+    __m512 z = act == CLIPZ_ACT_QUICK_GELU
+                   ? _mm512_mul_ps(v, _mm512_set1_ps(-CLIPZ_QUICK_GELU_K))
+                   : _mm512_mul_ps(v, _mm512_fmadd_ps(_mm512_mul_ps(v, v), _mm512_set1_ps(CLIPZ_GELU_TANH_C3), _mm512_set1_ps(CLIPZ_GELU_TANH_C1)));
+    return _mm512_mul_ps(v, clipz_recip512(_mm512_add_ps(exp512_epilogue_ps(z), _mm512_set1_ps(1.0f))));
 }
 
 /// Activates a tile of up to 12 rows × 32 that the caller stored unmasked into `tile` (row stride 32)
