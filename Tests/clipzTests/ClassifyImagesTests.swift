@@ -45,9 +45,10 @@ final class ClassifyImagesTests: XCTestCase {
             return folder + "/" + (try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: folder).sorted().first))
         }
         let template = "a photo of the number {}."
-        let r = try classify([model, "--labels", names.joined(separator: " , "), "--template", template] + images.flatMap { ["--image", $0] })
+        let r = try classify([model, "--labels", names.joined(separator: " , "), "--template", template, "--batch", "4"] + images.flatMap { ["--image", $0] })
         XCTAssertEqual(r.scoring, "softmax")
         XCTAssertEqual(r.labels, names)   // blanks around the commas dropped
+        // --batch 4: images and prompts run in chunks of 4; the scores below come from one pass over all of them.
         XCTAssertEqual(r.rows.count, images.count)
         // The same scores computed here: softmax over exp(logit_scale) · cos, from the library's embeddings.
         let m = try CLIPModel(path: model)
