@@ -41,8 +41,8 @@ typedef enum {
     CLIPZ_PEAK_I8 = 1,        ///< int8: AVX-512 VNNI, else the AVX2 kernel's vpmaddubsw sequence (2 ops per product)
     CLIPZ_PEAK_I8_NARROW = 2, ///< int8 with 7-bit weights: AVX-512 VNNI, else AVX2's shorter u8 × s8 sequence
 } clipz_peak_kind;
-/// Peak throughput of the calling core in G ops/s, measured for about `seconds`. 0 when the CPU has
-/// neither instruction set (or off x86-64).
+/// Peak throughput of the calling core in G ops/s: the fastest of 8 timed runs over about `seconds` in all
+/// (interference only slows a run down). 0 when the CPU has neither instruction set (or off x86-64).
 double clipz_peak_gops(clipz_peak_kind kind, double seconds);
 /// The instructions clipz_peak_gops(kind) measures here ("AVX-512 FMA", "AVX2 FMA", "AVX-512 VNNI",
 /// "AVX2 vpmaddubsw", "AVX2 vpmaddubsw, 7-bit weights"), or "" when none.
