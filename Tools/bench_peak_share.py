@@ -10,8 +10,8 @@ For each model file (<work>/NAME.clipz, as Tools/bench_vs_ort.py leaves them: ru
 (fp32 FMA, VNNI or the AVX2 int8 sequence) with the same thread count, and the image tower's effective GFLOP/s
 (standard FLOP count, see `clipz bench --help`). The cells run in turn, --rounds times (so that every cell meets the
 host's noise alike). A cell's share is its median effective GFLOP/s over the rounds (range beside it) divided by the
-median of every peak measurement of the same instructions and thread count in the run: one 0.5 s measurement reads
-low whenever another tenant runs at that moment. The results are saved as JSON in the work dir; --render FILE
+median of every peak measurement of the same instructions and thread count in the run: a measurement (the
+fastest of 8 short runs) can still read low when another tenant runs through all of it. The results are saved as JSON in the work dir; --render FILE
 re-prints a saved run. --readme writes the table between <!-- peak-share:begin --> and its end marker in README.md.
 
 The AVX2 rows answer issue #16's "≥ 85% of the measured AVX2 FMA peak" on a host that has AVX-512: the thread
@@ -89,8 +89,8 @@ def main():
                                      "iterations": a.iterations, "cells": [[c[0][0], c[0][1], c[1], c[2], c[3]] for c in cells],
                                      "results": [results[c] for c in cells]}, indent=1))
         print(f"[peak-share] saved {saved}")
-    # The peak is a property of the host, not of a cell: one short measurement per process reads low whenever another
-    # tenant runs at that moment (shares above 100%), so every cell divides by the median of all measurements of its
+    # The peak is a property of the host, not of a cell: a measurement in one process can read low when another tenant
+    # runs through it (shares above 100%), so every cell divides by the median of all measurements of its
     # instructions at its thread count.
     peaks = {}
     for c, rs in results.items():
