@@ -11,7 +11,7 @@ public enum KernelPaths {
     public static var int8GEMM: String { String(cString: clipz_i8_kernel_name()) }
     /// Attention: AVX-512 tiles (the last channels of head sizes that are not multiples of 16 masked), else AVX2 or generic.
     public static var attention: String { ["generic", "avx2", "avx512"][Int(clipz_ops_level())] }
-    /// Attention in int8 models: bf16 products on CPUs with AVX512_BF16 (head sizes multiples of 16), else `attention`.
+    /// Attention in int8 models: bf16 products on CPUs with AVX512_BF16 (even head sizes from 16), else `attention`.
     public static var attentionInt8: String { clipz_attention_bf16_available() != 0 ? "avx512-bf16" : attention }
     /// LayerNorm, activations, adds and row quantization.
     public static var elementwise: String { ["baseline", "avx2", "avx512"][Int(clipz_ops_level())] }

@@ -42,10 +42,11 @@ struct Classify: ParsableCommand {
         if let dataset { try classifyDataset(model, dataset) } else { try scoreImages(model) }
     }
 
-    private func scoringNote(_ model: CLIPModel) -> String? {
+    /// How the model's logits become scores, for the text output (`unit`: "class" or "label").
+    private func scoring(_ model: CLIPModel, count: Int, unit: String) -> String {
         model.config.scoring == .sigmoid
-            ? "scoring: sigmoid(exp(logit_scale)·cos + logit_bias) per class (\(model.config.familyName)); the top class is the prediction"
-            : nil
+            ? "sigmoid(exp(logit_scale)·cos + logit_bias) per \(unit) (\(model.config.familyName))"
+            : "softmax over the \(count) \(unit)s (\(model.config.familyName))"
     }
 
     private func classifyDataset(_ model: CLIPModel, _ dataset: String) throws {
@@ -63,7 +64,9 @@ struct Classify: ParsableCommand {
             return
         }
         print(String(format: "accuracy %.2f%% (%d images, %d classes, template \"%@\")", r.accuracy * 100, r.n, r.classes.count, template))
-        if let note = scoringNote(model) { print(note) }
+        if model.config.scoring == .sigmoid {
+            print("scoring: \(scoring(model, count: r.classes.count, unit: "class")); the top class is the prediction")
+        }
         for (c, a) in zip(r.classes, per) { print("  \(pad(c, 20)) \(String(format: "%6.2f%%", a * 100))") }
         let conf = r.confusions.prefix(5)
         if !conf.isEmpty {
@@ -89,9 +92,7 @@ struct Classify: ParsableCommand {
             ])
             return
         }
-        print(model.config.scoring == .sigmoid
-              ? "scores: sigmoid(exp(logit_scale)·cos + logit_bias) per label (\(model.config.familyName)), template \"\(template)\""
-              : "scores: softmax over the \(classes.count) labels (\(model.config.familyName)), template \"\(template)\"")
+        print("scores: \(scoring(model, count: classes.count, unit: "label")), template \"\(template)\"")
         for (path, s) in zip(images, rows) {
             print(path)
             for j in s.indices.sorted(by: { s[$0] > s[$1] || (s[$0] == s[$1] && $0 < $1) }) {
