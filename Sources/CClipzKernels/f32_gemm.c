@@ -96,13 +96,16 @@ CLIPZ_AVX512_INLINE void tile(const int MR, const float *x, int ldx, int K, cons
                  __mmask16 m0, __mmask16 m1, int accumulate, clipz_act act, clipz_prefetch pf) {
     __m512 acc[12][2];
     for (int r = 0; r < MR; r++) { acc[r][0] = _mm512_setzero_ps(); acc[r][1] = _mm512_setzero_ps(); }
-    for (int k = 0; k < K; k++) {
-        clipz_prefetch_tick(&pf, k);
-        __m512 b0 = _mm512_loadu_ps(w + (size_t)k * NR), b1 = _mm512_loadu_ps(w + (size_t)k * NR + 16);
-        for (int r = 0; r < MR; r++) {
-            __m512 a = _mm512_set1_ps(x[(size_t)r * ldx + k]);
-            acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+    CLIPZ_ROW_POINTERS(float, xr, 12, MR, x, ldx)
+    for (int k0 = 0, k1; k0 < K; k0 = k1) {
+        k1 = clipz_prefetch_chunk(&pf, k0, K);
+        for (int k = k0; k < k1; k++) {
+            __m512 b0 = _mm512_loadu_ps(w + (size_t)k * NR), b1 = _mm512_loadu_ps(w + (size_t)k * NR + 16);
+            for (int r = 0; r < MR; r++) {
+                __m512 a = _mm512_set1_ps(xr[r][k]);
+                acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+            }
         }
     }
     __m512 c0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
@@ -156,13 +159,16 @@ void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, con
                int cols, int accumulate, clipz_act act, clipz_prefetch pf) {
     __m256 acc[6][2];
     for (int r = 0; r < MR; r++) { acc[r][0] = _mm256_setzero_ps(); acc[r][1] = _mm256_setzero_ps(); }
-    for (int k = 0; k < K; k++) {
-        clipz_prefetch_tick(&pf, k);
-        __m256 b0 = _mm256_loadu_ps(w + (size_t)k * NR), b1 = _mm256_loadu_ps(w + (size_t)k * NR + 8);
-        for (int r = 0; r < MR; r++) {
-            __m256 a = _mm256_broadcast_ss(x + (size_t)r * ldx + k);
-            acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+    CLIPZ_ROW_POINTERS(float, xr, 6, MR, x, ldx)
+    for (int k0 = 0, k1; k0 < K; k0 = k1) {
+        k1 = clipz_prefetch_chunk(&pf, k0, K);
+        for (int k = k0; k < k1; k++) {
+            __m256 b0 = _mm256_loadu_ps(w + (size_t)k * NR), b1 = _mm256_loadu_ps(w + (size_t)k * NR + 8);
+            for (int r = 0; r < MR; r++) {
+                __m256 a = _mm256_broadcast_ss(xr[r] + k);
+                acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+            }
         }
     }
     __m256 c0 = _mm256_loadu_ps(bias16), c1 = _mm256_loadu_ps(bias16 + 8);

@@ -292,15 +292,18 @@ void tile_vnni(const int R, const uint8_t *x0, int Kp, int K4, const int8_t *p0,
                int accumulate, clipz_act act, clipz_prefetch pf) {
     __m512i a0[8], a1[8];
     for (int r = 0; r < R; r++) { a0[r] = _mm512_setzero_si512(); a1[r] = _mm512_setzero_si512(); }
-    for (int k4 = 0; k4 < K4; k4++) {
-        clipz_prefetch_tick(&pf, k4);
-        __m512i w0 = _mm512_loadu_si512((const void *)(p0 + k4 * 64));
-        __m512i w1 = _mm512_loadu_si512((const void *)(p1 + k4 * 64));
-        for (int r = 0; r < R; r++) {
-            int32_t b; memcpy(&b, x0 + (size_t)r * Kp + k4 * 4, 4);
-            __m512i v = _mm512_set1_epi32(b);
-            a0[r] = _mm512_dpbusd_epi32(a0[r], v, w0);
-            a1[r] = _mm512_dpbusd_epi32(a1[r], v, w1);
+    CLIPZ_ROW_POINTERS(uint8_t, xr, 8, R, x0, Kp)
+    for (int c0 = 0, c1; c0 < K4; c0 = c1) {
+        c1 = clipz_prefetch_chunk(&pf, c0, K4);
+        for (int k4 = c0; k4 < c1; k4++) {
+            __m512i w0 = _mm512_loadu_si512((const void *)(p0 + k4 * 64));
+            __m512i w1 = _mm512_loadu_si512((const void *)(p1 + k4 * 64));
+            for (int r = 0; r < R; r++) {
+                int32_t b; memcpy(&b, xr[r] + k4 * 4, 4);
+                __m512i v = _mm512_set1_epi32(b);
+                a0[r] = _mm512_dpbusd_epi32(a0[r], v, w0);
+                a1[r] = _mm512_dpbusd_epi32(a1[r], v, w1);
+            }
         }
     }
     int staged = act != CLIPZ_ACT_NONE && act != CLIPZ_ACT_GELU;

@@ -34,4 +34,14 @@ static inline int clipz_isa_level(void) {
 #define CLIPZ_ISA_CALL(level, name, args) ((void)(level), name##_base args)
 #endif
 
+// const T *rows[0..R) = x + r·ldx, held in registers through a tile's k loop. Without the empty asm,
+// clang rebuilds them from r·ldx inside the loop (an imul or an add per row and k): issue slots that the
+// FMAs need on 4-wide cores. `N` is the array's size (≥ R, which may be a constant after inlining).
+#define CLIPZ_ROW_POINTERS(T, rows, N, R, x, ldx)                                    \
+    const T *rows[N];                                                                \
+    for (int r_ = 0; r_ < (R); r_++) {                                               \
+        rows[r_] = (x) + (size_t)r_ * (size_t)(ldx);                                 \
+        __asm__("" : "+r"(rows[r_]));                                                \
+    }
+
 #endif

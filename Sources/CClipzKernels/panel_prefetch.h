@@ -14,13 +14,12 @@ typedef struct {
     const char *at;   // next line to prefetch (NULL: none)
     int left;         // lines left for this tile
     int step;         // k iterations between two prefetches
-    int next_k;       // the k at which the next one is issued
 } clipz_prefetch;
 
 /// The slice of `next` (a panel of `bytes`, NULL for none) that tile `tile` of `tiles` prefetches while
 /// it runs its `iterations` k steps.
 static inline clipz_prefetch clipz_prefetch_slice(const void *next, size_t bytes, int tile, int tiles, int iterations) {
-    clipz_prefetch p = {NULL, 0, 1, 0};
+    clipz_prefetch p = {NULL, 0, 1};
     if (!next || tiles <= 0 || iterations <= 0) return p;
     size_t lines = (bytes + 63) / 64, per = (lines + (size_t)tiles - 1) / (size_t)tiles;
     size_t first = per * (size_t)tile;
@@ -31,14 +30,17 @@ static inline clipz_prefetch clipz_prefetch_slice(const void *next, size_t bytes
     return p;
 }
 
-/// Call once per k iteration: issues this tile's prefetches at their steps (into L2).
-__attribute__((always_inline)) static inline void clipz_prefetch_tick(clipz_prefetch *p, int k) {
-    if (k == p->next_k && p->left > 0) {
-        __builtin_prefetch(p->at, 0, 2);
-        p->at += 64;
-        p->left--;
-        p->next_k += p->step;
-    }
+/// Where the k loop's current chunk ends, for a chunk starting at k of a loop up to K: each chunk of `step`
+/// iterations first issues one of the slice's prefetches (into L2); once the slice is done, the chunk runs
+/// to K. Keeps the prefetch bookkeeping out of the innermost loop, whose few spare issue slots it would take
+/// (llvm-mca: a 6 × 16 AVX2 tile with a per-k check needs 7.5 cycles per k on Haswell and Zen 2, 6 without).
+///     for (int k0 = 0, k1; k0 < K; k0 = k1) { k1 = clipz_prefetch_chunk(&pf, k0, K); for (k = k0; k < k1; k++) ... }
+__attribute__((always_inline)) static inline int clipz_prefetch_chunk(clipz_prefetch *p, int k, int K) {
+    if (p->left <= 0) return K;
+    __builtin_prefetch(p->at, 0, 2);
+    p->at += 64;
+    p->left--;
+    return K - k > p->step ? k + p->step : K;
 }
 
 /// Issues all of a slice's prefetches at once (for kernels whose k loop is too tight for a tick).
