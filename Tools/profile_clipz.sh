@@ -7,8 +7,8 @@
 # --callgrind (default): valgrind --tool=callgrind, collecting only inside CLIPModel.encodeImages /
 #   encodeTexts (the first forward plus --iterations timed ones), so loading and decompression do not
 #   drown the forward pass. Counts are instructions (Ir), exact and repeatable. Valgrind cannot execute
-#   AVX-512: under it CPUID shows no AVX-512, so Clipz runs fp32 through OpenBLAS "Haswell" (not its own packed
-#   AVX-512 GEMM) and the AVX2 int8 kernel — use --perf to profile the kernels a real run uses;
+#   AVX-512: under it CPUID shows AVX2 + FMA only, so Clipz runs its AVX2 kernels (packed fp32, int8, attention),
+#   whatever the host has — use --perf to profile the kernels a real run uses on an AVX-512 host;
 #   an AVX-512 OPENBLAS_CORETYPE in the environment is replaced by Haswell for the profiled run only.
 # --perf: perf record (cpu-clock sampling, the real AVX-512 kernels) of the whole process, load included;
 #   raise --iterations to make the forward pass dominate.

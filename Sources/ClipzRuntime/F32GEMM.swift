@@ -1,10 +1,10 @@
 import ClipzCore
 
 /// fp32 GEMMs split over output columns on Clipz's own threads: packed weights through Clipz's
-/// AVX-512 kernel, else one single-threaded OpenBLAS call per slice — one threading model for the
+/// AVX-512, AVX2 + FMA or NEON kernel, else one single-threaded OpenBLAS call per slice — one threading model for the
 /// whole forward pass (OpenBLAS's own pool would spin and compete with the attention threads).
 enum F32GEMM {
-    /// y = x·Wᵀ + b through OpenBLAS (CPUs without AVX-512).
+    /// y = x·Wᵀ + b through OpenBLAS (CPUs without AVX2 + FMA or NEON).
     static func run(x: UnsafePointer<Float>, rows: Int, inDim: Int, weights: [Float], bias: [Float]?,
                     y: UnsafeMutablePointer<Float>, outDim: Int, threads: Int) {
         let blocks = (outDim + 15) / 16

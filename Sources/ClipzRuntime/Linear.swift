@@ -4,14 +4,14 @@ import ClipzCore
 public typealias LinearObserver = (String, UnsafeBufferPointer<Float>, Int) -> Void
 
 /// A linear layer y = x Wᵀ + b with W stored [out, in] (canonical layout).
-/// fp32 weights (widened from f16/bf16 at load) are packed once and run through Clipz's AVX-512
-/// GEMM (OpenBLAS sgemm on CPUs without AVX-512); int8 weights
+/// fp32 weights (widened from f16/bf16 at load) are packed once and run through Clipz's AVX-512,
+/// AVX2 + FMA or NEON GEMM (OpenBLAS sgemm on CPUs with none of them); int8 weights
 /// (per-output-channel scales) run through Clipz's int8 kernels with activations quantized per
 /// token at run time, or with a fixed calibrated scale when the file has `<name>.input_scale`.
 final class Linear {
     enum Weights {
         case f32([Float])
-        /// fp32 packed for `clipz_f32_gemm_packed` (CPUs with AVX-512).
+        /// fp32 packed for `clipz_f32_gemm_packed` (CPUs with AVX-512, AVX2 + FMA or NEON).
         case f32Packed(PackedF32)
         /// `narrow`: every weight in [-64, 63] (7-bit quantization; the AVX2 kernel's fast form).
         case i8(packed: [Int8], colsum: [Int32], scales: [Float], narrow: Bool)

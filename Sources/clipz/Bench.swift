@@ -10,13 +10,13 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure load time, latency (median, p95), throughput and peak memory on synthetic inputs.",
         discussion: """
-            Inputs are synthetic and seeded: smooth colour fields plus noise at the model's image size, already
-            normalised; texts are BOS + random ids + EOS of --seq-len tokens (default 16, a typical prompt; 'full' = the context
-            length). The text tower only runs up to the pooled token, so short prompts cost less than a
-            fixed-length export. load_ms is the time from the start of loading (OpenBLAS, weights) to the
-            first result. "effective GFLOP/s" is inputs per second times the model's standard FLOP count per
-            input (every linear layer and attention product over every token, 2 FLOPs per multiply-add —
-            Clipz itself skips part of that work), comparable with other runtimes and with
+            Inputs are synthetic and seeded: smooth colour fields plus noise at the model's image size, already \
+            normalised; texts are BOS + random ids + EOS of --seq-len tokens (default 16, a typical prompt; 'full' = the context \
+            length). The text tower only runs up to the pooled token, so short prompts cost less than a \
+            fixed-length export. load_ms is the time from the start of loading (OpenBLAS, weights) to the \
+            first result. "effective GFLOP/s" is inputs per second times the model's standard FLOP count per \
+            input (every linear layer and attention product over every token, 2 FLOPs per multiply-add — \
+            Clipz itself skips part of that work), comparable with other runtimes and with \
             `clipz system --peak`. Progress goes to stderr; --json prints one object on stdout.
             """)
     @Argument(help: "The .clipz file.") var file: String

@@ -10,9 +10,9 @@ struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure activation statistics of a fp32 model for static int8 quantization.",
         discussion: """
-            Runs the model over calibration images (and texts) and writes, per linear layer, channel maxima,
-            the clipping threshold chosen by --method, SmoothQuant factors (--smooth) and the layer's output
-            error with int8 weights and the chosen activation scale (the accuracy guard that `quantize` uses).
+            Runs the model over calibration images (and texts) and writes, per linear layer, channel maxima, \
+            the clipping threshold chosen by --method, SmoothQuant factors (--smooth) and the layer's output \
+            error with int8 weights and the chosen activation scale (the accuracy guard that `quantize` uses). \
             Texts default to "a photo of a {class}." for the class sub-folders of --images, else a built-in set.
             """)
     @Argument(help: "The fp32 .clipz file.") var file: String

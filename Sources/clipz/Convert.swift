@@ -8,11 +8,12 @@ struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import a CLIP checkpoint (ONNX, safetensors, .npz, .npy folder, raw dump) into a fp32 .clipz.",
         discussion: """
-            SRC may be: one ONNX graph with both towers, or two (image + text, any order); a .safetensors file,
-            a sharded model.safetensors.index.json, or a folder holding them (Hugging Face or open_clip names);
+            SRC may be: one ONNX graph with both towers, or two (image + text, any order); a .safetensors file, \
+            a sharded model.safetensors.index.json, or a folder holding them (Hugging Face or open_clip names); \
             a .npz; a folder of .npy files; a folder with a raw-dump manifest.json (Formats/raw-dump.md).
-            ONNX graphs are matched by data flow (not names); dumps take hyper-parameters from --config or the
-            folder's config.json / open_clip config, else infer them from shapes (with a warning).
+
+            ONNX graphs are matched by data flow (not names); dumps take hyper-parameters from --config or the \
+            folder's config.json / open_clip config, else infer them from shapes (with a warning). \
             The tokenizer comes from --tokenizer, else files beside the source, else the bundled CLIP vocabulary.
             """)
 

@@ -9,10 +9,10 @@ struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute image or text embeddings.",
         discussion: """
-            Exactly one input kind. Output rows follow input order. --pixels takes float32 [N,3,S,S]; --tokens takes
-            int32/int64 [N,L]. --text-file (one text per line, every line one row, '-' for standard input),
-            --images (the folder's .png/.jpg files by name) and --image-list (one path per line) are read and run
-            --batch inputs at a time, and -o is written as the rows come, so memory stays flat however many inputs
+            Exactly one input kind. Output rows follow input order. --pixels takes float32 [N,3,S,S]; --tokens takes \
+            int32/int64 [N,L]. --text-file (one text per line, every line one row, '-' for standard input), \
+            --images (the folder's .png/.jpg files by name) and --image-list (one path per line) are read and run \
+            --batch inputs at a time, and -o is written as the rows come, so memory stays flat however many inputs \
             there are; the .npy appears under its name only once complete.
             """)
     @Argument(help: "The .clipz file.") var file: String

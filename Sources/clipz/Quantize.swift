@@ -10,17 +10,19 @@ struct Quantize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Shrink a .clipz: fp16/bf16 weights, or int8 (weight-only, or static W8A8 with --calibration).",
         discussion: """
-            int8: linear weights (q, k, v, out, fc1, fc2, projections, patch embedding) become symmetric per-channel
-            int8; activations are quantized per token at run time, or with calibrated static scales when
-            --calibration is given (LayerNorm-fed layers smoothed SmoothQuant-style). LayerNorm, softmax, attention
+            int8: linear weights (q, k, v, out, fc1, fc2, projections, patch embedding) become symmetric per-channel \
+            int8; activations are quantized per token at run time, or with calibrated static scales when \
+            --calibration is given (LayerNorm-fed layers smoothed SmoothQuant-style). LayerNorm, softmax, attention \
             scores, the residual stream and embedding lookups stay float.
-            The calibration file is checked against the model (layer names, channel counts, finite clips no larger
-            than what each layer's LayerNorm and weights can produce); then each layer's static int8 output error is
-            measured on the float model over --guard-images (default: 8 seeded synthetic images) and built-in
-            prompts. Layers that fail a check or whose measured error exceeds --guard keep dynamic activations;
+
+            The calibration file is checked against the model (layer names, channel counts, finite clips no larger \
+            than what each layer's LayerNorm and weights can produce); then each layer's static int8 output error is \
+            measured on the float model over --guard-images (default: 8 seeded synthetic images) and built-in \
+            prompts. Layers that fail a check or whose measured error exceeds --guard keep dynamic activations; \
             each is listed with its reason (also in the output's provenance and in --json).
-            --weight-bits 7 stores linear weights in -63...63 (twice the rounding step of 8 bits): on x86 CPUs with
-            AVX2 but no VNNI the int8 kernel then needs 3 instructions per 32 products instead of 4. Every CPU runs
+
+            --weight-bits 7 stores linear weights in -63...63 (twice the rounding step of 8 bits): on x86 CPUs with \
+            AVX2 but no VNNI the int8 kernel then needs 3 instructions per 32 products instead of 4. Every CPU runs \
             either kind of file and computes the same values from it.
             """)
     @Argument(help: "Input fp32 .clipz.") var input: String

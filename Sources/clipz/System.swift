@@ -4,10 +4,11 @@ import Foundation
 
 struct System: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show CPU features and the OpenBLAS kernels Clipz will use.",
+        abstract: "Show CPU features and the kernels Clipz will use for each kind of work.",
         discussion: """
-            Clipz loads OpenBLAS itself and, unless OPENBLAS_CORETYPE is already set, exports the best core type
-            this CPU can run (SkylakeX/Cooperlake with AVX-512, Haswell with AVX2) before the library starts,
+            The kernels follow the CPU's features (CLIPZ_CPU_DISABLE=avx512, avx2, bf16, ... hides some, to run \
+            the lower paths). Clipz loads OpenBLAS itself and, unless OPENBLAS_CORETYPE is already set, exports the best core type \
+            this CPU can run (SkylakeX/Cooperlake with AVX-512, Haswell with AVX2) before the library starts, \
             because Debian's OpenBLAS 0.3.21 falls back to slow 'Prescott' kernels on CPUs it does not know.
             """)
     @Flag(help: "Print JSON.") var json = false

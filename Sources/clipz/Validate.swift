@@ -9,25 +9,25 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check that a .clipz still computes the same model as a reference (parity and accuracy).",
         discussion: """
-            Runs the candidate and the reference on the same inputs and reports, per tower, the cosine of
-            candidate vs reference embeddings (mean, min, 1st percentile) and the largest difference of the
-            normalised embeddings; per-block drift of the hidden states; with --dataset, zero-shot top-1
+            Runs the candidate and the reference on the same inputs and reports, per tower, the cosine of \
+            candidate vs reference embeddings (mean, min, 1st percentile) and the largest difference of the \
+            normalised embeddings; per-block drift of the hidden states; with --dataset, zero-shot top-1 \
             agreement and both accuracies; file sizes and images/s of both (alternating runs, median).
 
-            Reference: a .clipz, or any source `clipz convert` accepts (converted in memory; give --reference
-            twice for separate image/text ONNX graphs), or --reference-embeddings with embeddings computed by
-            another framework: IMG.npy[,TXT.npy] float [N, D] (",TXT.npy" for texts only) or one .npz with
-            image_embeds / text_embeds. Rows must follow the input order exactly: --dataset images are sorted
-            by class folder then file name; --images files by name; texts are the class prompts in class
+            Reference: a .clipz, or any source `clipz convert` accepts (converted in memory; give --reference \
+            twice for separate image/text ONNX graphs), or --reference-embeddings with embeddings computed by \
+            another framework: IMG.npy[,TXT.npy] float [N, D] (",TXT.npy" for texts only) or one .npz with \
+            image_embeds / text_embeds. Rows must follow the input order exactly: --dataset images are sorted \
+            by class folder then file name; --images files by name; texts are the class prompts in class \
             order (dataset mode) followed by --texts lines / --tokens rows.
 
-            Inputs: images from --dataset, --images or --pixels (default: 8 seeded synthetic images, not
-            usable with stored embeddings); texts from --texts (one per line) or --tokens, plus the class
-            prompts in dataset mode (default without a dataset: a built-in prompt list). Both models see the
+            Inputs: images from --dataset, --images or --pixels (default: 8 seeded synthetic images, not \
+            usable with stored embeddings); texts from --texts (one per line) or --tokens, plus the class \
+            prompts in dataset mode (default without a dataset: a built-in prompt list). Both models see the \
             candidate's preprocessing and token ids.
 
-            Exit codes: 0 within thresholds; 3 outside them (min cosine of either tower below --min-cosine,
-            or accuracy drop above --max-accuracy-drop points); 1 bad input or failed run; 2 usage error.
+            Exit codes: 0 within thresholds; 3 outside them (min cosine of either tower below --min-cosine, \
+            or accuracy drop above --max-accuracy-drop points); 1 bad input or failed run; 2 usage error. \
             --json prints the report (schema: README.md, "validate: JSON schema and exit codes").
             """)
 
