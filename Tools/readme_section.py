@@ -3,8 +3,8 @@
 
     python3 Tools/readme_section.py MARKER FILE      # FILE's text (trailing newlines dropped) goes between the markers
 
-The one place every table-writing tool (bench_vs_ort.py, bench_siglip_sizes.py, bench_convert.sh, gemm_bench.sh,
-aarch64/run.sh) puts its --readme output. Exits 1, README.md untouched, when the markers are missing."""
+The one place every table-writing tool (bench_vs_ort.py, bench_peak_share.py, bench_siglip_sizes.py, bench_convert.sh,
+gemm_bench.sh, aarch64/run.sh, kernels/mca_loops.py) puts its --readme output. Exits 1, README.md untouched, when the markers are missing."""
 import pathlib
 import re
 import sys
