@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-thread GEMM microbenchmark of the packed fp32 and int8 kernels, with weights cold (a different copy each
+# One-thread GEMM microbenchmark of the packed fp32 (fp32 and fp16 weights) and int8 kernels, with weights cold (a different copy each
 # call, as a forward pass meets each layer once) and warm (the same copy again). Prints a markdown table in
 # GFLOP/s (int8: GOP/s), best of REPS calls. Shapes: ViT-B/32 at batch 1 (50 tokens), a 16-token prompt,
 # SigLIP-B/16 at batch 1 (196 tokens) and batch 8 text (512 rows).
@@ -21,7 +21,7 @@ cc=${CC:-$(command -v clang || command -v cc)}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$cc" -O3 -fassociative-math -fno-signed-zeros -fno-trapping-math -I"$K/include" Tools/kernels/gemm_bench.c \
-    "$K/f32_gemm.c" "$K/int8_gemm.c" "$K/cpu.c" "$K/ops.c" -lm -ldl -o "$out/gemm_bench"
+    "$K/f32_gemm.c" "$K/int8_gemm.c" "$K/cpu.c" "$K/ops.c" "$K/half.c" -lm -ldl -o "$out/gemm_bench"
 table() {  # one table for the CLIPZ_CPU_DISABLE in the environment
     local flags
     flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512_vnni|avx512_bf16)$' | tr '\n' ' ')
@@ -29,7 +29,7 @@ table() {  # one table for the CLIPZ_CPU_DISABLE in the environment
     echo
     echo "| kind | kernel | shape (M × K · K × N) | cold G/s | warm G/s |"
     echo "|---|---|---|---:|---:|"
-    for kind in f32 i8 i8n; do
+    for kind in f32 f16 i8 i8n; do
         for shape in "50 768 2304" "50 768 3072" "50 3072 768" "16 512 2048" "196 768 2304" "196 3072 768" "512 768 3072"; do
             # shellcheck disable=SC2086
             "$out/gemm_bench" "$kind" $shape "$reps"

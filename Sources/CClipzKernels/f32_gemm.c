@@ -16,9 +16,13 @@
 #include "simd_epilogue.h"
 #include "isa_dispatch.h"
 #include "panel_prefetch.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define NR CLIPZ_F32_NR
+
+// What the row tiles of a range's last panel prefetch into L2 (NULL: nothing).
+typedef struct { const void *next; size_t bytes; } clipz_tail;
 
 // The M rows of x in equal tiles of ≤ 6 (50 rows → 9 tiles of 5 or 6), each run as TILE(R) with `xs` / `ys`
 // pointing at the tile's first row and R a constant, so the tile's accumulators stay in registers. One row
@@ -40,24 +44,31 @@ size_t clipz_f32_packed_floats(int N, int K) {
     return (size_t)((N + NR - 1) / NR) * NR * (size_t)K;
 }
 
-void clipz_f32_pack(const float *W, int N, int K, float *packed) {
-    int panels = (N + NR - 1) / NR;
-    for (int p = 0; p < panels; p++) {
-        float *dst = packed + (size_t)p * K * NR;
-        for (int j = 0; j < NR; j++) {
-            int n = p * NR + j;
-            if (n < N) { const float *w = W + (size_t)n * K; for (int k = 0; k < K; k++) dst[(size_t)k * NR + j] = w[k]; }
-            else for (int k = 0; k < K; k++) dst[(size_t)k * NR + j] = 0;
+// One packer for 4-byte (fp32) and 2-byte (fp16) elements: same panels, same zero padding (inlined into
+// each caller, so the element copy is a plain move).
+__attribute__((always_inline)) static inline void pack_panels(const void *W, int N, int K, size_t bytes, void *packed) {
+    const char *w = W;
+    char *p = packed;
+    for (int n = 0; n < (N + NR - 1) / NR * NR; n++)
+        for (int k = 0; k < K; k++) {
+            char *dst = p + (((size_t)(n / NR) * K + k) * NR + n % NR) * bytes;
+            if (n < N) memcpy(dst, w + ((size_t)n * K + k) * bytes, bytes);
+            else memset(dst, 0, bytes);
         }
-    }
 }
 
-void clipz_f32_unpack(const float *packed, int N, int K, float *W) {
-    for (int n = 0; n < N; n++) {
-        const float *src = packed + (size_t)(n / NR) * K * NR + n % NR;
-        for (int k = 0; k < K; k++) W[(size_t)n * K + k] = src[(size_t)k * NR];
-    }
+__attribute__((always_inline)) static inline void unpack_panels(const void *packed, int N, int K, size_t bytes, void *W) {
+    const char *p = packed;
+    char *w = W;
+    for (int n = 0; n < N; n++)
+        for (int k = 0; k < K; k++)
+            memcpy(w + ((size_t)n * K + k) * bytes, p + (((size_t)(n / NR) * K + k) * NR + n % NR) * bytes, bytes);
 }
+
+void clipz_f32_pack(const float *W, int N, int K, float *packed) { pack_panels(W, N, K, sizeof(float), packed); }
+void clipz_f32_unpack(const float *packed, int N, int K, float *W) { unpack_panels(packed, N, K, sizeof(float), W); }
+void clipz_f16_pack(const uint16_t *W, int N, int K, uint16_t *packed) { pack_panels(W, N, K, sizeof(uint16_t), packed); }
+void clipz_f16_unpack(const uint16_t *packed, int N, int K, uint16_t *W) { unpack_panels(packed, N, K, sizeof(uint16_t), W); }
 
 void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
                                float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
@@ -126,7 +137,7 @@ CLIPZ_AVX512_INLINE void tile(const int MR, const float *x, int ldx, int K, cons
 
 __attribute__((target("avx512f")))
 static void gemm_avx512(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
-                        int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+                        int N, int n_begin, int n_end, int accumulate, clipz_act act, clipz_tail tail) {
     // Rows are split into equal tiles of ≤ 12 (50 rows → 5 × 10, not 4 × 12 + 2).
     int tiles = (M + 11) / 12;
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
@@ -135,12 +146,14 @@ static void gemm_avx512(const float *x, int M, int K, int ldx, const float *pack
         __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
         __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xFFFF : cols > 16 ? (1u << (cols - 16)) - 1 : 0);
         const float *b = bias ? bias + n0 : NULL;
-        const float *next = n0 + NR < n_end ? w + (size_t)K * NR : NULL;
+        int last = n0 + NR >= n_end;
+        const void *next = last ? tail.next : w + (size_t)K * NR;
+        size_t next_bytes = last ? tail.bytes : sizeof(float) * (size_t)K * NR;
         for (int t = 0; t < tiles; t++) {
             int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
             const float *xs = x + (size_t)r0 * ldx;
             float *ys = y + (size_t)r0 * ldy + n0;
-            clipz_prefetch pf = clipz_prefetch_slice(next, sizeof(float) * (size_t)K * NR, t, tiles, K);
+            clipz_prefetch pf = clipz_prefetch_slice(next, next_bytes, t, tiles, K);
             switch (r1 - r0) {
 #define CASE(R) case R: tile(R, xs, ldx, K, w, b, ys, ldy, m0, m1, accumulate, act, pf); break;
             CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12)
@@ -182,9 +195,11 @@ void tile_avx2(const int MR, const float *x, int ldx, int K, const float *w, con
 
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
-                      int n_begin, int n_end, int accumulate, clipz_act act) {
+                      int n_begin, int n_end, int accumulate, clipz_act act, clipz_tail tail) {
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
-        const float *next = n0 + NR < n_end ? packed + (size_t)(n0 / NR + 1) * K * NR : NULL;
+        int last = n0 + NR >= n_end;
+        const void *next = last ? tail.next : packed + (size_t)(n0 / NR + 1) * K * NR;
+        size_t next_bytes = last ? tail.bytes : sizeof(float) * (size_t)K * NR;
         for (int half = 0; half < 2; half++) {
             int c = n0 + half * 16;
             if (c >= n_end) break;
@@ -194,7 +209,7 @@ static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed
             const float *w = packed + (size_t)(n0 / NR) * K * NR + half * 16;
             // Both halves' row tiles (tiles_ each, CLIPZ_ROW_TILES) share the prefetch of the next panel.
 #define TILE(R) tile_avx2(R, xs, ldx, K, w, b16, ys + c, ldy, cols, accumulate, act, \
-                          clipz_prefetch_slice(next, sizeof(float) * (size_t)K * NR, half * tiles_ + t_, 2 * tiles_, K))
+                          clipz_prefetch_slice(next, next_bytes, half * tiles_ + t_, 2 * tiles_, K))
             CLIPZ_ROW_TILES(M, x, ldx, y, ldy, TILE)
 #undef TILE
         }
@@ -266,8 +281,10 @@ static void gemm_neon(const float *x, int M, int K, int ldx, const float *packed
 }
 #endif
 
-void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
-                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+// clipz_f32_gemm_packed, with `tail`: what the last panel's row tiles prefetch (the next fp16 panel when
+// clipz_f16_gemm_packed runs one widened panel at a time; nothing for a plain call).
+static void gemm_packed(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
+                        float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act, clipz_tail tail) {
     if (n_end > N) n_end = N;
     if (M <= 0 || K <= 0 || n_end <= n_begin) return;
 #if defined(__x86_64__) || defined(__aarch64__)
@@ -282,14 +299,66 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
             return;
         }
 #if defined(__aarch64__)
+        (void)tail;
         gemm_neon(x, M, K, ldx, packed, bias, y, ldy, n_begin, n_end, accumulate, fused);
 #else
-        if (clipz_isa_level() == CLIPZ_ISA_AVX512) gemm_avx512(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, fused);
-        else gemm_avx2(x, M, K, ldx, packed, bias, y, ldy, n_begin, n_end, accumulate, fused);
+        if (clipz_isa_level() == CLIPZ_ISA_AVX512) gemm_avx512(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, fused, tail);
+        else gemm_avx2(x, M, K, ldx, packed, bias, y, ldy, n_begin, n_end, accumulate, fused, tail);
 #endif
         if (fused != act) clipz_gelu_columns(y, M, ldy, n_begin, n_end);
         return;
     }
 #endif
     clipz_f32_gemm_packed_ref(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, act);
+}
+
+void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
+                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+    gemm_packed(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, act, (clipz_tail){NULL, 0});
+}
+
+// fp16 panels: each panel of [n_begin, n_end) is widened into this thread's buffer, then the fp32 kernel runs
+// on it with y, bias and the column range shifted to that panel (the kernel sees a one-panel matrix).
+static _Thread_local float *f16_panel;      // K × NR floats, grown as needed, kept for the thread's life
+static _Thread_local size_t f16_panel_floats;
+
+static float *panel_buffer(size_t floats) {
+    if (floats <= f16_panel_floats) return f16_panel;
+    float *b = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
+    if (!b) return NULL;
+    free(f16_panel);
+    f16_panel = b;
+    f16_panel_floats = floats;
+    return b;
+}
+
+void clipz_f16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t *packed, const float *bias,
+                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+    if (n_end > N) n_end = N;
+    if (M <= 0 || K <= 0 || n_end <= n_begin) return;
+    size_t panel = (size_t)K * NR;
+    float *buf = clipz_f32_packed_available() ? panel_buffer(panel) : NULL;
+    for (int n0 = n_begin; n0 < n_end; n0 += NR) {
+        int cols = n_end - n0 < NR ? n_end - n0 : NR;
+        const uint16_t *src = packed + (size_t)(n0 / NR) * panel;
+        if (buf) {
+            clipz_f16_to_f32(src, buf, panel);
+            clipz_tail next = {n0 + NR < n_end ? src + panel : NULL, panel * sizeof(uint16_t)};
+            gemm_packed(x, M, K, ldx, buf, bias ? bias + n0 : NULL, y + n0, ldy, cols, 0, cols, accumulate, act, next);
+            continue;
+        }
+        // No buffer (or no SIMD kernel): the reference's sums, one weight at a time.
+        for (int m = 0; m < M; m++)
+            for (int j = 0; j < cols; j++) {
+                double acc = 0;
+                for (int k = 0; k < K; k++) {
+                    float w;
+                    clipz_f16_to_f32(src + (size_t)k * NR + j, &w, 1);
+                    acc += (double)x[(size_t)m * ldx + k] * w;
+                }
+                float v = clipz_act_scalar((float)acc + (bias ? bias[n0 + j] : 0.0f), act);
+                float *out = y + (size_t)m * ldy + n0 + j;
+                *out = accumulate ? *out + v : v;
+            }
+    }
 }

@@ -27,8 +27,8 @@ enum F32GEMM {
         }
     }
 
-    /// y = act(x·Wᵀ + b) (+ y) on packed weights, panels split evenly over threads.
-    static func runPacked(x: UnsafePointer<Float>, rows: Int, weights: PackedF32, bias: [Float]?,
+    /// y = act(x·Wᵀ + b) (+ y) on packed fp32 or fp16 weights, panels split evenly over threads.
+    static func runPacked(x: UnsafePointer<Float>, rows: Int, weights: PackedWeights, bias: [Float]?,
                           y: UnsafeMutablePointer<Float>, threads: Int, accumulate: Bool, activation: Activation?) {
         let inDim = weights.inDim, outDim = weights.outDim, nr = Kernels.f32PanelWidth
         let panels = (outDim + nr - 1) / nr
@@ -37,9 +37,8 @@ enum F32GEMM {
         biasValues.withUnsafeBufferPointer { bv in
             Kernels.parallel(parts, threads: threads) { part in
                 let n0 = panels * part / parts * nr, n1 = min(outDim, panels * (part + 1) / parts * nr)
-                Kernels.f32GEMMPacked(x: x, rows: rows, inDim: inDim, packed: weights.pointer,
-                                      bias: bias == nil ? nil : bv.baseAddress, y: y, outDim: outDim,
-                                      columns: n0..<n1, accumulate: accumulate, activation: activation)
+                Kernels.gemmPacked(x: x, rows: rows, weights: weights, bias: bias == nil ? nil : bv.baseAddress, y: y,
+                                   columns: n0..<n1, accumulate: accumulate, activation: activation)
             }
         }
         withExtendedLifetime(weights) {}

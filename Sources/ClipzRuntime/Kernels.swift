@@ -83,29 +83,22 @@ enum Kernels {
 
     /// Output columns per panel of packed fp32 weights.
     static let f32PanelWidth = Int(CLIPZ_F32_NR)
-    /// True when `f32GEMMPacked` has a SIMD path on this CPU (AVX-512F, AVX2 + FMA, aarch64 NEON); OpenBLAS runs otherwise.
+    /// True when `gemmPacked` has a SIMD path on this CPU (AVX-512F, AVX2 + FMA, aarch64 NEON); OpenBLAS runs otherwise.
     static let f32PackedAvailable = clipz_f32_packed_available() != 0
 
-    /// Floats the packed form of an [outDim × inDim] matrix takes.
+    /// Elements (fp32 or fp16) the packed form of an [outDim × inDim] matrix takes.
     static func f32PackedFloats(outDim: Int, inDim: Int) -> Int { clipz_f32_packed_floats(Int32(outDim), Int32(inDim)) }
 
-    static func f32Pack(_ w: UnsafePointer<Float>?, outDim: Int, inDim: Int, into packed: UnsafeMutablePointer<Float>) {
-        clipz_f32_pack(w, Int32(outDim), Int32(inDim), packed)
-    }
-
-    static func f32Unpack(_ packed: UnsafePointer<Float>, outDim: Int, inDim: Int,
-                          into w: UnsafeMutablePointer<Float>?) {
-        clipz_f32_unpack(packed, Int32(outDim), Int32(inDim), w)
-    }
-
     /// y[r, n] = act(x[r] · W[n] + bias[n]) (+ y[r, n] when `accumulate`) for n in `columns` (starting
-    /// on a panel boundary); y has row stride outDim.
-    static func f32GEMMPacked(x: UnsafePointer<Float>, rows: Int, inDim: Int, packed: UnsafePointer<Float>,
-                              bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, outDim: Int,
-                              columns: Range<Int>, accumulate: Bool, activation: Activation?) {
-        clipz_f32_gemm_packed(x, Int32(rows), Int32(inDim), Int32(inDim), packed, bias, y, Int32(outDim), Int32(outDim),
-                              Int32(columns.lowerBound), Int32(columns.upperBound), accumulate ? 1 : 0,
-                              activation.kernelCode)
+    /// on a panel boundary), W the packed fp32 or fp16 weights; y has row stride outDim.
+    static func gemmPacked(x: UnsafePointer<Float>, rows: Int, weights w: PackedWeights, bias: UnsafePointer<Float>?,
+                           y: UnsafeMutablePointer<Float>, columns: Range<Int>, accumulate: Bool, activation: Activation?) {
+        let (m, k, n) = (Int32(rows), Int32(w.inDim), Int32(w.outDim))
+        let (n0, n1, acc) = (Int32(columns.lowerBound), Int32(columns.upperBound), Int32(accumulate ? 1 : 0))
+        switch w.element {
+        case .f32: clipz_f32_gemm_packed(x, m, k, k, w.f32Pointer, bias, y, n, n, n0, n1, acc, activation.kernelCode)
+        case .f16: clipz_f16_gemm_packed(x, m, k, k, w.f16Pointer, bias, y, n, n, n0, n1, acc, activation.kernelCode)
+        }
     }
 
     // MARK: int8 GEMM

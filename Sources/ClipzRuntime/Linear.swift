@@ -4,15 +4,17 @@ import ClipzCore
 public typealias LinearObserver = (String, UnsafeBufferPointer<Float>, Int) -> Void
 
 /// A linear layer y = x Wᵀ + b with W stored [out, in] (canonical layout).
-/// fp32 weights (widened from f16/bf16 at load) are packed once and run through Clipz's AVX-512,
-/// AVX2 + FMA or NEON GEMM (OpenBLAS sgemm on CPUs with none of them); int8 weights
+/// Float weights are packed once and run through Clipz's AVX-512, AVX2 + FMA or NEON GEMM: fp16 ones stay
+/// fp16 (half the memory; the kernel widens a panel at a time), fp32 and bf16 (widened at load) run in
+/// fp32. CPUs with none of those kernels widen everything and use OpenBLAS sgemm. int8 weights
 /// (per-output-channel scales) run through Clipz's int8 kernels with activations quantized per
 /// token at run time, or with a fixed calibrated scale when the file has `<name>.input_scale`.
 final class Linear {
     enum Weights {
         case f32([Float])
-        /// fp32 packed for `clipz_f32_gemm_packed` (CPUs with AVX-512, AVX2 + FMA or NEON).
-        case f32Packed(PackedF32)
+        /// fp32 or fp16 packed for `clipz_f32_gemm_packed` / `clipz_f16_gemm_packed` (CPUs with AVX-512,
+        /// AVX2 + FMA or NEON).
+        case packed(PackedWeights)
         /// `narrow`: every weight in [-64, 63] (7-bit quantization; the AVX2 kernel's fast form).
         case i8(packed: [Int8], colsum: [Int32], scales: [Float], narrow: Bool)
         /// The rows live in a fused layer (see `fused`), starting at `firstRow`; stored once.
@@ -54,10 +56,19 @@ final class Linear {
             }
             weights = .i8(packed: packed, colsum: colsum, scales: scale.floats(), narrow: narrow)
             inputScale = loader.optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
+        } else if info.dtype == .f16, Kernels.f32PackedAvailable {
+            let weight = try loader.raw(name)
+            guard weight.dtype == .f16, weight.bytes.count == outDim * inDim * 2 else {
+                throw RuntimeError.badWeights("fp16 '\(name)' has \(weight.bytes.count) bytes for shape \(info.shape)")
+            }
+            weights = .packed(weight.bytes.withUnsafeBytes {
+                PackedWeights(f16: $0.bindMemory(to: UInt16.self), outDim: outDim, inDim: inDim)
+            })
+            inputScale = nil
         } else {
             let w = try loader.values(name)
             guard w.count == outDim * inDim else { throw RuntimeError.badWeights("'\(name)' has \(w.count) values for shape \(info.shape)") }
-            weights = Kernels.f32PackedAvailable ? .f32Packed(PackedF32(w, outDim: outDim, inDim: inDim)) : .f32(w)
+            weights = Kernels.f32PackedAvailable ? .packed(PackedWeights(w, outDim: outDim, inDim: inDim)) : .f32(w)
             inputScale = nil
         }
         if let bias, bias.count != outDim { throw RuntimeError.badWeights("bias of '\(name)' has \(bias.count) values, expected \(outDim)") }
@@ -71,7 +82,7 @@ final class Linear {
     /// True when the layer runs int8 (also for a part of a fused int8 layer).
     var isInt8: Bool {
         switch weights {
-        case .f32, .f32Packed: return false
+        case .f32, .packed: return false
         case .i8: return true
         case let .inFused(parent, _): return parent.isInt8
         }
@@ -82,20 +93,20 @@ final class Linear {
         switch weights {
         case let .i8(_, _, _, narrow): return narrow
         case let .inFused(parent, _): return parent.hasNarrowWeights
-        case .f32, .f32Packed: return false
+        case .f32, .packed: return false
         }
     }
 
-    /// The layer's fp32 weights [out × in] (sliced out of a fused layer), or nil for int8.
+    /// The layer's weights as fp32 [out × in] (sliced out of a fused layer), or nil for int8.
     var f32Weights: [Float]? {
         switch weights {
         case let .f32(w): return w
-        case let .f32Packed(p): return p.unpacked()
+        case let .packed(p): return p.unpacked()
         case .i8: return nil
         case let .inFused(parent, first):
             switch parent.weights {
             case let .f32(w): return Array(w[(first * inDim)..<((first + outDim) * inDim)])
-            case let .f32Packed(p): return p.unpacked(first: first, rows: outDim)
+            case let .packed(p): return p.unpacked(first: first, rows: outDim)
             default: return nil
             }
         }
@@ -115,14 +126,14 @@ final class Linear {
         guard let first = parts.first, parts.allSatisfy({ $0.inDim == first.inDim && $0.inputScale == first.inputScale }) else { return nil }
         let out = parts.reduce(0) { $0 + $1.outDim }
         let bias: [Float]? = parts.allSatisfy({ $0.bias == nil }) ? nil : parts.flatMap { $0.bias ?? [Float](repeating: 0, count: $0.outDim) }
-        var f32: [Float] = [], f32Packed: [PackedF32] = [], packed: [Int8] = [], colsum: [Int32] = [], scales: [Float] = []
+        var f32: [Float] = [], panels: [PackedWeights] = [], packed: [Int8] = [], colsum: [Int32] = [], scales: [Float] = []
         var narrow = true
         for p in parts {
             switch p.weights {
             case let .f32(w): f32 += w
-            case let .f32Packed(pw):
+            case let .packed(pw):
                 guard p.outDim % Kernels.f32PanelWidth == 0 else { return nil }
-                f32Packed.append(pw)
+                panels.append(pw)
             case let .i8(pk, cs, sc, nw):
                 guard p.outDim % Kernels.i8BlockWidth == 0 else { return nil }
                 packed += pk; colsum += cs; scales += sc; narrow = narrow && nw
@@ -130,11 +141,10 @@ final class Linear {
             }
         }
         let result: Linear
-        if f32.count == out * first.inDim && packed.isEmpty && f32Packed.isEmpty {
+        if f32.count == out * first.inDim && packed.isEmpty && panels.isEmpty {
             result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .f32(f32), bias: bias, inputScale: nil)
-        } else if f32Packed.count == parts.count {
-            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .f32Packed(PackedF32(stacking: f32Packed)),
-                            bias: bias, inputScale: nil)
+        } else if panels.count == parts.count, let stacked = PackedWeights(stacking: panels) {
+            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .packed(stacked), bias: bias, inputScale: nil)
         } else if f32.isEmpty && colsum.count == out {
             result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: packed, colsum: colsum, scales: scales, narrow: narrow), bias: bias,
                             inputScale: first.inputScale)
@@ -191,7 +201,7 @@ final class Linear {
     private func compute(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, threads: Int,
                          accumulate: Bool, activation: Activation?) {
         switch weights {
-        case let .f32Packed(p):
+        case let .packed(p):
             F32GEMM.runPacked(x: x, rows: rows, weights: p, bias: bias, y: y, threads: threads,
                               accumulate: accumulate, activation: activation)
         case let .i8(packed, colsum, scales, narrow):
@@ -203,7 +213,7 @@ final class Linear {
                          bias: bias, y: y, outDim: outDim, threads: threads, accumulate: accumulate,
                          activation: activation)
         case let .f32(w):
-            // OpenBLAS path (no AVX-512): plain GEMM, then the epilogue as separate passes.
+            // OpenBLAS path (no packed kernel on this CPU): plain GEMM, then the epilogue as separate passes.
             let target = accumulate ? scratchOutput(rows * outDim) : y
             F32GEMM.run(x: x, rows: rows, inDim: inDim, weights: w, bias: bias, y: target, outDim: outDim,
                         threads: threads)

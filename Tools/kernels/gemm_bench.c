@@ -1,8 +1,8 @@
 // One-thread GEMM microbenchmark of Clipz's packed kernels with cold and warm weights (Tools/gemm_bench.sh).
 //
-//   gemm_bench f32|i8|i8n M K N [REPS]
+//   gemm_bench f32|f16|i8|i8n M K N [REPS]
 //
-// f32: clipz_f32_gemm_packed; i8: clipz_i8_gemm_offset with 8-bit weights; i8n: with 7-bit ("narrow") weights.
+// f32: clipz_f32_gemm_packed; f16: clipz_f16_gemm_packed (fp16 panels widened one at a time); i8: clipz_i8_gemm_offset with 8-bit weights; i8n: with 7-bit ("narrow") weights.
 // "cold": each call takes the next of 48 packed copies of the weights (48 × the matrix exceeds the last-level
 // cache for the shapes of interest), as a forward pass meets each layer's weights once; "warm": the same copy
 // again right after. Best of REPS calls each, in GFLOP/s (2·M·K·N per call). CLIPZ_CPU_DISABLE picks lower paths.
@@ -26,10 +26,10 @@ static void *must(void *p) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 5) { fprintf(stderr, "usage: %s f32|i8|i8n M K N [REPS]\n", argv[0]); return 2; }
+    if (argc < 5) { fprintf(stderr, "usage: %s f32|f16|i8|i8n M K N [REPS]\n", argv[0]); return 2; }
     const char *kind = argv[1];
     int M = atoi(argv[2]), K = atoi(argv[3]), N = atoi(argv[4]), reps = argc > 5 ? atoi(argv[5]) : 64;
-    int f32 = strcmp(kind, "f32") == 0, narrow_weights = strcmp(kind, "i8n") == 0;
+    int f16 = strcmp(kind, "f16") == 0, f32 = f16 || strcmp(kind, "f32") == 0, narrow_weights = strcmp(kind, "i8n") == 0;
     if (M <= 0 || K <= 0 || N <= 0 || reps <= 0 || (!f32 && strcmp(kind, "i8") != 0 && !narrow_weights)) {
         fprintf(stderr, "bad arguments\n");
         return 2;
@@ -46,11 +46,16 @@ int main(int argc, char **argv) {
         float *w = must(malloc(sizeof(float) * (size_t)N * K));
         for (size_t i = 0; i < (size_t)M * K; i++) x[i] = (float)(rand() % 100) / 100.0f;
         for (size_t i = 0; i < (size_t)N * K; i++) w[i] = (float)(rand() % 100) / 100.0f - 0.5f;
+        uint16_t *h = must(malloc(sizeof(uint16_t) * (size_t)N * K));
+        clipz_f32_to_f16(w, h, (size_t)N * K);
         for (int c = 0; c < COPIES; c++) {
-            packed[c] = must(aligned_alloc(64, (clipz_f32_packed_floats(N, K) * sizeof(float) + 63) / 64 * 64));
-            clipz_f32_pack(w, N, K, packed[c]);
+            size_t bytes = clipz_f32_packed_floats(N, K) * (f16 ? sizeof(uint16_t) : sizeof(float));
+            packed[c] = must(aligned_alloc(64, (bytes + 63) / 64 * 64));
+            if (f16) clipz_f16_pack(h, N, K, packed[c]);
+            else clipz_f32_pack(w, N, K, packed[c]);
         }
         free(w);
+        free(h);
     } else {
         size_t kp = (size_t)(K + 3) / 4 * 4;
         xu = must(calloc((size_t)M * kp, 1));
@@ -73,7 +78,8 @@ int main(int argc, char **argv) {
         int c = r % COPIES;
         for (int pass = 0; pass < 2; pass++) {
             double t = now();
-            if (f32) clipz_f32_gemm_packed(x, M, K, K, packed[c], bias, y, N, N, 0, N, 0, CLIPZ_ACT_NONE);
+            if (f16) clipz_f16_gemm_packed(x, M, K, K, packed[c], bias, y, N, N, 0, N, 0, CLIPZ_ACT_NONE);
+            else if (f32) clipz_f32_gemm_packed(x, M, K, K, packed[c], bias, y, N, N, 0, N, 0, CLIPZ_ACT_NONE);
             else clipz_i8_gemm_offset(xu, sx, M, K, packed[c], colsum[c], narrow, sw, bias, y, N, N, 0, N, 0, CLIPZ_ACT_NONE);
             t = now() - t;
             if (pass == 0 && t < cold) cold = t;
@@ -81,7 +87,7 @@ int main(int argc, char **argv) {
         }
     }
     double flop = 2.0 * M * K * N;
-    const char *label = f32 ? "fp32" : narrow ? "int8, 7-bit weights" : "int8";
+    const char *label = f16 ? "fp16 weights" : f32 ? "fp32" : narrow ? "int8, 7-bit weights" : "int8";
     printf("| %s | %s | %d × %d · %d × %d | %.1f | %.1f |\n", label, f32 ? clipz_f32_kernel_name() : clipz_i8_kernel_name(),
            M, K, K, N, flop / cold / 1e9, flop / warm / 1e9);
     return 0;

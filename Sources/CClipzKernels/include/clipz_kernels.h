@@ -152,7 +152,7 @@ void clipz_vexp(const float *x, float *y, size_t n);
 // Weights W [N, K] (row-major, like torch Linear) are packed once into panels of 32 output columns,
 // k-major: packed[(p*K + k)*32 + j] = W[p*32 + j][k], N padded to a multiple of 32 with zeros.
 #define CLIPZ_F32_NR 32
-/// Floats the packed form of an N × K matrix takes (0 for empty shapes).
+/// Elements the packed form of an N × K matrix takes (0 for empty shapes), fp32 or fp16 alike.
 size_t clipz_f32_packed_floats(int N, int K);
 void clipz_f32_pack(const float *W, int N, int K, float *packed);
 void clipz_f32_unpack(const float *packed, int N, int K, float *W);
@@ -169,6 +169,16 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
 /// Plain-loop reference (double accumulation, libm activations), used by tests.
 void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
                                float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
+
+// fp16 weights kept in fp16: the same panels with 16-bit elements (half the memory and memory traffic).
+// clipz_f16_gemm_packed widens one panel at a time into a per-thread fp32 buffer (K × 32 floats, reused by
+// every row tile of the panel while it sits in L1/L2) and runs clipz_f32_gemm_packed's kernel on it, so its
+// results equal clipz_f32_gemm_packed's on the widened weights bit for bit. Needs clipz_f32_packed_available();
+// where the buffer cannot be allocated it falls back to a plain loop with the same sums in double.
+void clipz_f16_pack(const uint16_t *W, int N, int K, uint16_t *packed);
+void clipz_f16_unpack(const uint16_t *packed, int N, int K, uint16_t *W);
+void clipz_f16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t *packed, const float *bias,
+                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 
 // ---- int8 weights ------------------------------------------------------------
 /// Per-row symmetric int8 quantization of a [rows, cols] f32 matrix: scales[r] = max|w[r]| / qmax (1 for an

@@ -1,0 +1,74 @@
+import CClipzKernels
+
+/// Linear weights [out × in] packed once into the panel layout of `clipz_f32_gemm_packed` (32 output
+/// columns per panel, k-major), 64-byte aligned so every fp32 panel row is one cache line pair. fp16
+/// files keep their weights in fp16 in the same panels (`clipz_f16_gemm_packed` widens one panel at a
+/// time as it runs): half the memory, and the same results as the widened weights.
+/// Holds the layer's only copy of its weights; `unpacked()` rebuilds the [out × in] fp32 matrix on demand.
+final class PackedWeights {
+    enum Element { case f32, f16 }
+    let element: Element
+    let outDim: Int
+    let inDim: Int
+    /// Elements (not bytes) in `storage`, padding included.
+    let count: Int
+    private let storage: UnsafeMutableRawPointer
+
+    var f32Pointer: UnsafePointer<Float> { UnsafePointer(storage.assumingMemoryBound(to: Float.self)) }
+    var f16Pointer: UnsafePointer<UInt16> { UnsafePointer(storage.assumingMemoryBound(to: UInt16.self)) }
+    var bytes: Int { count * elementBytes }
+    private var elementBytes: Int { element == .f32 ? 4 : 2 }
+
+    /// Packs fp32 `weights` ([outDim × inDim], row-major).
+    init(_ weights: [Float], outDim: Int, inDim: Int) {
+        (element, self.outDim, self.inDim) = (.f32, outDim, inDim)
+        count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
+        storage = PackedWeights.allocate(count * 4)
+        weights.withUnsafeBufferPointer {
+            clipz_f32_pack($0.baseAddress, Int32(outDim), Int32(inDim), storage.assumingMemoryBound(to: Float.self))
+        }
+    }
+
+    /// Packs fp16 weights given as their IEEE half bits ([outDim × inDim], row-major).
+    init(f16 bits: UnsafeBufferPointer<UInt16>, outDim: Int, inDim: Int) {
+        (element, self.outDim, self.inDim) = (.f16, outDim, inDim)
+        count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
+        storage = PackedWeights.allocate(count * 2)
+        clipz_f16_pack(bits.baseAddress, Int32(outDim), Int32(inDim), storage.assumingMemoryBound(to: UInt16.self))
+    }
+
+    /// Stacks layers that read the same input (q, k, v) into one: the panels of each part follow
+    /// each other, which is the packing of their concatenated rows when every part's outDim is a
+    /// multiple of the panel width (callers check). Nil when the parts differ in element type.
+    init?(stacking parts: [PackedWeights]) {
+        guard let first = parts.first, parts.allSatisfy({ $0.element == first.element }) else { return nil }
+        element = first.element
+        outDim = parts.reduce(0) { $0 + $1.outDim }; inDim = first.inDim
+        count = parts.reduce(0) { $0 + $1.count }
+        storage = PackedWeights.allocate(count * first.elementBytes)
+        var at = storage
+        for p in parts { at.copyMemory(from: p.storage, byteCount: p.bytes); at += p.bytes }
+    }
+
+    /// The weights as fp32 [outDim × inDim], rows `first ..< first + rows`.
+    func unpacked(first: Int = 0, rows: Int? = nil) -> [Float] {
+        var all = [Float](repeating: 0, count: outDim * inDim)
+        all.withUnsafeMutableBufferPointer { w in
+            switch element {
+            case .f32: clipz_f32_unpack(f32Pointer, Int32(outDim), Int32(inDim), w.baseAddress)
+            case .f16:
+                var bits = [UInt16](repeating: 0, count: outDim * inDim)
+                bits.withUnsafeMutableBufferPointer { clipz_f16_unpack(f16Pointer, Int32(outDim), Int32(inDim), $0.baseAddress) }
+                clipz_f16_to_f32(bits, w.baseAddress, outDim * inDim)
+            }
+        }
+        guard first != 0 || (rows ?? outDim) != outDim else { return all }
+        return Array(all[(first * inDim)..<((first + (rows ?? outDim - first)) * inDim)])
+    }
+
+    private static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
+    }
+
+    deinit { storage.deallocate() }
+}
