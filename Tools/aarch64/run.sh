@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the aarch64 kernels and checks them against their references under qemu-aarch64:
 #   test_f32_neon   the packed fp32 GEMM's NEON kernel, every epilogue, against a double-precision reference
-#                   and clipz_f32_gemm_packed_ref;
+#                   and clipz_f32_gemm_packed_ref; fp16 panels against it on the widened weights (bit for bit);
 #   test_int8_neon  the int8 GEMM's NEON sdot and smmla (i8mm) kernels, each forced, against the scalar path,
 #                   and which one dispatch picks.
 # Built for plain Armv8-A (-march=armv8-a, what a Swift build targets by default: the sdot and smmla kernels
@@ -22,7 +22,7 @@ K=Sources/CClipzKernels
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 FLAGS=(-O3 -fassociative-math -fno-signed-zeros -fno-trapping-math -march=armv8-a -I"$K/include")
-LIB=("$K/f32_gemm.c" "$K/int8_gemm.c" "$K/ops.c" "$K/cpu.c")
+LIB=("$K/f32_gemm.c" "$K/int8_gemm.c" "$K/ops.c" "$K/cpu.c" "$K/half.c")
 
 build_gcc() {  # $1: output directory
     mkdir -p "$1"
