@@ -67,8 +67,8 @@ __attribute__((always_inline)) static inline void unpack_panels(const void *pack
 
 void clipz_f32_pack(const float *W, int N, int K, float *packed) { pack_panels(W, N, K, sizeof(float), packed); }
 void clipz_f32_unpack(const float *packed, int N, int K, float *W) { unpack_panels(packed, N, K, sizeof(float), W); }
-void clipz_f16_pack(const uint16_t *W, int N, int K, uint16_t *packed) { pack_panels(W, N, K, sizeof(uint16_t), packed); }
-void clipz_f16_unpack(const uint16_t *packed, int N, int K, uint16_t *W) { unpack_panels(packed, N, K, sizeof(uint16_t), W); }
+void clipz_half_pack(const uint16_t *W, int N, int K, uint16_t *packed) { pack_panels(W, N, K, sizeof(uint16_t), packed); }
+void clipz_half_unpack(const uint16_t *packed, int N, int K, uint16_t *W) { unpack_panels(packed, N, K, sizeof(uint16_t), W); }
 
 void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
                                float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
@@ -281,8 +281,8 @@ static void gemm_neon(const float *x, int M, int K, int ldx, const float *packed
 }
 #endif
 
-// clipz_f32_gemm_packed, with `tail`: what the last panel's row tiles prefetch (the next fp16 panel when
-// clipz_f16_gemm_packed runs one widened panel at a time; nothing for a plain call).
+// clipz_f32_gemm_packed, with `tail`: what the last panel's row tiles prefetch (the next 16-bit panel when
+// clipz_f16_gemm_packed / clipz_bf16_gemm_packed run one widened panel at a time; nothing for a plain call).
 static void gemm_packed(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
                         float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act, clipz_tail tail) {
     if (n_end > N) n_end = N;
@@ -317,23 +317,25 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
     gemm_packed(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, act, (clipz_tail){NULL, 0});
 }
 
-// fp16 panels: each panel of [n_begin, n_end) is widened into this thread's buffer, then the fp32 kernel runs
+// 16-bit (fp16 or bf16) panels: each panel of [n_begin, n_end) is widened into this thread's buffer, then the fp32 kernel runs
 // on it with y, bias and the column range shifted to that panel (the kernel sees a one-panel matrix).
-static _Thread_local float *f16_panel;      // K × NR floats, grown as needed, kept for the thread's life
-static _Thread_local size_t f16_panel_floats;
+static _Thread_local float *wide_panel;      // K × NR floats, grown as needed, kept for the thread's life
+static _Thread_local size_t wide_panel_floats;
 
 static float *panel_buffer(size_t floats) {
-    if (floats <= f16_panel_floats) return f16_panel;
+    if (floats <= wide_panel_floats) return wide_panel;
     float *b = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
     if (!b) return NULL;
-    free(f16_panel);
-    f16_panel = b;
-    f16_panel_floats = floats;
+    free(wide_panel);
+    wide_panel = b;
+    wide_panel_floats = floats;
     return b;
 }
 
-void clipz_f16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t *packed, const float *bias,
-                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+// The 16-bit panel GEMM for either format: `widen` is clipz_f16_to_f32 or clipz_bf16_to_f32.
+static void half_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t *packed, const float *bias, float *y, int ldy,
+                             int N, int n_begin, int n_end, int accumulate, clipz_act act,
+                             void (*widen)(const uint16_t *, float *, size_t)) {
     if (n_end > N) n_end = N;
     if (M <= 0 || K <= 0 || n_end <= n_begin) return;
     size_t panel = (size_t)K * NR;
@@ -342,7 +344,7 @@ void clipz_f16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t
         int cols = n_end - n0 < NR ? n_end - n0 : NR;
         const uint16_t *src = packed + (size_t)(n0 / NR) * panel;
         if (buf) {
-            clipz_f16_to_f32(src, buf, panel);
+            widen(src, buf, panel);
             clipz_tail next = {n0 + NR < n_end ? src + panel : NULL, panel * sizeof(uint16_t)};
             gemm_packed(x, M, K, ldx, buf, bias ? bias + n0 : NULL, y + n0, ldy, cols, 0, cols, accumulate, act, next);
             continue;
@@ -353,7 +355,7 @@ void clipz_f16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t
                 double acc = 0;
                 for (int k = 0; k < K; k++) {
                     float w;
-                    clipz_f16_to_f32(src + (size_t)k * NR + j, &w, 1);
+                    widen(src + (size_t)k * NR + j, &w, 1);
                     acc += (double)x[(size_t)m * ldx + k] * w;
                 }
                 float v = clipz_act_scalar((float)acc + (bias ? bias[n0 + j] : 0.0f), act);
@@ -361,4 +363,14 @@ void clipz_f16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t
                 *out = accumulate ? *out + v : v;
             }
     }
+}
+
+void clipz_f16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t *packed, const float *bias,
+                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+    half_gemm_packed(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, act, clipz_f16_to_f32);
+}
+
+void clipz_bf16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t *packed, const float *bias,
+                            float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+    half_gemm_packed(x, M, K, ldx, packed, bias, y, ldy, N, n_begin, n_end, accumulate, act, clipz_bf16_to_f32);
 }

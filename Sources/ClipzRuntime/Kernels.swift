@@ -90,14 +90,15 @@ enum Kernels {
     static func f32PackedFloats(outDim: Int, inDim: Int) -> Int { clipz_f32_packed_floats(Int32(outDim), Int32(inDim)) }
 
     /// y[r, n] = act(x[r] · W[n] + bias[n]) (+ y[r, n] when `accumulate`) for n in `columns` (starting
-    /// on a panel boundary), W the packed fp32 or fp16 weights; y has row stride outDim.
+    /// on a panel boundary), W the packed fp32, fp16 or bf16 weights; y has row stride outDim.
     static func gemmPacked(x: UnsafePointer<Float>, rows: Int, weights w: PackedWeights, bias: UnsafePointer<Float>?,
                            y: UnsafeMutablePointer<Float>, columns: Range<Int>, accumulate: Bool, activation: Activation?) {
         let (m, k, n) = (Int32(rows), Int32(w.inDim), Int32(w.outDim))
         let (n0, n1, acc) = (Int32(columns.lowerBound), Int32(columns.upperBound), Int32(accumulate ? 1 : 0))
         switch w.element {
         case .f32: clipz_f32_gemm_packed(x, m, k, k, w.f32Pointer, bias, y, n, n, n0, n1, acc, activation.kernelCode)
-        case .f16: clipz_f16_gemm_packed(x, m, k, k, w.f16Pointer, bias, y, n, n, n0, n1, acc, activation.kernelCode)
+        case .f16: clipz_f16_gemm_packed(x, m, k, k, w.halfPointer, bias, y, n, n, n0, n1, acc, activation.kernelCode)
+        case .bf16: clipz_bf16_gemm_packed(x, m, k, k, w.halfPointer, bias, y, n, n, n0, n1, acc, activation.kernelCode)
         }
     }
 

@@ -4,15 +4,15 @@ import ClipzCore
 public typealias LinearObserver = (String, UnsafeBufferPointer<Float>, Int) -> Void
 
 /// A linear layer y = x Wᵀ + b with W stored [out, in] (canonical layout).
-/// Float weights are packed once and run through Clipz's AVX-512, AVX2 + FMA or NEON GEMM: fp16 ones stay
-/// fp16 (half the memory; the kernel widens a panel at a time), fp32 and bf16 (widened at load) run in
-/// fp32. CPUs with none of those kernels widen everything and use OpenBLAS sgemm. int8 weights
+/// Float weights are packed once and run through Clipz's AVX-512, AVX2 + FMA or NEON GEMM: fp16 and bf16
+/// ones stay 16-bit (half the memory; the kernel widens a panel at a time), fp32 ones run as they are.
+/// CPUs with none of those kernels widen everything and use OpenBLAS sgemm. int8 weights
 /// (per-output-channel scales) run through Clipz's int8 kernels with activations quantized per
 /// token at run time, or with a fixed calibrated scale when the file has `<name>.input_scale`.
 final class Linear {
     enum Weights {
         case f32([Float])
-        /// fp32 or fp16 packed for `clipz_f32_gemm_packed` / `clipz_f16_gemm_packed` (CPUs with AVX-512,
+        /// fp32, fp16 or bf16 packed for the packed GEMMs (`Kernels.gemmPacked`; CPUs with AVX-512,
         /// AVX2 + FMA or NEON).
         case packed(PackedWeights)
         /// `narrow`: every weight in [-64, 63] (7-bit quantization; the AVX2 kernel's fast form).
@@ -56,13 +56,14 @@ final class Linear {
             }
             weights = .i8(packed: packed, colsum: colsum, scales: scale.floats(), narrow: narrow)
             inputScale = loader.optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
-        } else if info.dtype == .f16, Kernels.f32PackedAvailable {
+        } else if let half = info.dtype.flatMap({ [DType.f16: PackedWeights.Element.f16, .bf16: .bf16][$0] }),
+                  Kernels.f32PackedAvailable {
             let weight = try loader.raw(name)
-            guard weight.dtype == .f16, weight.bytes.count == outDim * inDim * 2 else {
-                throw RuntimeError.badWeights("fp16 '\(name)' has \(weight.bytes.count) bytes for shape \(info.shape)")
+            guard weight.dtype == info.dtype, weight.bytes.count == outDim * inDim * 2 else {
+                throw RuntimeError.badWeights("\(weight.dtype) '\(name)' has \(weight.bytes.count) bytes for shape \(info.shape)")
             }
             weights = .packed(weight.bytes.withUnsafeBytes {
-                PackedWeights(f16: $0.bindMemory(to: UInt16.self), outDim: outDim, inDim: inDim)
+                PackedWeights(half: $0.bindMemory(to: UInt16.self), element: half, outDim: outDim, inDim: inDim)
             })
             inputScale = nil
         } else {

@@ -2,11 +2,11 @@ import CClipzKernels
 
 /// Linear weights [out × in] packed once into the panel layout of `clipz_f32_gemm_packed` (32 output
 /// columns per panel, k-major), 64-byte aligned so every fp32 panel row is one cache line pair. fp16
-/// files keep their weights in fp16 in the same panels (`clipz_f16_gemm_packed` widens one panel at a
-/// time as it runs): half the memory, and the same results as the widened weights.
+/// and bf16 weights stay 16-bit in the same panels (`clipz_f16_gemm_packed` / `clipz_bf16_gemm_packed`
+/// widen one panel at a time as they run): half the memory, and the same results as widened weights.
 /// Holds the layer's only copy of its weights; `unpacked()` rebuilds the [out × in] fp32 matrix on demand.
 final class PackedWeights {
-    enum Element { case f32, f16 }
+    enum Element { case f32, f16, bf16 }
     let element: Element
     let outDim: Int
     let inDim: Int
@@ -15,7 +15,8 @@ final class PackedWeights {
     private let storage: UnsafeMutableRawPointer
 
     var f32Pointer: UnsafePointer<Float> { UnsafePointer(storage.assumingMemoryBound(to: Float.self)) }
-    var f16Pointer: UnsafePointer<UInt16> { UnsafePointer(storage.assumingMemoryBound(to: UInt16.self)) }
+    /// fp16 or bf16 bits.
+    var halfPointer: UnsafePointer<UInt16> { UnsafePointer(storage.assumingMemoryBound(to: UInt16.self)) }
     var bytes: Int { count * elementBytes }
     private var elementBytes: Int { element == .f32 ? 4 : 2 }
 
@@ -29,12 +30,13 @@ final class PackedWeights {
         }
     }
 
-    /// Packs fp16 weights given as their IEEE half bits ([outDim × inDim], row-major).
-    init(f16 bits: UnsafeBufferPointer<UInt16>, outDim: Int, inDim: Int) {
-        (element, self.outDim, self.inDim) = (.f16, outDim, inDim)
+    /// Packs 16-bit weights (`element` .f16 or .bf16) given as their bits ([outDim × inDim], row-major).
+    init(half bits: UnsafeBufferPointer<UInt16>, element: Element, outDim: Int, inDim: Int) {
+        precondition(element != .f32)
+        (self.element, self.outDim, self.inDim) = (element, outDim, inDim)
         count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
         storage = PackedWeights.allocate(count * 2)
-        clipz_f16_pack(bits.baseAddress, Int32(outDim), Int32(inDim), storage.assumingMemoryBound(to: UInt16.self))
+        clipz_half_pack(bits.baseAddress, Int32(outDim), Int32(inDim), storage.assumingMemoryBound(to: UInt16.self))
     }
 
     /// Stacks layers that read the same input (q, k, v) into one: the panels of each part follow
@@ -56,10 +58,10 @@ final class PackedWeights {
         all.withUnsafeMutableBufferPointer { w in
             switch element {
             case .f32: clipz_f32_unpack(f32Pointer, Int32(outDim), Int32(inDim), w.baseAddress)
-            case .f16:
+            case .f16, .bf16:
                 var bits = [UInt16](repeating: 0, count: outDim * inDim)
-                bits.withUnsafeMutableBufferPointer { clipz_f16_unpack(f16Pointer, Int32(outDim), Int32(inDim), $0.baseAddress) }
-                clipz_f16_to_f32(bits, w.baseAddress, outDim * inDim)
+                bits.withUnsafeMutableBufferPointer { clipz_half_unpack(halfPointer, Int32(outDim), Int32(inDim), $0.baseAddress) }
+                if element == .f16 { clipz_f16_to_f32(bits, w.baseAddress, outDim * inDim) } else { clipz_bf16_to_f32(bits, w.baseAddress, outDim * inDim) }
             }
         }
         guard first != 0 || (rows ?? outDim) != outDim else { return all }

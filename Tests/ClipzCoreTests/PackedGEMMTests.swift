@@ -79,43 +79,45 @@ final class PackedGEMMTests: XCTestCase {
         XCTAssertEqual(cases, 7 * 4 * 2 * 2 * (3 + 2 * 2))
     }
 
-    /// fp16 panels: packing round-trips the bits, and the GEMM equals the fp32 kernel on the widened weights
-    /// bit for bit (it widens one panel at a time into a buffer and runs that kernel), over the shapes, epilogues
-    /// and column ranges above, with K large enough that a thread's buffer is regrown between calls.
-    func testF16PanelsMatchTheF32KernelOnWidenedWeightsExactly() {
+    /// 16-bit panels (fp16 and bf16): packing round-trips the bits, and the GEMM equals the fp32 kernel on the
+    /// widened weights bit for bit (it widens one panel at a time into a buffer and runs that kernel), over the
+    /// shapes, epilogues and column ranges above, with K large enough that a thread's buffer is regrown between calls.
+    func testHalfPanelsMatchTheF32KernelOnWidenedWeightsExactly() {
         guard packedPathRuns() else { return }
         var rng = Rng(state: 11)
         var cases = 0
-        for m in [1, 5, 13, 50] {
-            for (k, n) in [(1, 1), (7, 17), (100, 33), (48, 70), (700, 65)] {
-                let ldx = k + 1, ldy = n + 2
-                let x = (0..<(m * ldx)).map { _ in rng.next() * 2 }
-                var bits = [UInt16](repeating: 0, count: n * k)
-                clipz_f32_to_f16((0..<(n * k)).map { _ in rng.next() }, &bits, n * k)
-                var widened = [Float](repeating: 0, count: n * k)
-                clipz_f16_to_f32(bits, &widened, n * k)
-                var p16 = [UInt16](repeating: 0xFFFF, count: clipz_f32_packed_floats(Int32(n), Int32(k)))
-                clipz_f16_pack(bits, Int32(n), Int32(k), &p16)
-                var back = [UInt16](repeating: 0, count: n * k)
-                clipz_f16_unpack(p16, Int32(n), Int32(k), &back)
-                XCTAssertEqual(back, bits, "n \(n) k \(k)")
-                let p32 = packed(widened, n: n, k: k)
-                let bias = (0..<n).map { _ in rng.next() }
-                let initial = (0..<(m * ldy)).map { _ in rng.next() }
-                let ranges = n > 32 ? [(0, n), (32, n)] : [(0, n)]
-                for act in [CLIPZ_ACT_NONE, CLIPZ_ACT_QUICK_GELU, CLIPZ_ACT_GELU] { for accumulate in [0, 1] { for (n0, n1) in ranges {
-                    var half = initial, full = initial
-                    clipz_f16_gemm_packed(x, Int32(m), Int32(k), Int32(ldx), p16, bias, &half, Int32(ldy), Int32(n),
-                                          Int32(n0), Int32(n1), Int32(accumulate), act)
-                    clipz_f32_gemm_packed(x, Int32(m), Int32(k), Int32(ldx), p32, bias, &full, Int32(ldy), Int32(n),
-                                          Int32(n0), Int32(n1), Int32(accumulate), act)
-                    XCTAssertEqual(half.map(\.bitPattern), full.map(\.bitPattern),
-                                   "m \(m) k \(k) n \(n) act \(act) acc \(accumulate) range \(n0)..<\(n1)")
-                    cases += 1
-                } } }
+        for bf16 in [false, true] {
+            for m in [1, 5, 13, 50] {
+                for (k, n) in [(1, 1), (7, 17), (100, 33), (48, 70), (700, 65)] {
+                    let ldx = k + 1, ldy = n + 2
+                    let x = (0..<(m * ldx)).map { _ in rng.next() * 2 }
+                    var bits = [UInt16](repeating: 0, count: n * k), widened = [Float](repeating: 0, count: n * k)
+                    let w = (0..<(n * k)).map { _ in rng.next() }
+                    if bf16 { clipz_f32_to_bf16(w, &bits, n * k); clipz_bf16_to_f32(bits, &widened, n * k) }
+                    else { clipz_f32_to_f16(w, &bits, n * k); clipz_f16_to_f32(bits, &widened, n * k) }
+                    var p16 = [UInt16](repeating: 0xFFFF, count: clipz_f32_packed_floats(Int32(n), Int32(k)))
+                    clipz_half_pack(bits, Int32(n), Int32(k), &p16)
+                    var back = [UInt16](repeating: 0, count: n * k)
+                    clipz_half_unpack(p16, Int32(n), Int32(k), &back)
+                    XCTAssertEqual(back, bits, "n \(n) k \(k)")
+                    let p32 = packed(widened, n: n, k: k)
+                    let bias = (0..<n).map { _ in rng.next() }
+                    let initial = (0..<(m * ldy)).map { _ in rng.next() }
+                    let ranges = n > 32 ? [(0, n), (32, n)] : [(0, n)]
+                    for act in [CLIPZ_ACT_NONE, CLIPZ_ACT_QUICK_GELU, CLIPZ_ACT_GELU] { for accumulate in [0, 1] { for (n0, n1) in ranges {
+                        var half = initial, full = initial
+                        let gemm = bf16 ? clipz_bf16_gemm_packed : clipz_f16_gemm_packed
+                        gemm(x, Int32(m), Int32(k), Int32(ldx), p16, bias, &half, Int32(ldy), Int32(n), Int32(n0), Int32(n1), Int32(accumulate), act)
+                        clipz_f32_gemm_packed(x, Int32(m), Int32(k), Int32(ldx), p32, bias, &full, Int32(ldy), Int32(n),
+                                              Int32(n0), Int32(n1), Int32(accumulate), act)
+                        XCTAssertEqual(half.map(\.bitPattern), full.map(\.bitPattern),
+                                       "\(bf16 ? "bf16" : "fp16") m \(m) k \(k) n \(n) act \(act) acc \(accumulate) range \(n0)..<\(n1)")
+                        cases += 1
+                    } } }
+                }
             }
         }
-        XCTAssertEqual(cases, 4 * 3 * 2 * (2 + 3 * 2))
+        XCTAssertEqual(cases, 2 * 4 * 3 * 2 * (2 + 3 * 2))
     }
 
     func testLargeMagnitudesStayFiniteThroughActivations() {

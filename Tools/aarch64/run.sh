@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the aarch64 kernels and checks them against their references under qemu-aarch64:
 #   test_f32_neon   the packed fp32 GEMM's NEON kernel, every epilogue, against a double-precision reference
-#                   and clipz_f32_gemm_packed_ref; fp16 panels against it on the widened weights (bit for bit);
+#                   and clipz_f32_gemm_packed_ref; fp16 and bf16 panels against it on the widened weights (bit for bit);
 #   test_int8_neon  the int8 GEMM's NEON sdot and smmla (i8mm) kernels, each forced, against the scalar path,
 #                   and which one dispatch picks.
 # Built for plain Armv8-A (-march=armv8-a, what a Swift build targets by default: the sdot and smmla kernels

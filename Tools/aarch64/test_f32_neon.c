@@ -102,10 +102,11 @@ int main(void) {
         for (int acc = 0; acc < 2; acc++)
             printf("  act %-10s %-10s normalized %.2e  absolute %.2e  vs clipz_f32_gemm_packed_ref %.2e\n", act_name(acts[a]),
                    acc ? "+residual" : "overwrite", worst[a][acc], worst_abs[a][acc], worst_vs_ref[a][acc]);
-    // fp16 panels (clipz_f16_gemm_packed widens one panel at a time, then runs the NEON tile on it): bit for
-    // bit what the fp32 kernel computes on the widened weights, over the same shapes, ranges and epilogues.
+    // fp16 and bf16 panels (clipz_f16_gemm_packed / clipz_bf16_gemm_packed widen one panel at a time, then run the
+    // NEON tile on it): bit for bit what the fp32 kernel computes on the widened weights, same shapes, ranges, epilogues.
     long f16_cases = 0;
     int f16_failures = 0;
+    for (int bf16 = 0; bf16 < 2; bf16++)
     for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
         for (size_t s = 0; s < sizeof KN / sizeof *KN; s++) {
             int M = Ms[mi], K = KN[s][0], N = KN[s][1], ldx = K + 1, ldy = N + 2;
@@ -116,27 +117,28 @@ int main(void) {
             for (int i = 0; i < M * ldx; i++) x[i] = uniform() * 2;
             for (int i = 0; i < N * K; i++) W[i] = uniform();
             for (int i = 0; i < N; i++) bias[i] = uniform();
-            clipz_f32_to_f16(W, h, (size_t)N * K);
-            clipz_f16_to_f32(h, W, (size_t)N * K);
-            clipz_f16_pack(h, N, K, p16);
+            if (bf16) { clipz_f32_to_bf16(W, h, (size_t)N * K); clipz_bf16_to_f32(h, W, (size_t)N * K); }
+            else { clipz_f32_to_f16(W, h, (size_t)N * K); clipz_f16_to_f32(h, W, (size_t)N * K); }
+            clipz_half_pack(h, N, K, p16);
             clipz_f32_pack(W, N, K, p32);
             int ranges[2][2] = {{0, N}, {32, N}};
             for (int rg = 0; rg < 2; rg++)
                 for (int e = 0; e < 8 && ranges[rg][0] < ranges[rg][1]; e++) {
                     int act = acts[e % 4], accumulate = e / 4;
                     for (int i = 0; i < M * ldy; i++) y16[i] = y32[i] = (float)i;
-                    clipz_f16_gemm_packed(x, M, K, ldx, p16, bias, y16, ldy, N, ranges[rg][0], ranges[rg][1], accumulate, (clipz_act)act);
+                    (bf16 ? clipz_bf16_gemm_packed : clipz_f16_gemm_packed)(x, M, K, ldx, p16, bias, y16, ldy, N, ranges[rg][0], ranges[rg][1],
+                                                                            accumulate, (clipz_act)act);
                     clipz_f32_gemm_packed(x, M, K, ldx, p32, bias, y32, ldy, N, ranges[rg][0], ranges[rg][1], accumulate, (clipz_act)act);
                     f16_cases++;
                     if (memcmp(y16, y32, sizeof(float) * (size_t)M * ldy) != 0) {
                         f16_failures++;
-                        fprintf(stderr, "fp16 panels differ: m%d n%d k%d [%d,%d) act %s acc %d\n", M, N, K, ranges[rg][0], ranges[rg][1],
+                        fprintf(stderr, "%s panels differ: m%d n%d k%d [%d,%d) act %s acc %d\n", bf16 ? "bf16" : "fp16", M, N, K, ranges[rg][0], ranges[rg][1],
                                 act_name(act), accumulate);
                     }
                 }
             free(x); free(W); free(bias); free(h); free(p16); free(p32); free(y16); free(y32);
         }
-    printf("fp16 panels: %ld cases, %d differ from the fp32 kernel on the widened weights\n", f16_cases, f16_failures);
+    printf("fp16 and bf16 panels: %ld cases, %d differ from the fp32 kernel on the widened weights\n", f16_cases, f16_failures);
     failures += f16_failures;
     printf("%s: neon fp32, %d failing cases\n", failures ? "FAIL" : "ok", failures);
     return failures ? 1 : 0;

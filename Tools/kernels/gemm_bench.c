@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
         for (int c = 0; c < COPIES; c++) {
             size_t bytes = clipz_f32_packed_floats(N, K) * (f16 ? sizeof(uint16_t) : sizeof(float));
             packed[c] = must(aligned_alloc(64, (bytes + 63) / 64 * 64));
-            if (f16) clipz_f16_pack(h, N, K, packed[c]);
+            if (f16) clipz_half_pack(h, N, K, packed[c]);
             else clipz_f32_pack(w, N, K, packed[c]);
         }
         free(w);

@@ -170,13 +170,16 @@ void clipz_f32_gemm_packed(const float *x, int M, int K, int ldx, const float *p
 void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
                                float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 
-// fp16 weights kept in fp16: the same panels with 16-bit elements (half the memory and memory traffic).
-// clipz_f16_gemm_packed widens one panel at a time into a per-thread fp32 buffer (K × 32 floats, reused by
-// every row tile of the panel while it sits in L1/L2) and runs clipz_f32_gemm_packed's kernel on it, so its
-// results equal clipz_f32_gemm_packed's on the widened weights bit for bit. Needs clipz_f32_packed_available();
-// where the buffer cannot be allocated it falls back to a plain loop with the same sums in double.
-void clipz_f16_pack(const uint16_t *W, int N, int K, uint16_t *packed);
-void clipz_f16_unpack(const uint16_t *packed, int N, int K, uint16_t *W);
+// fp16 and bf16 weights kept in 16 bits: the same panels with 16-bit elements (half the memory and memory
+// traffic; clipz_half_pack packs either, they are bits). clipz_f16_gemm_packed / clipz_bf16_gemm_packed widen one
+// panel at a time into a per-thread fp32 buffer (K × 32 floats, reused by every row tile of the panel while it
+// sits in L1/L2) and run clipz_f32_gemm_packed's kernel on it, so their results equal clipz_f32_gemm_packed's on
+// the widened weights bit for bit. Need clipz_f32_packed_available(); where the buffer cannot be allocated
+// they fall back to a plain loop with the same sums in double.
+void clipz_half_pack(const uint16_t *W, int N, int K, uint16_t *packed);
+void clipz_half_unpack(const uint16_t *packed, int N, int K, uint16_t *W);
+void clipz_bf16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t *packed, const float *bias,
+                            float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 void clipz_f16_gemm_packed(const float *x, int M, int K, int ldx, const uint16_t *packed, const float *bias,
                            float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act);
 
