@@ -102,6 +102,11 @@ enum Kernels {
         }
     }
 
+    /// fp16 (or bf16) bits widened to fp32.
+    static func widen(_ bits: UnsafePointer<UInt16>, into out: UnsafeMutablePointer<Float>, count: Int, bf16: Bool) {
+        if bf16 { clipz_bf16_to_f32(bits, out, count) } else { clipz_f16_to_f32(bits, out, count) }
+    }
+
     // MARK: int8 GEMM
 
     /// Output channels per block of packed int8 weights.

@@ -61,7 +61,7 @@ final class PackedWeights {
             case .f16, .bf16:
                 var bits = [UInt16](repeating: 0, count: outDim * inDim)
                 bits.withUnsafeMutableBufferPointer { clipz_half_unpack(halfPointer, Int32(outDim), Int32(inDim), $0.baseAddress) }
-                if element == .f16 { clipz_f16_to_f32(bits, w.baseAddress, outDim * inDim) } else { clipz_bf16_to_f32(bits, w.baseAddress, outDim * inDim) }
+                bits.withUnsafeBufferPointer { Kernels.widen($0.baseAddress!, into: w.baseAddress!, count: outDim * inDim, bf16: element == .bf16) }
             }
         }
         guard first != 0 || (rows ?? outDim) != outDim else { return all }

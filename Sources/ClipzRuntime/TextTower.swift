@@ -7,9 +7,10 @@ import ClipzCore
 /// sequences padded with `pad_token_id` as they were trained.
 final class TextTower {
     let config: TextConfig
-    /// Token embedding: float, or int8 rows with per-row scales (dequantized per lookup, so an int8
-    /// file does not pay 4 bytes × vocab × width of RAM for it).
-    enum Embedding { case f32([Float]), i8(rows: [Int8], scales: [Float]) }
+    /// Token embedding: fp32; fp16 / bf16 bits (`bf16` tells which), widened per lookup; or int8 rows with
+    /// per-row scales, dequantized per lookup. A 16-bit or int8 file does not pay 4 bytes × vocab × width of
+    /// RAM for it (ViT-B/32: 101 MB in fp32).
+    enum Embedding { case f32([Float]), half([UInt16], bf16: Bool), i8(rows: [Int8], scales: [Float]) }
     let tokenEmbed: Embedding
     let posEmbed: [Float]
     /// Blocks, final LayerNorm on the pooled token, projection.
@@ -22,6 +23,10 @@ final class TextTower {
             let q = try weights.raw(name), scales = try weights.raw(name + ".scale").floats()
             guard scales.count == config.vocabSize else { throw RuntimeError.badWeights("'\(name).scale' has \(scales.count) values, expected \(config.vocabSize)") }
             tokenEmbed = .i8(rows: q.bytes.map { Int8(bitPattern: $0) }, scales: scales)
+        } else if let dtype = weights.info[name]?.dtype, dtype == .f16 || dtype == .bf16 {
+            let t = try weights.raw(name)
+            guard t.dtype == dtype else { throw RuntimeError.badWeights("'\(name)' is \(t.dtype), its header says \(dtype)") }
+            tokenEmbed = .half(t.bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt16.self)) }, bf16: dtype == .bf16)
         } else {
             tokenEmbed = .f32(try weights.values(name))
         }
@@ -29,7 +34,7 @@ final class TextTower {
         encoder = try TowerEncoder("text", config, norm: CanonicalName.finalLN, proj: CanonicalName.textProj,
                                    projBias: config.projectionBias ? CanonicalName.textProjBias : nil, weights: weights)
         let embedCount: Int
-        switch tokenEmbed { case let .f32(v): embedCount = v.count; case let .i8(v, _): embedCount = v.count }
+        switch tokenEmbed { case let .f32(v): embedCount = v.count; case let .half(v, _): embedCount = v.count; case let .i8(v, _): embedCount = v.count }
         guard embedCount == config.vocabSize * config.width, posEmbed.count == config.contextLength * config.width else {
             throw RuntimeError.badWeights("text embeddings do not match the config")
         }
@@ -72,6 +77,9 @@ final class TextTower {
                     let row = x + (b * seq + t) * w
                     switch tokenEmbed {
                     case let .f32(te): for j in 0..<w { row[j] = te[id * w + j] + pe[t * w + j] }
+                    case let .half(bits, bf16):
+                        bits.withUnsafeBufferPointer { b in Kernels.widen(b.baseAddress! + id * w, into: row, count: w, bf16: bf16) }
+                        for j in 0..<w { row[j] += pe[t * w + j] }
                     case let .i8(q, scales): let s = scales[id]; for j in 0..<w { row[j] = Float(q[id * w + j]) * s + pe[t * w + j] }
                     }
                 }
