@@ -30,7 +30,8 @@ public final class CLIPModel: @unchecked Sendable {
     /// Threads a forward pass uses (the caller's included) unless a call asks for another count.
     public let threads: Int
 
-    /// Loads a `.clipz` file; f16/bf16 weights are widened to f32.
+    /// Loads a `.clipz` file. f16/bf16 token embeddings stay 16-bit, and so do linear weights where the packed
+    /// GEMMs run (widened as they are used); other f16/bf16 tensors are widened to f32 once.
     /// - Parameter threads: threads for forward passes (default: all cores).
     /// - Throws: `FormatError` for a damaged file, `RuntimeError`/`CoreError` for weights that do not fit the config.
     public convenience init(path: String, threads: Int? = nil) throws {
