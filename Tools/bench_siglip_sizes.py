@@ -11,7 +11,7 @@ Then `clipz convert` and `clipz quantize --type fp16 / int8`, each under /usr/bi
 parity: 4 seeded PNGs preprocessed by `clipz preprocess` and 4 captions tokenized by transformers' SiglipTokenizer
 (padded to 64) go through transformers (fp32, torch, 2 threads) and `clipz validate` compares Clipz fp32 with those
 embeddings (issue #15's bar: cosine >= 0.99999) and fp16 / int8 with Clipz fp32; last `clipz bench` (batch 1, image and
-text at the full 64-token context, fp32 and int8, fresh process each; --rounds rounds, each running every model in turn
+text at the full 64-token context, fp32, fp16 and int8, fresh process each; --rounds rounds, each running every model in turn
 so that both share the host's noise; iterations pooled) for median latency, throughput, model load time and peak RSS.
 --readme writes the tables between <!-- bench-siglip-sizes:begin --> and its end marker in README.md.
 
@@ -147,7 +147,7 @@ def bench(a, done, files):
     for r in range(a.rounds):
         for key, d in done.items():
             d["loads"].append(os.getloadavg()[0])
-            for t in ("fp32", "int8"):
+            for t in ("fp32", "fp16", "int8"):
                 for tower in ("image", "text"):
                     extra = ["--seq-len", "full"] if tower == "text" else []
                     out, _ = run([a.clipz, "bench", files[key][t], "--tower", tower, "--batch", 1, "--threads", a.threads,
