@@ -204,7 +204,9 @@ def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
     out += ["", f"Clipz int8 (image tower, batch 1): load {load_ms:.0f} ms (CLIPModel(path:) {model_ms:.0f} ms + first forward), "
             f"peak RSS {rss:.0f} MB; int8 .clipz tensors {int8_raw / 1e6:.0f} MB raw → bound 1.3×+100 = {rss_bound:.0f} MB. "
             f"ORT int8 image model load {statistics.median(r['load_ms'] for r in ort_int8):.0f} ms, peak RSS "
-            f"{max(r['peak_rss_mb'] for r in ort_int8):.0f} MB (image tower only, incl. Python).",
+            f"{max(r['peak_rss_mb'] for r in ort_int8):.0f} MB (image tower only, incl. Python). Clipz peak RSS, same cell, "
+            "by file type: " + ", ".join(f"{t} {max(r['peak_rss_mb'] for r in results[('clipz', f'image {t}', 1)]):.0f} MB"
+                                         for t in ("fp32", "fp16", "int8") if ("clipz", f"image {t}", 1) in results) + ".",
             "", "Wall times: " + ", ".join(f"`clipz {k}` {v:.1f} s" for k, v in walls.items()) + "."]
     c0 = results[("clipz", "image fp32", 1)][0]
     disabled = os.environ.get("CLIPZ_CPU_DISABLE")
