@@ -56,8 +56,7 @@ final class Linear {
             }
             weights = .i8(packed: packed, colsum: colsum, scales: scale.floats(), narrow: narrow)
             inputScale = loader.optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
-        } else if let half = info.dtype.flatMap({ [DType.f16: PackedWeights.Element.f16, .bf16: .bf16][$0] }),
-                  Kernels.f32PackedAvailable {
+        } else if let half = PackedWeights.Element(sixteenBit: info.dtype), Kernels.f32PackedAvailable {
             let weight = try loader.raw(name)
             guard weight.dtype == info.dtype, weight.bytes.count == outDim * inDim * 2 else {
                 throw RuntimeError.badWeights("\(weight.dtype) '\(name)' has \(weight.bytes.count) bytes for shape \(info.shape)")

@@ -1,4 +1,5 @@
 import CClipzKernels
+import ClipzCore
 
 /// Linear weights [out × in] packed once into the panel layout of `clipz_f32_gemm_packed` (32 output
 /// columns per panel, k-major), 64-byte aligned so every fp32 panel row is one cache line pair. fp16
@@ -6,7 +7,17 @@ import CClipzKernels
 /// widen one panel at a time as they run): half the memory, and the same results as widened weights.
 /// Holds the layer's only copy of its weights; `unpacked()` rebuilds the [out × in] fp32 matrix on demand.
 final class PackedWeights {
-    enum Element { case f32, f16, bf16 }
+    enum Element {
+        case f32, f16, bf16
+        /// .f16 or .bf16 for those dtypes, else nil.
+        init?(sixteenBit dtype: DType?) {
+            switch dtype {
+            case .f16?: self = .f16
+            case .bf16?: self = .bf16
+            default: return nil
+            }
+        }
+    }
     let element: Element
     let outDim: Int
     let inDim: Int

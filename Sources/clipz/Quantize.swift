@@ -22,8 +22,9 @@ struct Quantize: ParsableCommand {
             each is listed with its reason (also in the output's provenance and in --json).
 
             --weight-bits 7 stores linear weights in -63...63 (twice the rounding step of 8 bits): on x86 CPUs with \
-            AVX2 but no VNNI the int8 kernel then needs 3 instructions per 32 products instead of 4. Every CPU runs \
-            either kind of file and computes the same values from it.
+            AVX2 but no VNNI the int8 kernel then needs 3 instructions per 32 products instead of 4, which is faster \
+            where the core has two vpmaddubsw ports (`clipz system --peak` measures both). Every CPU runs either kind \
+            of file and computes the same values from it.
             """)
     @Argument(help: "Input fp32 .clipz.") var input: String
     @OptionGroup var out: ModelOutput

@@ -47,12 +47,18 @@ struct System: ParsableCommand {
         }
         print("kernels: \(KernelPaths.summary)")
         if KernelPaths.int8GEMM == "avx2" {
-            print("int8: no VNNI here; models quantized with `clipz quantize --type int8 --weight-bits 7` take a faster AVX2 kernel")
+            // The shorter sequence is faster only on cores with two ports for vpmaddubsw / vpmaddwd (Skylake-class
+            // Intel and later, Zen 4); on Haswell and Zen 2 both forms take the one port (Tools/kernels/mca_loops.py).
+            print("int8: no VNNI here; models quantized with `clipz quantize --type int8 --weight-bits 7` take a shorter AVX2 "
+                  + "sequence, faster where the core has two vpmaddubsw ports (`clipz system --peak` measures both here)")
         }
         if let peaks {
             print(peaks.fp32 > 0 ? String(format: "peak fp32 (%@): %.1f GFLOP/s on %d threads", fp32Name, peaks.fp32, cores) : "peak fp32: no AVX2 or AVX-512")
             print(peaks.int8 > 0 ? String(format: "peak int8 (%@): %.1f GOP/s on %d threads", int8Name, peaks.int8, cores) : "peak int8: no AVX2 or AVX-512 VNNI")
-            if let n = peaks.narrow { print(String(format: "peak int8 (%@): %.1f GOP/s on %d threads", narrowName, n, cores)) }
+            if let n = peaks.narrow {
+                print(String(format: "peak int8 (%@): %.1f GOP/s on %d threads", narrowName, n, cores)
+                      + (peaks.int8 > 0 ? String(format: ", %.2f× the 8-bit sequence", n / peaks.int8) : ""))
+            }
         }
     }
 }
