@@ -27,7 +27,7 @@ enum F32GEMM {
         }
     }
 
-    /// y = act(x·Wᵀ + b) (+ y) on packed fp32 or fp16 weights, panels split evenly over threads.
+    /// y = act(x·Wᵀ + b) (+ y) on packed fp32, fp16 or bf16 weights, panels split evenly over threads.
     static func runPacked(x: UnsafePointer<Float>, rows: Int, weights: PackedWeights, bias: [Float]?,
                           y: UnsafeMutablePointer<Float>, threads: Int, accumulate: Bool, activation: Activation?) {
         let inDim = weights.inDim, outDim = weights.outDim, nr = Kernels.f32PanelWidth

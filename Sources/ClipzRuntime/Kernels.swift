@@ -86,7 +86,7 @@ enum Kernels {
     /// True when `gemmPacked` has a SIMD path on this CPU (AVX-512F, AVX2 + FMA, aarch64 NEON); OpenBLAS runs otherwise.
     static let f32PackedAvailable = clipz_f32_packed_available() != 0
 
-    /// Elements (fp32 or fp16) the packed form of an [outDim × inDim] matrix takes.
+    /// Elements (fp32 or 16-bit) the packed form of an [outDim × inDim] matrix takes.
     static func f32PackedFloats(outDim: Int, inDim: Int) -> Int { clipz_f32_packed_floats(Int32(outDim), Int32(inDim)) }
 
     /// y[r, n] = act(x[r] · W[n] + bias[n]) (+ y[r, n] when `accumulate`) for n in `columns` (starting

@@ -23,10 +23,12 @@ final class TextTower {
             let q = try weights.raw(name), scales = try weights.raw(name + ".scale").floats()
             guard scales.count == config.vocabSize else { throw RuntimeError.badWeights("'\(name).scale' has \(scales.count) values, expected \(config.vocabSize)") }
             tokenEmbed = .i8(rows: q.bytes.map { Int8(bitPattern: $0) }, scales: scales)
-        } else if let dtype = weights.info[name]?.dtype, dtype == .f16 || dtype == .bf16 {
+        } else if let half = PackedWeights.Element(sixteenBit: weights.info[name]?.dtype) {
             let t = try weights.raw(name)
-            guard t.dtype == dtype else { throw RuntimeError.badWeights("'\(name)' is \(t.dtype), its header says \(dtype)") }
-            tokenEmbed = .half(t.bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt16.self)) }, bf16: dtype == .bf16)
+            guard PackedWeights.Element(sixteenBit: t.dtype) == half else {
+                throw RuntimeError.badWeights("'\(name)' is \(t.dtype), its header says \(half)")
+            }
+            tokenEmbed = .half(t.bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt16.self)) }, bf16: half == .bf16)
         } else {
             tokenEmbed = .f32(try weights.values(name))
         }
