@@ -70,18 +70,31 @@ void clipz_f32_unpack(const float *packed, int N, int K, float *W) { unpack_pane
 void clipz_half_pack(const uint16_t *W, int N, int K, uint16_t *packed) { pack_panels(W, N, K, sizeof(uint16_t), packed); }
 void clipz_half_unpack(const uint16_t *packed, int N, int K, uint16_t *W) { unpack_panels(packed, N, K, sizeof(uint16_t), W); }
 
-void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
-                               float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+// The plain loop over panels of fp32 (widen NULL) or 16-bit elements (widen: clipz_f16_to_f32 or clipz_bf16_to_f32):
+// double sums, libm activations. clipz_f32_gemm_packed_ref, and the 16-bit GEMM's fallback.
+__attribute__((always_inline)) static inline void ref_gemm(const float *x, int M, int K, int ldx, const void *packed,
+                                                           void (*widen)(const uint16_t *, float *, size_t), const float *bias,
+                                                           float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
     if (n_end > N) n_end = N;
     for (int m = 0; m < M; m++)
         for (int n = n_begin; n < n_end; n++) {
-            const float *w = packed + (size_t)(n / NR) * K * NR + n % NR;
+            size_t at = (size_t)(n / NR) * K * NR + n % NR;
             double acc = 0;
-            for (int k = 0; k < K; k++) acc += (double)x[(size_t)m * ldx + k] * w[(size_t)k * NR];
+            for (int k = 0; k < K; k++, at += NR) {
+                float w;
+                if (widen) widen((const uint16_t *)packed + at, &w, 1);
+                else w = ((const float *)packed)[at];
+                acc += (double)x[(size_t)m * ldx + k] * w;
+            }
             float v = clipz_act_scalar((float)acc + (bias ? bias[n] : 0.0f), act);
             float *out = y + (size_t)m * ldy + n;
             *out = accumulate ? *out + v : v;
         }
+}
+
+void clipz_f32_gemm_packed_ref(const float *x, int M, int K, int ldx, const float *packed, const float *bias,
+                               float *y, int ldy, int N, int n_begin, int n_end, int accumulate, clipz_act act) {
+    ref_gemm(x, M, K, ldx, packed, NULL, bias, y, ldy, N, n_begin, n_end, accumulate, act);
 }
 
 // The packed kernels exist at the AVX-512 and AVX2 + FMA levels of isa_dispatch.h, and for aarch64 NEON.
@@ -340,28 +353,16 @@ static void half_gemm_packed(const float *x, int M, int K, int ldx, const uint16
     if (M <= 0 || K <= 0 || n_end <= n_begin) return;
     size_t panel = (size_t)K * NR;
     float *buf = clipz_f32_packed_available() ? panel_buffer(panel) : NULL;
+    if (!buf) {  // no SIMD kernel, or no buffer: the reference's sums, one weight at a time
+        ref_gemm(x, M, K, ldx, packed, widen, bias, y, ldy, N, n_begin, n_end, accumulate, act);
+        return;
+    }
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
         int cols = n_end - n0 < NR ? n_end - n0 : NR;
         const uint16_t *src = packed + (size_t)(n0 / NR) * panel;
-        if (buf) {
-            widen(src, buf, panel);
-            clipz_tail next = {n0 + NR < n_end ? src + panel : NULL, panel * sizeof(uint16_t)};
-            gemm_packed(x, M, K, ldx, buf, bias ? bias + n0 : NULL, y + n0, ldy, cols, 0, cols, accumulate, act, next);
-            continue;
-        }
-        // No buffer (or no SIMD kernel): the reference's sums, one weight at a time.
-        for (int m = 0; m < M; m++)
-            for (int j = 0; j < cols; j++) {
-                double acc = 0;
-                for (int k = 0; k < K; k++) {
-                    float w;
-                    widen(src + (size_t)k * NR + j, &w, 1);
-                    acc += (double)x[(size_t)m * ldx + k] * w;
-                }
-                float v = clipz_act_scalar((float)acc + (bias ? bias[n0 + j] : 0.0f), act);
-                float *out = y + (size_t)m * ldy + n0 + j;
-                *out = accumulate ? *out + v : v;
-            }
+        widen(src, buf, panel);
+        clipz_tail next = {n0 + NR < n_end ? src + panel : NULL, panel * sizeof(uint16_t)};
+        gemm_packed(x, M, K, ldx, buf, bias ? bias + n0 : NULL, y + n0, ldy, cols, 0, cols, accumulate, act, next);
     }
 }
 
