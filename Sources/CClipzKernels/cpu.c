@@ -3,6 +3,7 @@
 #include "clipz_kernels.h"
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
 static uint64_t xgetbv0(void) { uint32_t a, d; __asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0)); return ((uint64_t)d << 32) | a; }
@@ -88,6 +89,28 @@ static uint32_t detect(void) {
 #endif
 #endif
     return f;
+}
+
+// The L2 size the fp32 kernels size their k blocks for (f32_gemm.c): set by clipz_set_l2_cache_bytes, else
+// glibc's reading of CPUID (sysconf), else 256 KiB, the smallest L2 among the x86 cores Clipz targets (Haswell
+// and Skylake client cores). Read once: sysconf runs CPUID, which can trap to the hypervisor in a VM.
+static size_t l2_set, l2_detected;
+
+void clipz_set_l2_cache_bytes(size_t bytes) { __atomic_store_n(&l2_set, bytes, __ATOMIC_RELAXED); }
+
+size_t clipz_l2_cache_bytes(void) {
+    size_t set = __atomic_load_n(&l2_set, __ATOMIC_RELAXED);
+    if (set) return set;
+    size_t v = __atomic_load_n(&l2_detected, __ATOMIC_RELAXED);
+    if (!v) {
+        long n = -1;
+#if defined(_SC_LEVEL2_CACHE_SIZE)
+        n = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+        v = n > 0 ? (size_t)n : (size_t)256 << 10;
+        __atomic_store_n(&l2_detected, v, __ATOMIC_RELAXED);
+    }
+    return v;
 }
 
 #if defined(__GLIBC__)

@@ -36,6 +36,9 @@ public struct CPUFeatures: OptionSet, Sendable {
         public var instructions: String { String(cString: clipz_peak_name(code)) }
     }
 
+    /// The per-core L2 size the packed fp32 kernels size their k blocks for (what the CPU reports, else 256 KiB).
+    public static var l2CacheBytes: Int { Int(clipz_l2_cache_bytes()) }
+
     /// Peak throughput of `threads` busy threads (one per core), each measured for about 0.4 s and
     /// summed: `clipz bench` GFLOP/s divided by it is the fraction of the machine a model uses.
     /// 0 when the CPU has neither instruction set.

@@ -25,6 +25,7 @@ struct System: ParsableCommand {
             "openblas_core_chosen_by_clipz": BLAS.chosenCore ?? NSNull(),
             "openblas_core_set_by_user": BLAS.userSetCore,
             "threads": ProcessInfo.processInfo.activeProcessorCount,
+            "l2_cache_bytes": CPUFeatures.l2CacheBytes,
             "kernels": Dictionary(uniqueKeysWithValues: KernelPaths.all),
         ]
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -46,6 +47,7 @@ struct System: ParsableCommand {
             print("OpenBLAS core: \(BLAS.coreName) (\(why))")
         }
         print("kernels: \(KernelPaths.summary)")
+        print("L2 per core: \(formatBytes(CPUFeatures.l2CacheBytes)) (the fp32 GEMM sizes its k blocks for it)")
         if KernelPaths.int8GEMM == "avx2" {
             // The shorter sequence is faster only on cores with two ports for vpmaddubsw / vpmaddwd (Skylake-class
             // Intel and later, Zen 4); on Haswell and Zen 2 both forms take the one port (Tools/kernels/mca_loops.py).

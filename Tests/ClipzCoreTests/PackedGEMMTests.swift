@@ -1,4 +1,5 @@
 import CClipzKernels
+import Foundation
 import ClipzCore
 import XCTest
 
@@ -119,6 +120,61 @@ final class PackedGEMMTests: XCTestCase {
             }
         }
         XCTAssertEqual(cases, 2 * 4 * 3 * 2 * (2 + 3 * 2))
+    }
+
+    /// The L2 size the blocking uses: the CPU's own report (glibc's sysconf), else 256 KiB; an override wins
+    /// until it is cleared.
+    func testL2SizeComesFromTheCPUUnlessSet() {
+        let reported = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
+        XCTAssertEqual(CPUFeatures.l2CacheBytes, reported > 0 ? reported : 256 << 10)
+        clipz_set_l2_cache_bytes(12345)
+        XCTAssertEqual(CPUFeatures.l2CacheBytes, 12345)
+        clipz_set_l2_cache_bytes(0)
+        XCTAssertEqual(CPUFeatures.l2CacheBytes, reported > 0 ? reported : 256 << 10)
+    }
+
+    /// The x86 kernels run each panel in k blocks sized to the L2 (clipz_l2_cache_bytes), keeping a group's sums
+    /// between blocks: results must be the same bits whatever the blocking. A tiny assumed L2 (64-step blocks,
+    /// several row groups at 200 rows) against one block over all of K, with every epilogue, both column ranges
+    /// and the 16-bit path (whose widened panel's blocks prefetch slices of the next 16-bit panel).
+    func testKBlockingLeavesResultsUnchangedBitForBit() {
+        guard packedPathRuns() else { return }
+        defer { clipz_set_l2_cache_bytes(0) }
+        var rng = Rng(state: 13)
+        var cases = 0
+        for m in [1, 7, 50, 200] {
+            for (k, n) in [(64, 40), (300, 70), (1000, 33)] {
+                let ldx = k + 2, ldy = n + 3
+                let x = (0..<(m * ldx)).map { _ in rng.next() * 2 }
+                let w = (0..<(n * k)).map { _ in rng.next() }
+                var bits = [UInt16](repeating: 0, count: n * k)
+                clipz_f32_to_f16(w, &bits, n * k)
+                var p16 = [UInt16](repeating: 0, count: clipz_f32_packed_floats(Int32(n), Int32(k)))
+                clipz_half_pack(bits, Int32(n), Int32(k), &p16)
+                let p = packed(w, n: n, k: k)
+                let bias = (0..<n).map { _ in rng.next() }
+                let initial = (0..<(m * ldy)).map { _ in rng.next() }
+                for act in [CLIPZ_ACT_NONE, CLIPZ_ACT_QUICK_GELU, CLIPZ_ACT_GELU_TANH] { for accumulate in [0, 1] where act == CLIPZ_ACT_NONE || accumulate == 0 {
+                    for (n0, n1) in [(0, n), (32, n)] { for half in [false, true] {
+                        func run(l2: Int) -> [Float] {
+                            clipz_set_l2_cache_bytes(l2)
+                            var y = initial
+                            if half {
+                                clipz_f16_gemm_packed(x, Int32(m), Int32(k), Int32(ldx), p16, bias, &y, Int32(ldy), Int32(n), Int32(n0), Int32(n1), Int32(accumulate), act)
+                            } else {
+                                clipz_f32_gemm_packed(x, Int32(m), Int32(k), Int32(ldx), p, bias, &y, Int32(ldy), Int32(n), Int32(n0), Int32(n1), Int32(accumulate), act)
+                            }
+                            return y
+                        }
+                        let blocked = run(l2: 4096), whole = run(l2: 1 << 40)
+                        XCTAssertEqual(blocked.map(\.bitPattern), whole.map(\.bitPattern),
+                                       "\(half ? "fp16" : "fp32") m \(m) k \(k) n \(n) act \(act) acc \(accumulate) range \(n0)..<\(n1)")
+                        cases += 1
+                    } }
+                } }
+            }
+        }
+        XCTAssertEqual(cases, 4 * 3 * 4 * 2 * 2)
     }
 
     func testLargeMagnitudesStayFiniteThroughActivations() {

@@ -1,11 +1,12 @@
 // One-thread GEMM microbenchmark of Clipz's packed kernels with cold and warm weights (Tools/gemm_bench.sh).
 //
-//   gemm_bench f32|f16|i8|i8n M K N [REPS]
+//   gemm_bench f32|f16|i8|i8n M K N [REPS [L2_BYTES]]
 //
 // f32: clipz_f32_gemm_packed; f16: clipz_f16_gemm_packed (fp16 panels widened one at a time); i8: clipz_i8_gemm_offset with 8-bit weights; i8n: with 7-bit ("narrow") weights.
 // "cold": each call takes the next of 48 packed copies of the weights (48 × the matrix exceeds the last-level
 // cache for the shapes of interest), as a forward pass meets each layer's weights once; "warm": the same copy
-// again right after. Best of REPS calls each, in GFLOP/s (2·M·K·N per call). CLIPZ_CPU_DISABLE picks lower paths.
+// again right after. Best of REPS calls each, in GFLOP/s (2·M·K·N per call). CLIPZ_CPU_DISABLE picks lower paths;
+// L2_BYTES makes the fp32 kernels block k for that L2 size instead of the CPU's (clipz_set_l2_cache_bytes).
 #include "clipz_kernels.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,8 @@ static void *must(void *p) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 5) { fprintf(stderr, "usage: %s f32|f16|i8|i8n M K N [REPS]\n", argv[0]); return 2; }
+    if (argc < 5) { fprintf(stderr, "usage: %s f32|f16|i8|i8n M K N [REPS [L2_BYTES]]\n", argv[0]); return 2; }
+    if (argc > 6) clipz_set_l2_cache_bytes((size_t)atol(argv[6]));
     const char *kind = argv[1];
     int M = atoi(argv[2]), K = atoi(argv[3]), N = atoi(argv[4]), reps = argc > 5 ? atoi(argv[5]) : 64;
     int f16 = strcmp(kind, "f16") == 0, f32 = f16 || strcmp(kind, "f32") == 0, narrow_weights = strcmp(kind, "i8n") == 0;

@@ -34,6 +34,11 @@ enum {
 uint32_t clipz_cpu_features(void);
 /// Hands freed heap memory back to the OS (glibc malloc_trim; no-op elsewhere).
 void clipz_release_free_memory(void);
+/// The per-core L2 size in bytes that the packed fp32 kernels block for: as set below, else what the CPU
+/// reports (glibc sysconf), else 256 KiB.
+size_t clipz_l2_cache_bytes(void);
+/// Overrides the L2 size the kernels assume (0: back to the CPU's); for tests and tuning.
+void clipz_set_l2_cache_bytes(size_t bytes);
 
 /// What clipz_peak_gops measures, with the widest instructions the kernels use on this CPU.
 typedef enum {
