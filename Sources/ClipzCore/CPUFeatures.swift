@@ -39,6 +39,14 @@ public struct CPUFeatures: OptionSet, Sendable {
     /// The per-core L2 size the packed fp32 kernels size their k blocks for (what the CPU reports, else 256 KiB).
     public static var l2CacheBytes: Int { Int(clipz_l2_cache_bytes()) }
 
+    /// Whether packed weights of 4 MiB and more ask for transparent huge pages (not with CLIPZ_HUGE_PAGES=0), and
+    /// the kernel's THP mode (`always`, `madvise`, `never`; nil where it does not say).
+    public static var hugePagesForWeights: (requested: Bool, mode: String?) {
+        let text = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)
+        let mode = text.flatMap { t in t.split(separator: " ").first { $0.hasPrefix("[") }.map { String($0.dropFirst().prefix { $0 != "]" }) } }
+        return (clipz_weights_huge_pages() != 0, mode)
+    }
+
     /// Peak throughput of `threads` busy threads (one per core), each measured for about 0.4 s and
     /// summed: `clipz bench` GFLOP/s divided by it is the fraction of the machine a model uses.
     /// 0 when the CPU has neither instruction set.

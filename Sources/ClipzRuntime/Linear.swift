@@ -16,7 +16,7 @@ final class Linear {
         /// AVX2 + FMA or NEON).
         case packed(PackedWeights)
         /// `narrow`: every weight in [-64, 63] (7-bit quantization; the AVX2 kernel's fast form).
-        case i8(packed: [Int8], colsum: [Int32], scales: [Float], narrow: Bool)
+        case i8(packed: WeightBuffer, colsum: [Int32], scales: [Float], narrow: Bool)
         /// The rows live in a fused layer (see `fused`), starting at `firstRow`; stored once.
         case inFused(Linear, firstRow: Int)
     }
@@ -46,13 +46,13 @@ final class Linear {
             guard weight.bytes.count == outDim * inDim else {
                 throw RuntimeError.badWeights("int8 '\(name)' has \(weight.bytes.count) bytes for shape \(info.shape)")
             }
-            var packed = [Int8](repeating: 0, count: Kernels.i8PackedBytes(outDim: outDim, inDim: inDim))
+            let packed = WeightBuffer(bytes: Kernels.i8PackedBytes(outDim: outDim, inDim: inDim))
             var colsum = [Int32](repeating: 0, count: outDim)
             let narrow = weight.bytes.withUnsafeBytes { w in
-                packed.withUnsafeMutableBufferPointer { p in colsum.withUnsafeMutableBufferPointer { c in
+                colsum.withUnsafeMutableBufferPointer { c in
                     Kernels.i8Pack(w.bindMemory(to: Int8.self).baseAddress, outDim: outDim, inDim: inDim,
-                                   into: p.baseAddress, colsum: c.baseAddress)
-                } }
+                                   into: packed.pointer(to: Int8.self), colsum: c.baseAddress)
+                }
             }
             weights = .i8(packed: packed, colsum: colsum, scales: scale.floats(), narrow: narrow)
             inputScale = loader.optional(name + ".input_scale").map { $0.floats().first ?? 0 }.flatMap { $0 > 0 ? $0 : nil }
@@ -126,7 +126,7 @@ final class Linear {
         guard let first = parts.first, parts.allSatisfy({ $0.inDim == first.inDim && $0.inputScale == first.inputScale }) else { return nil }
         let out = parts.reduce(0) { $0 + $1.outDim }
         let bias: [Float]? = parts.allSatisfy({ $0.bias == nil }) ? nil : parts.flatMap { $0.bias ?? [Float](repeating: 0, count: $0.outDim) }
-        var f32: [Float] = [], panels: [PackedWeights] = [], packed: [Int8] = [], colsum: [Int32] = [], scales: [Float] = []
+        var f32: [Float] = [], panels: [PackedWeights] = [], packed: [WeightBuffer] = [], colsum: [Int32] = [], scales: [Float] = []
         var narrow = true
         for p in parts {
             switch p.weights {
@@ -136,7 +136,7 @@ final class Linear {
                 panels.append(pw)
             case let .i8(pk, cs, sc, nw):
                 guard p.outDim % Kernels.i8BlockWidth == 0 else { return nil }
-                packed += pk; colsum += cs; scales += sc; narrow = narrow && nw
+                packed.append(pk); colsum += cs; scales += sc; narrow = narrow && nw
             case .inFused: return nil
             }
         }
@@ -146,7 +146,7 @@ final class Linear {
         } else if panels.count == parts.count, let stacked = PackedWeights(stacking: panels) {
             result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .packed(stacked), bias: bias, inputScale: nil)
         } else if f32.isEmpty && colsum.count == out {
-            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: packed, colsum: colsum, scales: scales, narrow: narrow), bias: bias,
+            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: WeightBuffer(concatenating: packed), colsum: colsum, scales: scales, narrow: narrow), bias: bias,
                             inputScale: first.inputScale)
         } else {
             return nil

@@ -5,7 +5,8 @@ import ClipzCore
 /// columns per panel, k-major), 64-byte aligned so every fp32 panel row is one cache line pair. fp16
 /// and bf16 weights stay 16-bit in the same panels (`clipz_f16_gemm_packed` / `clipz_bf16_gemm_packed`
 /// widen one panel at a time as they run): half the memory, and the same results as widened weights.
-/// Holds the layer's only copy of its weights; `unpacked()` rebuilds the [out × in] fp32 matrix on demand.
+/// Holds the layer's only copy of its weights (in a `WeightBuffer`); `unpacked()` rebuilds the [out × in] fp32
+/// matrix on demand.
 final class PackedWeights {
     enum Element {
         case f32, f16, bf16
@@ -23,22 +24,19 @@ final class PackedWeights {
     let inDim: Int
     /// Elements (not bytes) in `storage`, padding included.
     let count: Int
-    private let storage: UnsafeMutableRawPointer
+    private let storage: WeightBuffer
 
-    var f32Pointer: UnsafePointer<Float> { UnsafePointer(storage.assumingMemoryBound(to: Float.self)) }
+    var f32Pointer: UnsafePointer<Float> { UnsafePointer(storage.pointer(to: Float.self)) }
     /// fp16 or bf16 bits.
-    var halfPointer: UnsafePointer<UInt16> { UnsafePointer(storage.assumingMemoryBound(to: UInt16.self)) }
-    var bytes: Int { count * elementBytes }
-    private var elementBytes: Int { element == .f32 ? 4 : 2 }
+    var halfPointer: UnsafePointer<UInt16> { UnsafePointer(storage.pointer(to: UInt16.self)) }
+    var bytes: Int { storage.bytes }
 
     /// Packs fp32 `weights` ([outDim × inDim], row-major).
     init(_ weights: [Float], outDim: Int, inDim: Int) {
         (element, self.outDim, self.inDim) = (.f32, outDim, inDim)
         count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
-        storage = PackedWeights.allocate(count * 4)
-        weights.withUnsafeBufferPointer {
-            clipz_f32_pack($0.baseAddress, Int32(outDim), Int32(inDim), storage.assumingMemoryBound(to: Float.self))
-        }
+        storage = WeightBuffer(bytes: count * 4)
+        weights.withUnsafeBufferPointer { clipz_f32_pack($0.baseAddress, Int32(outDim), Int32(inDim), storage.pointer(to: Float.self)) }
     }
 
     /// Packs 16-bit weights (`element` .f16 or .bf16) given as their bits ([outDim × inDim], row-major).
@@ -46,8 +44,8 @@ final class PackedWeights {
         precondition(element != .f32)
         (self.element, self.outDim, self.inDim) = (element, outDim, inDim)
         count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
-        storage = PackedWeights.allocate(count * 2)
-        clipz_half_pack(bits.baseAddress, Int32(outDim), Int32(inDim), storage.assumingMemoryBound(to: UInt16.self))
+        storage = WeightBuffer(bytes: count * 2)
+        clipz_half_pack(bits.baseAddress, Int32(outDim), Int32(inDim), storage.pointer(to: UInt16.self))
     }
 
     /// Stacks layers that read the same input (q, k, v) into one: the panels of each part follow
@@ -58,9 +56,7 @@ final class PackedWeights {
         element = first.element
         outDim = parts.reduce(0) { $0 + $1.outDim }; inDim = first.inDim
         count = parts.reduce(0) { $0 + $1.count }
-        storage = PackedWeights.allocate(count * first.elementBytes)
-        var at = storage
-        for p in parts { at.copyMemory(from: p.storage, byteCount: p.bytes); at += p.bytes }
+        storage = WeightBuffer(concatenating: parts.map(\.storage))
     }
 
     /// The weights as fp32 [outDim × inDim], rows `first ..< first + rows`.
@@ -79,9 +75,4 @@ final class PackedWeights {
         return Array(all[(first * inDim)..<((first + (rows ?? outDim - first)) * inDim)])
     }
 
-    private static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
-        UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
-    }
-
-    deinit { storage.deallocate() }
 }

@@ -9,7 +9,9 @@ struct System: ParsableCommand {
             The kernels follow the CPU's features (CLIPZ_CPU_DISABLE=avx512, avx2, bf16, ... hides some, to run \
             the lower paths). Clipz loads OpenBLAS itself and, unless OPENBLAS_CORETYPE is already set, exports the best core type \
             this CPU can run (SkylakeX/Cooperlake with AVX-512, Haswell with AVX2) before the library starts, \
-            because Debian's OpenBLAS 0.3.21 falls back to slow 'Prescott' kernels on CPUs it does not know.
+            because Debian's OpenBLAS 0.3.21 falls back to slow 'Prescott' kernels on CPUs it does not know. \
+            Packed weights of 4 MiB and more ask Linux for transparent huge pages (fewer TLB misses while a forward \
+            pass streams them; CLIPZ_HUGE_PAGES=0 turns that off).
             """)
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Measure the peak fp32 FMA and int8 throughput of all cores with the instructions the kernels use here (about 1 s); `clipz bench` GFLOP/s divided by it is the fraction of the machine a model uses.")
@@ -26,6 +28,8 @@ struct System: ParsableCommand {
             "openblas_core_set_by_user": BLAS.userSetCore,
             "threads": ProcessInfo.processInfo.activeProcessorCount,
             "l2_cache_bytes": CPUFeatures.l2CacheBytes,
+            "weights_huge_pages": CPUFeatures.hugePagesForWeights.requested,
+            "transparent_hugepage_mode": CPUFeatures.hugePagesForWeights.mode ?? NSNull(),
             "kernels": Dictionary(uniqueKeysWithValues: KernelPaths.all),
         ]
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -48,6 +52,9 @@ struct System: ParsableCommand {
         }
         print("kernels: \(KernelPaths.summary)")
         print("L2 per core: \(formatBytes(CPUFeatures.l2CacheBytes)) (the fp32 GEMM sizes its k blocks for it)")
+        let huge = CPUFeatures.hugePagesForWeights
+        print("huge pages: " + (huge.requested ? "weights of 4 MiB and more ask for them" : "not asked for (CLIPZ_HUGE_PAGES=0)")
+              + " (kernel THP mode: \(huge.mode ?? "unknown"))")
         if KernelPaths.int8GEMM == "avx2" {
             // The shorter sequence is faster only on cores with two ports for vpmaddubsw / vpmaddwd (Skylake-class
             // Intel and later, Zen 4); on Haswell and Zen 2 both forms take the one port (Tools/kernels/mca_loops.py).

@@ -48,4 +48,16 @@ final class FallbackPathTests: XCTestCase {
         let sys = try CLI.run(["system", "--json"], environment: ["CLIPZ_CPU_DISABLE": "avx512"])
         XCTAssertFalse(sys.stdout.contains("avx512f"), sys.stdout)
     }
+
+    /// CLIPZ_HUGE_PAGES=0 keeps packed weights off huge pages, and `system` says which way it is.
+    func testHugePagesSwitchShowsInSystem() throws {
+        func requested(_ env: [String: String]) throws -> Bool? {
+            let out = try CLI.run(["system", "--json"], environment: env).stdout
+            let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+            return json?["weights_huge_pages"] as? Bool
+        }
+        XCTAssertEqual(try requested(["CLIPZ_HUGE_PAGES": "0"]), false)
+        XCTAssertEqual(try requested(["CLIPZ_HUGE_PAGES": "off"]), false)
+        XCTAssertEqual(try requested([:]), true)
+    }
 }

@@ -34,6 +34,13 @@ enum {
 uint32_t clipz_cpu_features(void);
 /// Hands freed heap memory back to the OS (glibc malloc_trim; no-op elsewhere).
 void clipz_release_free_memory(void);
+/// Memory for packed weights, 64-byte aligned; from 4 MiB up, a 2 MiB-aligned mapping that asks for
+/// transparent huge pages (fewer TLB misses while a GEMM streams the weights). NULL when out of memory.
+/// Free with clipz_weights_free and the same byte count.
+void *clipz_weights_alloc(size_t bytes);
+void clipz_weights_free(void *p, size_t bytes);
+/// 1 when clipz_weights_alloc asks for huge pages (Linux; not with CLIPZ_HUGE_PAGES=0 or off).
+int clipz_weights_huge_pages(void);
 /// The per-core L2 size in bytes that the packed fp32 kernels block for: as set below, else what the CPU
 /// reports (glibc sysconf), else 256 KiB.
 size_t clipz_l2_cache_bytes(void);
