@@ -42,18 +42,20 @@ typedef struct { const void *next; size_t bytes; } clipz_tail;
 // Cache blocking of the x86 kernels. A panel is K × 128 bytes (96 KB at K = 768, 384 KB at K = 3072), and
 // with few rows (50 tokens: an image at batch 1) the rows' inputs, the panel and the prefetched next panel
 // together overflowed Zen 4's 1 MB L2 at K = 3072 (0.6 + 0.4 + 0.4 MB): every row tile re-read evicted
-// weights. So each panel runs in k blocks: every row tile of a group of up to GROUP_ROWS rows runs over one
-// block, keeping its sums in `partial` between blocks, while the block's tiles prefetch the next block of the
-// weight stream. Blocks are as long as fits: the group's inputs (4 bytes per row per k) and two blocks of
+// weights. So a GEMM of up to BLOCKED_ROWS rows runs each panel in k blocks: all its row tiles run over one
+// block, keeping their sums in `partial` between blocks, while the block's tiles prefetch the next block of
+// the weight stream. Blocks are as long as fits: the rows' inputs (4 bytes per row per k) and two blocks of
 // weights (this one and the prefetched next, NR floats per k) in half the L2 (clipz_l2_cache_bytes). A tile
 // resumes from exactly the sums it stored and adds the same terms in the same order, so results do not depend
 // on the blocking. Measured on Zen 4 (1 MB L2; one thread, weights cold), 50 × 3072 · 3072 × 768 in three
-// blocks: AVX2 94 → 101–102 GFLOP/s, AVX-512 100 → 110 (in a run where it read 111 unblocked, 111); the K = 768
-// shapes keep one block there (on a 256 KB L2 they take four).
-#define GROUP_ROWS 96
+// blocks: AVX2 94 → 101–102 GFLOP/s, AVX-512 100 → 110; the K = 768 shapes keep one block there (on a 256 KB L2
+// they take four). More rows stream their inputs from L3 whatever the blocking, and whole-K passes measured
+// 1–3% faster there (196 and 400 rows at K = 3072, row groups of 96 blocked), so they keep one block.
+#define BLOCKED_ROWS 96
 
 static int k_blocks(int M, int K) {
-    size_t per_k = sizeof(float) * ((size_t)(M < GROUP_ROWS ? M : GROUP_ROWS) + 2 * NR);
+    if (M > BLOCKED_ROWS) return 1;
+    size_t per_k = sizeof(float) * ((size_t)M + 2 * NR);
     size_t kc = clipz_l2_cache_bytes() / 2 / per_k;
     if (kc < 64) kc = 64;
     return (int)(((size_t)K + kc - 1) / kc);
@@ -209,9 +211,9 @@ CLIPZ_AVX512_INLINE void tile(const int MR, const float *x, int ldx, int k0, int
 __attribute__((target("avx512f")))
 static void gemm_avx512(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
                         int n_begin, int n_end, int accumulate, clipz_act act, clipz_tail tail) {
-    // Rows are split into equal tiles of ≤ 12 (50 rows → 5 × 10, not 4 × 12 + 2), in groups of ≤ GROUP_ROWS rows.
-    enum { GROUP = GROUP_ROWS / 12 };
-    __attribute__((aligned(64))) float partial[GROUP * 12 * NR];
+    // Rows are split into equal tiles of ≤ 12 (50 rows → 5 × 10, not 4 × 12 + 2). `partial` holds every tile's
+    // sums: only GEMMs of ≤ BLOCKED_ROWS rows take more than one k block.
+    __attribute__((aligned(64))) float partial[BLOCKED_ROWS / 12 * 12 * NR];
     int tiles = (M + 11) / 12, blocks = k_blocks(M, K);
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
         const float *w = packed + (size_t)(n0 / NR) * K * NR;
@@ -219,22 +221,19 @@ static void gemm_avx512(const float *x, int M, int K, int ldx, const float *pack
         __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
         __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xFFFF : cols > 16 ? (1u << (cols - 16)) - 1 : 0);
         const float *b = bias ? bias + n0 : NULL;
-        for (int g0 = 0; g0 < tiles; g0 += GROUP) {
-            int g1 = g0 + GROUP < tiles ? g0 + GROUP : tiles;
-            for (int blk = 0; blk < blocks; blk++)
-                for (int t = g0; t < g1; t++) {
-                    int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
-                    const float *xs = x + (size_t)r0 * ldx;
-                    float *ys = y + (size_t)r0 * ldy + n0, *part = partial + (t - g0) * 12 * NR;
-                    kblock kb = kblock_at(blk, blocks, K, w, n0 + NR >= n_end, tail, t - g0, g1 - g0);
-                    switch (r1 - r0) {
+        for (int blk = 0; blk < blocks; blk++)
+            for (int t = 0; t < tiles; t++) {
+                int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
+                const float *xs = x + (size_t)r0 * ldx;
+                float *ys = y + (size_t)r0 * ldy + n0, *part = partial + (blocks > 1 ? t * 12 * NR : 0);
+                kblock kb = kblock_at(blk, blocks, K, w, n0 + NR >= n_end, tail, t, tiles);
+                switch (r1 - r0) {
 #define CASE(R) case R: tile(R, xs, ldx, kb.k0, kb.k1, K, w, b, part, ys, ldy, m0, m1, accumulate, act, kb.pf); break;
-                    CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12)
+                CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12)
 #undef CASE
-                    default: break;
-                    }
+                default: break;
                 }
-        }
+            }
     }
 }
 
@@ -278,35 +277,31 @@ void tile_avx2(const int MR, const float *x, int ldx, int k0, int k1, int K, con
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(const float *x, int M, int K, int ldx, const float *packed, const float *bias, float *y, int ldy,
                       int n_begin, int n_end, int accumulate, clipz_act act, clipz_tail tail) {
-    // Rows in equal tiles of ≤ 6 (50 rows → 9 tiles of 5 or 6), in groups of ≤ GROUP_ROWS rows; each block runs
-    // both halves of the panel over the group's tiles.
-    enum { GROUP = GROUP_ROWS / 6 };
-    __attribute__((aligned(32))) float partial[2][GROUP * 6 * 16];
+    // Rows in equal tiles of ≤ 6 (50 rows → 9 tiles of 5 or 6); each k block runs both halves of the panel over
+    // every tile. `partial` holds every tile's sums: only GEMMs of ≤ BLOCKED_ROWS rows take more than one block.
+    __attribute__((aligned(32))) float partial[2][BLOCKED_ROWS / 6 * 6 * 16];
     int tiles = (M + 5) / 6, blocks = k_blocks(M, K);
     for (int n0 = n_begin; n0 < n_end; n0 += NR) {
         const float *wp = packed + (size_t)(n0 / NR) * K * NR;
         int ncols = n_end - n0 < NR ? n_end - n0 : NR;
         float b32[NR] = {0};
         if (bias) memcpy(b32, bias + n0, sizeof(float) * (size_t)ncols);
-        for (int g0 = 0; g0 < tiles; g0 += GROUP) {
-            int g1 = g0 + GROUP < tiles ? g0 + GROUP : tiles, calls = 2 * (g1 - g0);
-            for (int blk = 0; blk < blocks; blk++)
-                for (int half = 0; half < 2 && half * 16 < ncols; half++) {
-                    int cols = ncols - half * 16 < 16 ? ncols - half * 16 : 16;
-                    for (int t = g0; t < g1; t++) {
-                        int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
-                        const float *xs = x + (size_t)r0 * ldx;
-                        float *ys = y + (size_t)r0 * ldy + n0 + half * 16, *part = partial[half] + (t - g0) * 6 * 16;
-                        kblock kb = kblock_at(blk, blocks, K, wp, n0 + NR >= n_end, tail, half * (g1 - g0) + t - g0, calls);
-                        switch (r1 - r0) {
+        for (int blk = 0; blk < blocks; blk++)
+            for (int half = 0; half < 2 && half * 16 < ncols; half++) {
+                int cols = ncols - half * 16 < 16 ? ncols - half * 16 : 16;
+                for (int t = 0; t < tiles; t++) {
+                    int r0 = (int)((long)M * t / tiles), r1 = (int)((long)M * (t + 1) / tiles);
+                    const float *xs = x + (size_t)r0 * ldx;
+                    float *ys = y + (size_t)r0 * ldy + n0 + half * 16, *part = partial[half] + (blocks > 1 ? t * 6 * 16 : 0);
+                    kblock kb = kblock_at(blk, blocks, K, wp, n0 + NR >= n_end, tail, half * tiles + t, 2 * tiles);
+                    switch (r1 - r0) {
 #define CASE(R) case R: tile_avx2(R, xs, ldx, kb.k0, kb.k1, K, wp + half * 16, b32 + half * 16, part, ys, ldy, cols, accumulate, act, kb.pf); break;
-                        CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6)
+                    CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6)
 #undef CASE
-                        default: break;
-                        }
+                    default: break;
                     }
                 }
-        }
+            }
     }
 }
 #endif

@@ -133,16 +133,17 @@ final class PackedGEMMTests: XCTestCase {
         XCTAssertEqual(CPUFeatures.l2CacheBytes, reported > 0 ? reported : 256 << 10)
     }
 
-    /// The x86 kernels run each panel in k blocks sized to the L2 (clipz_l2_cache_bytes), keeping a group's sums
-    /// between blocks: results must be the same bits whatever the blocking. A tiny assumed L2 (64-step blocks,
-    /// several row groups at 200 rows) against one block over all of K, with every epilogue, both column ranges
-    /// and the 16-bit path (whose widened panel's blocks prefetch slices of the next 16-bit panel).
+    /// The x86 kernels run each panel of a GEMM of ≤ 96 rows in k blocks sized to the L2 (clipz_l2_cache_bytes),
+    /// keeping the tiles' sums between blocks: results must be the same bits whatever the blocking. A tiny assumed
+    /// L2 (64-step blocks; 96 rows fill every tile slot) against one block over all of K, with every epilogue, both
+    /// column ranges and the 16-bit path (whose widened panel's blocks prefetch slices of the next 16-bit panel);
+    /// 200 rows always take one block.
     func testKBlockingLeavesResultsUnchangedBitForBit() {
         guard packedPathRuns() else { return }
         defer { clipz_set_l2_cache_bytes(0) }
         var rng = Rng(state: 13)
         var cases = 0
-        for m in [1, 7, 50, 200] {
+        for m in [1, 7, 50, 96, 200] {
             for (k, n) in [(64, 40), (300, 70), (1000, 33)] {
                 let ldx = k + 2, ldy = n + 3
                 let x = (0..<(m * ldx)).map { _ in rng.next() * 2 }
@@ -174,7 +175,7 @@ final class PackedGEMMTests: XCTestCase {
                 } }
             }
         }
-        XCTAssertEqual(cases, 4 * 3 * 4 * 2 * 2)
+        XCTAssertEqual(cases, 5 * 3 * 4 * 2 * 2)
     }
 
     func testLargeMagnitudesStayFiniteThroughActivations() {
