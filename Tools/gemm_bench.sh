@@ -21,7 +21,7 @@ cc=${CC:-$(command -v clang || command -v cc)}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$cc" -O3 -fassociative-math -fno-signed-zeros -fno-trapping-math -I"$K/include" Tools/kernels/gemm_bench.c \
-    "$K/f32_gemm.c" "$K/int8_gemm.c" "$K/cpu.c" "$K/ops.c" "$K/half.c" -lm -ldl -o "$out/gemm_bench"
+    "$K/f32_gemm.c" "$K/int8_gemm.c" "$K/cpu.c" "$K/ops.c" "$K/half.c" "$K/weight_memory.c" -lm -ldl -o "$out/gemm_bench"
 table() {  # one table for the CLIPZ_CPU_DISABLE in the environment
     local flags
     flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512_vnni|avx512_bf16)$' | tr '\n' ' ')

@@ -5,7 +5,8 @@
 // f32: clipz_f32_gemm_packed; f16: clipz_f16_gemm_packed (fp16 panels widened one at a time); i8: clipz_i8_gemm_offset with 8-bit weights; i8n: with 7-bit ("narrow") weights.
 // "cold": each call takes the next of 48 packed copies of the weights (48 × the matrix exceeds the last-level
 // cache for the shapes of interest), as a forward pass meets each layer's weights once; "warm": the same copy
-// again right after. Best of REPS calls each, in GFLOP/s (2·M·K·N per call). CLIPZ_CPU_DISABLE picks lower paths;
+// again right after. The copies are allocated as the runtime holds packed weights (clipz_weights_alloc: from
+// 4 MiB up on transparent huge pages unless CLIPZ_HUGE_PAGES=0). Best of REPS calls each, in GFLOP/s (2·M·K·N per call). CLIPZ_CPU_DISABLE picks lower paths;
 // L2_BYTES makes the fp32 kernels block k for that L2 size instead of the CPU's (clipz_set_l2_cache_bytes).
 #include "clipz_kernels.h"
 #include <stdio.h>
@@ -52,7 +53,7 @@ int main(int argc, char **argv) {
         clipz_f32_to_f16(w, h, (size_t)N * K);
         for (int c = 0; c < COPIES; c++) {
             size_t bytes = clipz_f32_packed_floats(N, K) * (f16 ? sizeof(uint16_t) : sizeof(float));
-            packed[c] = must(aligned_alloc(64, (bytes + 63) / 64 * 64));
+            packed[c] = must(clipz_weights_alloc(bytes));  // as the runtime holds them (WeightBuffer)
             if (f16) clipz_half_pack(h, N, K, packed[c]);
             else clipz_f32_pack(w, N, K, packed[c]);
         }
@@ -69,7 +70,7 @@ int main(int argc, char **argv) {
         for (int i = 0; i < N; i++) sw[i] = 0.01f;
         for (size_t i = 0; i < (size_t)N * K; i++) w[i] = (int8_t)(narrow_weights ? rand() % 127 - 63 : rand() % 255 - 127);
         for (int c = 0; c < COPIES; c++) {
-            packed[c] = must(aligned_alloc(64, (clipz_i8_packed_bytes(N, K) + 63) / 64 * 64));
+            packed[c] = must(clipz_weights_alloc(clipz_i8_packed_bytes(N, K)));
             colsum[c] = must(malloc(sizeof(int32_t) * (size_t)((N + 15) / 16 * 16)));
             narrow = clipz_i8_pack(w, N, K, packed[c], colsum[c]);
         }
