@@ -3,9 +3,10 @@
 // Why: a GEMM on few rows (an image at batch 1: 50 tokens for ViT-B/32) uses each weight for only that
 // many rows, so the weights stream from DRAM once per forward pass (350 MB for ViT-B/32 in fp32). The
 // first row tile of each panel then waits on those misses while the hardware prefetcher ramps up; later
-// tiles read the panel from L2. Here every row tile of panel p also pulls a slice of panel p + 1 into L2
-// (one line every `step` k iterations), so by the time p + 1 starts it is already there. Measured on
-// Zen 4 in AVX2 mode, one thread, weights not in cache: 82 → 107 GFLOP/s on a 50 × 768 · 768 × 3072 GEMM.
+// tiles read the panel from L2. Here every row tile also pulls a slice of what comes next into L2 (one
+// line every `step` k iterations): the next panel, or in the fp32 kernels' k blocks (f32_gemm.c) the next
+// block of the weight stream, so by the time it starts it is already there. Measured on Zen 4 in AVX2 mode,
+// one thread, weights not in cache: 82 → 107 GFLOP/s on a 50 × 768 · 768 × 3072 GEMM (whole panels).
 #ifndef CLIPZ_PANEL_PREFETCH_H
 #define CLIPZ_PANEL_PREFETCH_H
 #include <stddef.h>
