@@ -5,7 +5,7 @@
 // Why: a forward pass at batch 1 streams every weight from DRAM once (350 MB for ViT-B/32 in fp32), and with
 // 4 KiB pages that is one TLB miss per 4 KiB of weights — in a VM each miss walks two page tables. With 2 MiB
 // pages the GEMM's weight stream misses the TLB 512 times less often: ViT-B/32 fp32 at batch 1, one thread,
-// AVX2 kernels, 92 → 84 ms on Zen 4 (alternating builds). Why not smaller buffers: a mapping holds at most one
+// AVX2 kernels, 92 → 84–86 ms on Zen 4 (alternating builds). Why not smaller buffers: a mapping holds at most one
 // huge page below 4 MiB, and its pages are all fresh from the kernel (faulted and zeroed), where malloc would
 // reuse the heap that decoding just freed: the int8 ViT-B/32 (2.4 MB layers) loaded 20% slower that way.
 #include "clipz_kernels.h"
@@ -21,7 +21,7 @@
 
 // CLIPZ_HUGE_PAGES=0 (or off) keeps every buffer on malloc. Where the VM hands free memory back to its host
 // (free page reporting), the first touch of a fresh huge page can fault on the host too: loading ViT-B/32 fp32
-// then took 1.0–1.6 s instead of 0.85 s in some runs here, while a forward pass at batch 1 still ran 6–8% faster.
+// then took 0.96–1.6 s instead of 0.84–0.91 s on such a VM, while a forward pass at batch 1 ran 6–8% faster.
 int clipz_weights_huge_pages(void) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     static int cached = -1;
