@@ -213,7 +213,7 @@ def table(a, rows, results, walls, int8_raw, meta, loads, ort_meta):
     out += ["", f"Kernels: OpenBLAS `{c0['openblas_core']}`, int8 `{c0['int8_kernel']}`; OPENBLAS_CORETYPE="
             f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
             + (f"CLIPZ_CPU_DISABLE={disabled} (Clipz only: ORT has no such switch and uses every feature of the CPU); "
-               if disabled else "") + f"threads {a.threads}; {a.rounds} rounds × {a.iterations} "
+               if disabled else "") + f"packed weights on huge pages: {huge_pages()}; threads {a.threads}; {a.rounds} rounds × {a.iterations} "
             f"iterations (+{a.warmup} warm-up) pooled per cell; 1-min load average at round starts/end: "
             + ", ".join(f"{x:.2f}" for x in loads) + f". ORT int8: quantize_dynamic QInt8, per_channel={ort_meta['per_channel']}."]
     avx2 = "avx512" in (disabled or "") or "avx512" not in c0["kernels"]["fp32_gemm"]
@@ -362,6 +362,17 @@ def cpu_class(a):
     f = json.loads(run([a.clipz, "system", "--json"], env=env)[0])["cpu_features"]
     isa = ("AVX-512" + (" and VNNI" if "avx512vnni" in f else "")) if "avx512f" in f else "AVX2" if "avx2" in f else "no AVX2"
     return f"{name} with {isa}"
+
+
+def huge_pages():
+    """Whether Clipz's packed weights ask for transparent huge pages here (CLIPZ_HUGE_PAGES), and the kernel's THP mode:
+    load times depend on it (see the README)."""
+    on = os.environ.get("CLIPZ_HUGE_PAGES") not in ("0", "off")
+    try:
+        mode = next(w[1:-1] for w in Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text().split() if w.startswith("["))
+    except (OSError, StopIteration):
+        mode = "unknown"
+    return f"{'yes' if on else 'no (CLIPZ_HUGE_PAGES=0)'}, kernel THP mode {mode}"
 
 
 def common_arguments(ap):
