@@ -39,6 +39,7 @@ typedef struct { const void *next; size_t bytes; } clipz_tail;
         }                                                                                              \
     }
 
+#if defined(__x86_64__)
 // Cache blocking of the x86 kernels. A panel is K × 128 bytes (96 KB at K = 768, 384 KB at K = 3072), and
 // with few rows (50 tokens: an image at batch 1) the rows' inputs, the panel and the prefetched next panel
 // together overflowed Zen 4's 1 MB L2 at K = 3072 (0.6 + 0.4 + 0.4 MB): every row tile re-read evicted
@@ -89,6 +90,7 @@ static inline kblock kblock_at(int b, int blocks, int K, const float *wp, int la
     kb.pf = clipz_prefetch_slice(next, bytes, call, calls, kb.k1 - kb.k0);
     return kb;
 }
+#endif
 
 size_t clipz_f32_packed_floats(int N, int K) {
     if (N <= 0 || K <= 0) return 0;
