@@ -102,6 +102,7 @@ struct Bench: ParsableCommand {
             "openblas_core": BLAS.coreName, "int8_kernel": model.int8KernelName, "int8_layers": int8Layers,
             "kernels": Dictionary(uniqueKeysWithValues: kernels),
             "quantization": model.metadata.provenance.quantization?.type ?? "none",
+            "weights_huge_pages": CPUFeatures.hugePagesForWeights.requested,
         ]
         for t in towers {
             let med = Stats.percentile(times[t] ?? [], 50)
@@ -131,7 +132,8 @@ struct Bench: ParsableCommand {
         print("file        \(file)")
         print("kernels     \(kernels.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) (\(int8Layers) int8 layers, quantization \(out["quantization"]!))")
         print("threads     \(out["threads"]!), batch \(batch), \(iterations) iterations after \(warmup) warm-up")
-        print(String(format: "load        %.0f ms (model %.0f ms + first forward %.0f ms)", loadMS, modelMS, firstMS))
+        print(String(format: "load        %.0f ms (model %.0f ms + first forward %.0f ms)", loadMS, modelMS, firstMS)
+              + (CPUFeatures.hugePagesForWeights.requested ? ", huge pages asked for weights of 4 MiB and more" : ""))
         for t in towers {
             let d = out[t.rawValue] as! [String: Double]
             let unit = t == .image ? "images/s" : "texts/s (\(textTokens ?? 0) tokens)"
