@@ -38,6 +38,7 @@ int clipz_weights_huge_pages(void) {
 }
 
 void *clipz_weights_alloc(size_t bytes) {
+    if (bytes > SIZE_MAX / 2) return NULL;  // the roundings below must not wrap
     if (bytes == 0) bytes = 64;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (bytes >= HUGE_FROM && clipz_weights_huge_pages()) {

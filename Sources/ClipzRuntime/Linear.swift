@@ -46,7 +46,7 @@ final class Linear {
             guard weight.bytes.count == outDim * inDim else {
                 throw RuntimeError.badWeights("int8 '\(name)' has \(weight.bytes.count) bytes for shape \(info.shape)")
             }
-            let packed = WeightBuffer(bytes: Kernels.i8PackedBytes(outDim: outDim, inDim: inDim))
+            let packed = try WeightBuffer(bytes: Kernels.i8PackedBytes(outDim: outDim, inDim: inDim), for: name)
             var colsum = [Int32](repeating: 0, count: outDim)
             let narrow = weight.bytes.withUnsafeBytes { w in
                 colsum.withUnsafeMutableBufferPointer { c in
@@ -61,14 +61,14 @@ final class Linear {
             guard weight.dtype == info.dtype, weight.bytes.count == outDim * inDim * 2 else {
                 throw RuntimeError.badWeights("\(weight.dtype) '\(name)' has \(weight.bytes.count) bytes for shape \(info.shape)")
             }
-            weights = .packed(weight.bytes.withUnsafeBytes {
-                PackedWeights(half: $0.bindMemory(to: UInt16.self), element: half, outDim: outDim, inDim: inDim)
+            weights = .packed(try weight.bytes.withUnsafeBytes {
+                try PackedWeights(half: $0.bindMemory(to: UInt16.self), element: half, outDim: outDim, inDim: inDim, layer: name)
             })
             inputScale = nil
         } else {
             let w = try loader.values(name)
             guard w.count == outDim * inDim else { throw RuntimeError.badWeights("'\(name)' has \(w.count) values for shape \(info.shape)") }
-            weights = Kernels.f32PackedAvailable ? .packed(PackedWeights(w, outDim: outDim, inDim: inDim)) : .f32(w)
+            weights = Kernels.f32PackedAvailable ? .packed(try PackedWeights(w, outDim: outDim, inDim: inDim, layer: name)) : .f32(w)
             inputScale = nil
         }
         if let bias, bias.count != outDim { throw RuntimeError.badWeights("bias of '\(name)' has \(bias.count) values, expected \(outDim)") }
@@ -143,10 +143,10 @@ final class Linear {
         let result: Linear
         if f32.count == out * first.inDim && packed.isEmpty && panels.isEmpty {
             result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .f32(f32), bias: bias, inputScale: nil)
-        } else if panels.count == parts.count, let stacked = PackedWeights(stacking: panels) {
+        } else if panels.count == parts.count, let stacked = PackedWeights(stacking: panels, layer: name) {
             result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .packed(stacked), bias: bias, inputScale: nil)
-        } else if f32.isEmpty && colsum.count == out {
-            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: WeightBuffer(concatenating: packed), colsum: colsum, scales: scales, narrow: narrow), bias: bias,
+        } else if f32.isEmpty && colsum.count == out, let stacked = try? WeightBuffer(concatenating: packed, for: name) {
+            result = Linear(name: name, outDim: out, inDim: first.inDim, weights: .i8(packed: stacked, colsum: colsum, scales: scales, narrow: narrow), bias: bias,
                             inputScale: first.inputScale)
         } else {
             return nil

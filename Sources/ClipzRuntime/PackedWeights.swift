@@ -31,32 +31,34 @@ final class PackedWeights {
     var halfPointer: UnsafePointer<UInt16> { UnsafePointer(storage.pointer(to: UInt16.self)) }
     var bytes: Int { storage.bytes }
 
-    /// Packs fp32 `weights` ([outDim × inDim], row-major).
-    init(_ weights: [Float], outDim: Int, inDim: Int) {
+    /// Packs fp32 `weights` ([outDim × inDim], row-major) of `layer` (named in an out-of-memory error).
+    init(_ weights: [Float], outDim: Int, inDim: Int, layer: String) throws {
         (element, self.outDim, self.inDim) = (.f32, outDim, inDim)
         count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
-        storage = WeightBuffer(bytes: count * 4)
+        storage = try WeightBuffer(bytes: count * 4, for: layer)
         weights.withUnsafeBufferPointer { clipz_f32_pack($0.baseAddress, Int32(outDim), Int32(inDim), storage.pointer(to: Float.self)) }
     }
 
     /// Packs 16-bit weights (`element` .f16 or .bf16) given as their bits ([outDim × inDim], row-major).
-    init(half bits: UnsafeBufferPointer<UInt16>, element: Element, outDim: Int, inDim: Int) {
+    init(half bits: UnsafeBufferPointer<UInt16>, element: Element, outDim: Int, inDim: Int, layer: String) throws {
         precondition(element != .f32)
         (self.element, self.outDim, self.inDim) = (element, outDim, inDim)
         count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
-        storage = WeightBuffer(bytes: count * 2)
+        storage = try WeightBuffer(bytes: count * 2, for: layer)
         clipz_half_pack(bits.baseAddress, Int32(outDim), Int32(inDim), storage.pointer(to: UInt16.self))
     }
 
     /// Stacks layers that read the same input (q, k, v) into one: the panels of each part follow
     /// each other, which is the packing of their concatenated rows when every part's outDim is a
-    /// multiple of the panel width (callers check). Nil when the parts differ in element type.
-    init?(stacking parts: [PackedWeights]) {
-        guard let first = parts.first, parts.allSatisfy({ $0.element == first.element }) else { return nil }
+    /// multiple of the panel width (callers check). Nil when the parts differ in element type, or when there is no
+    /// memory for the stacked copy (the parts then run as they are).
+    init?(stacking parts: [PackedWeights], layer: String) {
+        guard let first = parts.first, parts.allSatisfy({ $0.element == first.element }),
+              let stacked = try? WeightBuffer(concatenating: parts.map(\.storage), for: layer) else { return nil }
         element = first.element
         outDim = parts.reduce(0) { $0 + $1.outDim }; inDim = first.inDim
         count = parts.reduce(0) { $0 + $1.count }
-        storage = WeightBuffer(concatenating: parts.map(\.storage))
+        storage = stacked
     }
 
     /// The weights as fp32 [outDim × inDim], rows `first ..< first + rows`.

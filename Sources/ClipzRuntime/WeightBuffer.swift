@@ -7,16 +7,16 @@ final class WeightBuffer {
     let bytes: Int
     let base: UnsafeMutableRawPointer
 
-    /// Uninitialised memory for `bytes` bytes.
-    init(bytes: Int) {
-        guard let p = clipz_weights_alloc(bytes) else { fatalError("out of memory: \(bytes) bytes for packed weights") }
+    /// Uninitialised memory for `bytes` bytes of `layer`'s weights; throws `RuntimeError.outOfMemory` when there is none.
+    init(bytes: Int, for layer: String) throws {
+        guard let p = clipz_weights_alloc(bytes) else { throw RuntimeError.outOfMemory(layer: layer, bytes: bytes) }
         self.bytes = bytes
         base = p
     }
 
     /// The parts' bytes one after another.
-    convenience init(concatenating parts: [WeightBuffer]) {
-        self.init(bytes: parts.reduce(0) { $0 + $1.bytes })
+    convenience init(concatenating parts: [WeightBuffer], for layer: String) throws {
+        try self.init(bytes: parts.reduce(0) { $0 + $1.bytes }, for: layer)
         var at = base
         for p in parts { at.copyMemory(from: p.base, byteCount: p.bytes); at += p.bytes }
     }
