@@ -37,12 +37,20 @@ int clipz_weights_huge_pages(void) {
 #endif
 }
 
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+// The one rule alloc and free share: a buffer of `bytes` is a mapping of mapped_len(bytes) bytes when this is
+// nonzero, else malloc's.
+static size_t mapped_len(size_t bytes) {
+    return bytes >= HUGE_FROM && clipz_weights_huge_pages() ? (bytes + 4095) & ~(size_t)4095 : 0;
+}
+#endif
+
 void *clipz_weights_alloc(size_t bytes) {
     if (bytes > SIZE_MAX / 2) return NULL;  // the roundings below must not wrap
     if (bytes == 0) bytes = 64;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (bytes >= HUGE_FROM && clipz_weights_huge_pages()) {
-        size_t len = (bytes + 4095) & ~(size_t)4095;
+    size_t len = mapped_len(bytes);
+    if (len) {
         char *map = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (map == MAP_FAILED) return NULL;
         char *p = (char *)(((uintptr_t)map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
@@ -60,7 +68,8 @@ void clipz_weights_free(void *p, size_t bytes) {
     if (!p) return;
     if (bytes == 0) bytes = 64;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (bytes >= HUGE_FROM && clipz_weights_huge_pages()) { munmap(p, (bytes + 4095) & ~(size_t)4095); return; }
+    size_t len = mapped_len(bytes);
+    if (len) { munmap(p, len); return; }
 #endif
     free(p);
 }

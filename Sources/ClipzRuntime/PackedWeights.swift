@@ -22,8 +22,6 @@ final class PackedWeights {
     let element: Element
     let outDim: Int
     let inDim: Int
-    /// Elements (not bytes) in `storage`, padding included.
-    let count: Int
     private let storage: WeightBuffer
 
     var f32Pointer: UnsafePointer<Float> { UnsafePointer(storage.pointer(to: Float.self)) }
@@ -34,8 +32,7 @@ final class PackedWeights {
     /// Packs fp32 `weights` ([outDim × inDim], row-major) of `layer` (named in an out-of-memory error).
     init(_ weights: [Float], outDim: Int, inDim: Int, layer: String) throws {
         (element, self.outDim, self.inDim) = (.f32, outDim, inDim)
-        count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
-        storage = try WeightBuffer(bytes: count * 4, for: layer)
+        storage = try WeightBuffer(bytes: Kernels.f32PackedFloats(outDim: outDim, inDim: inDim) * 4, for: layer)
         weights.withUnsafeBufferPointer { clipz_f32_pack($0.baseAddress, Int32(outDim), Int32(inDim), storage.pointer(to: Float.self)) }
     }
 
@@ -43,8 +40,7 @@ final class PackedWeights {
     init(half bits: UnsafeBufferPointer<UInt16>, element: Element, outDim: Int, inDim: Int, layer: String) throws {
         precondition(element != .f32)
         (self.element, self.outDim, self.inDim) = (element, outDim, inDim)
-        count = Kernels.f32PackedFloats(outDim: outDim, inDim: inDim)
-        storage = try WeightBuffer(bytes: count * 2, for: layer)
+        storage = try WeightBuffer(bytes: Kernels.f32PackedFloats(outDim: outDim, inDim: inDim) * 2, for: layer)
         clipz_half_pack(bits.baseAddress, Int32(outDim), Int32(inDim), storage.pointer(to: UInt16.self))
     }
 
@@ -57,7 +53,6 @@ final class PackedWeights {
               let stacked = try? WeightBuffer(concatenating: parts.map(\.storage), for: layer) else { return nil }
         element = first.element
         outDim = parts.reduce(0) { $0 + $1.outDim }; inDim = first.inDim
-        count = parts.reduce(0) { $0 + $1.count }
         storage = stacked
     }
 
@@ -76,5 +71,4 @@ final class PackedWeights {
         guard first != 0 || (rows ?? outDim) != outDim else { return all }
         return Array(all[(first * inDim)..<((first + (rows ?? outDim - first)) * inDim)])
     }
-
 }

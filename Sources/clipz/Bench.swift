@@ -92,6 +92,7 @@ struct Bench: ParsableCommand {
         let int8Layers = model.linearShapes.keys.filter { model.isInt8($0) }.count
         // The int8 kernel this model's weights take here (7-bit weights have their own on AVX2).
         let kernels = KernelPaths.all.map { $0.0 == "int8_gemm" ? ($0.0, model.int8KernelName) : $0 }
+        let hugePages = CPUFeatures.hugePagesForWeights.requested
         var out: [String: Any] = [
             "file": file, "tower": tower.rawValue, "batch": batch, "iterations": iterations, "warmup": warmup,
             "threads": options.threads ?? ProcessInfo.processInfo.activeProcessorCount,
@@ -102,7 +103,7 @@ struct Bench: ParsableCommand {
             "openblas_core": BLAS.coreName, "int8_kernel": model.int8KernelName, "int8_layers": int8Layers,
             "kernels": Dictionary(uniqueKeysWithValues: kernels),
             "quantization": model.metadata.provenance.quantization?.type ?? "none",
-            "weights_huge_pages": CPUFeatures.hugePagesForWeights.requested,
+            "weights_huge_pages": hugePages,
         ]
         for t in towers {
             let med = Stats.percentile(times[t] ?? [], 50)
@@ -133,7 +134,7 @@ struct Bench: ParsableCommand {
         print("kernels     \(kernels.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) (\(int8Layers) int8 layers, quantization \(out["quantization"]!))")
         print("threads     \(out["threads"]!), batch \(batch), \(iterations) iterations after \(warmup) warm-up")
         print(String(format: "load        %.0f ms (model %.0f ms + first forward %.0f ms)", loadMS, modelMS, firstMS)
-              + (CPUFeatures.hugePagesForWeights.requested ? ", huge pages asked for weights of 4 MiB and more" : ""))
+              + (hugePages ? ", huge pages asked for weights of 4 MiB and more" : ""))
         for t in towers {
             let d = out[t.rawValue] as! [String: Double]
             let unit = t == .image ? "images/s" : "texts/s (\(textTokens ?? 0) tokens)"

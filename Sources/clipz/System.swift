@@ -19,6 +19,7 @@ struct System: ParsableCommand {
 
     func run() throws {
         let err = BLAS.load()
+        let huge = CPUFeatures.hugePagesForWeights
         var info: [String: Any] = [
             "clipz_version": clipzVersion,
             "cpu_features": CPUFeatures.current.names,
@@ -28,8 +29,8 @@ struct System: ParsableCommand {
             "openblas_core_set_by_user": BLAS.userSetCore,
             "threads": ProcessInfo.processInfo.activeProcessorCount,
             "l2_cache_bytes": CPUFeatures.l2CacheBytes,
-            "weights_huge_pages": CPUFeatures.hugePagesForWeights.requested,
-            "transparent_hugepage_mode": CPUFeatures.hugePagesForWeights.mode ?? NSNull(),
+            "weights_huge_pages": huge.requested,
+            "transparent_hugepage_mode": huge.mode ?? NSNull(),
             "kernels": Dictionary(uniqueKeysWithValues: KernelPaths.all),
         ]
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -52,7 +53,6 @@ struct System: ParsableCommand {
         }
         print("kernels: \(KernelPaths.summary)")
         print("L2 per core: \(formatBytes(CPUFeatures.l2CacheBytes)) (the fp32 GEMM sizes its k blocks for it)")
-        let huge = CPUFeatures.hugePagesForWeights
         print("huge pages: " + (huge.requested ? "weights of 4 MiB and more ask for them" : "not asked for (CLIPZ_HUGE_PAGES=0)")
               + " (kernel THP mode: \(huge.mode ?? "unknown"))")
         if KernelPaths.int8GEMM == "avx2" {
